@@ -1,0 +1,22 @@
+# Every dependency comes from a Debian bookworm package (tools/install-deps.sh installs them).
+find_package(Boost 1.81 EXACT REQUIRED CONFIG COMPONENTS url)
+find_package(Protobuf REQUIRED)
+find_package(RapidJSON REQUIRED CONFIG)
+find_package(CURL REQUIRED)
+find_package(yaml-cpp REQUIRED CONFIG)
+find_package(fmt REQUIRED CONFIG)
+find_package(CLI11 REQUIRED CONFIG)
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+if(REFBRIDGE_BUILD_TESTS)
+  find_package(Catch2 2 REQUIRED CONFIG)
+  include(Catch)
+endif()
+
+# RapidJSON's Debian config exports only variables; wrap them in a target.
+if(NOT TARGET refbridge_rapidjson)
+  add_library(refbridge_rapidjson INTERFACE)
+  target_include_directories(refbridge_rapidjson SYSTEM INTERFACE ${RapidJSON_INCLUDE_DIRS} ${RAPIDJSON_INCLUDE_DIRS})
+  target_compile_definitions(refbridge_rapidjson INTERFACE RAPIDJSON_HAS_STDSTRING=1)
+endif()

@@ -1,0 +1,71 @@
+#pragma once
+// Structured logging that cannot carry personal data by construction: a log line is an event
+// name plus fields whose keys come from a closed list of ids, counts and codes (LogKey).
+// There is no key for a name, a date of birth, a phone number, a note or a credential.
+// Configured secrets are also redacted from every line as a second line of defence.
+// Source: DEVELOPERS guide "Quality bar" (logs), ../shared/docs/workflows.md "Common rules" (Logs).
+// Output: one JSON object per line on the given stream:
+//   {"ts":"2026-11-22T10:00:00.000Z","level":"info","event":"record.delivered","intervention":"..."}
+
+#include <initializer_list>
+#include <iosfwd>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace refbridge {
+
+/// The only keys a log line may carry.
+enum class LogKey {
+  kWorkflow,            ///< "1.1", "1.2", ...
+  kInterventionNumber,  ///< progres_interventionnumber
+  kInterventionId,      ///< progres_lpinterventionid (GUID)
+  kIndividualId,        ///< proGres individual id (progres_id), a registration identifier
+  kCaseId,              ///< Primero case_id (UUID)
+  kCaseRecordId,        ///< Primero record id (UUID, used in URLs)
+  kServiceId,           ///< services_section unique_id
+  kTransactionId,       ///< PING ingestion transaction id
+  kState,               ///< delivered / skipped / rejected / failed
+  kRule,                ///< the business rule that decided (e.g. "accepted-type-gate")
+  kErrorCode,           ///< refbridge::ErrorCode name
+  kHttpStatus,          ///< HTTP status code
+  kCount,               ///< a count
+  kPage,                ///< page number or token ordinal
+  kDurationMs,          ///< milliseconds
+  kMessage,             ///< an Error::message (which never carries personal data)
+};
+
+/// JSON key used for a LogKey ("intervention", "case_id", ...).
+std::string_view to_string(LogKey key) noexcept;
+
+struct LogField {
+  LogKey key;
+  std::string value;
+};
+
+enum class LogLevel { kDebug, kInfo, kWarn, kError };
+
+/// Thread-safe line logger.
+class Logger {
+ public:
+  /// Writes to `out` (not owned; must outlive the logger). Lines below `min_level` are dropped.
+  explicit Logger(std::ostream& out, LogLevel min_level = LogLevel::kInfo);
+
+  /// Any later line containing `secret` (non-empty, >= 4 characters) has it replaced by "***".
+  void add_secret(std::string secret);
+
+  void log(LogLevel level, std::string_view event, std::initializer_list<LogField> fields);
+  void debug(std::string_view event, std::initializer_list<LogField> fields = {}) { log(LogLevel::kDebug, event, fields); }
+  void info(std::string_view event, std::initializer_list<LogField> fields = {}) { log(LogLevel::kInfo, event, fields); }
+  void warn(std::string_view event, std::initializer_list<LogField> fields = {}) { log(LogLevel::kWarn, event, fields); }
+  void error(std::string_view event, std::initializer_list<LogField> fields = {}) { log(LogLevel::kError, event, fields); }
+
+ private:
+  std::ostream& out_;
+  LogLevel min_level_;
+  std::vector<std::string> secrets_;
+  std::mutex mutex_;
+};
+
+}  // namespace refbridge
