@@ -1,5 +1,5 @@
 # Every dependency comes from a Debian bookworm package (tools/install-deps.sh installs them).
-find_package(Boost 1.81 EXACT REQUIRED CONFIG COMPONENTS url)
+find_package(Boost 1.81.0 EXACT REQUIRED CONFIG COMPONENTS url)
 find_package(Protobuf REQUIRED)
 find_package(RapidJSON REQUIRED CONFIG)
 find_package(CURL REQUIRED)

@@ -1,0 +1,160 @@
+// Authentication strategies. See refbridge/auth.h.
+#include "refbridge/auth.h"
+
+#include "refbridge/url.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace refbridge {
+
+std::string base64_encode(std::string_view bytes) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+                       static_cast<unsigned char>(bytes[i + 2]);
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+    out += kAlphabet[v & 63];
+  }
+  if (i + 1 == bytes.size()) {
+    const unsigned v = static_cast<unsigned char>(bytes[i]) << 16;
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += "==";
+  } else if (i + 2 == bytes.size()) {
+    const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8);
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+    out += '=';
+  }
+  return out;
+}
+
+namespace {
+
+void set_header(HttpRequest& request, std::string name, std::string value) {
+  for (auto& [k, v] : request.headers) {
+    if (k == name) {
+      v = std::move(value);
+      return;
+    }
+  }
+  request.headers.emplace_back(std::move(name), std::move(value));
+}
+
+class BasicAuth final : public Authenticator {
+ public:
+  BasicAuth(std::string user, std::string password) : header_("Basic " + base64_encode(user + ":" + password)) {}
+  Result<void> apply(HttpRequest& request) override {
+    set_header(request, "Authorization", header_);
+    return ok();
+  }
+
+ private:
+  std::string header_;
+};
+
+class StaticBearer final : public Authenticator {
+ public:
+  StaticBearer(std::string token, std::string key) : token_(std::move(token)), key_(std::move(key)) {}
+  Result<void> apply(HttpRequest& request) override {
+    if (token_.empty()) return make_error(ErrorCode::kConfig, "no bearer token configured");
+    set_header(request, "Authorization", "Bearer " + token_);
+    if (!key_.empty()) set_header(request, "Ocp-Apim-Subscription-Key", key_);
+    return ok();
+  }
+
+ private:
+  std::string token_;
+  std::string key_;
+};
+
+class PrimeroTokenLogin final : public Authenticator {
+ public:
+  PrimeroTokenLogin(std::string base, std::string user, std::string password, HttpTransport& transport)
+      : base_(std::move(base)), user_(std::move(user)), password_(std::move(password)), transport_(&transport) {}
+
+  Result<void> apply(HttpRequest& request) override {
+    if (token_.empty()) {
+      auto login = log_in();
+      if (!login) return login.error();
+    }
+    set_header(request, "Authorization", "Bearer " + token_);
+    return ok();
+  }
+
+  bool invalidate() override {
+    token_.clear();
+    return true;
+  }
+
+ private:
+  Result<void> log_in() {
+    auto url = UrlBuilder::from_base(base_);
+    if (!url) return url.error();
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    w.StartObject();
+    w.Key("user");
+    w.StartObject();
+    w.Key("user_name");
+    w.String(user_.c_str(), static_cast<rapidjson::SizeType>(user_.size()));
+    w.Key("password");
+    w.String(password_.c_str(), static_cast<rapidjson::SizeType>(password_.size()));
+    w.EndObject();
+    w.EndObject();
+    HttpRequest req;
+    req.method = HttpMethod::kPost;
+    req.url = url.value().path("api/v2/tokens").str();
+    req.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
+    req.body = std::string(buf.GetString(), buf.GetSize());
+    auto resp = transport_->send(req);
+    if (!resp) return resp.error();
+    if (resp.value().status == 429) {
+      auto e = make_error(ErrorCode::kRateLimited, "Primero login throttled", 429);
+      return e;
+    }
+    if (resp.value().status != 200) {
+      return make_error(ErrorCode::kUnauthorized, "Primero login refused", resp.value().status);
+    }
+    rapidjson::Document doc;
+    doc.Parse(resp.value().body.c_str(), resp.value().body.size());
+    if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("token") || !doc["token"].IsString()) {
+      return make_error(ErrorCode::kUnauthorized,
+                        "Primero login answered without a token (Primero >= 2.11 has no token login: use Basic auth)",
+                        resp.value().status);
+    }
+    token_.assign(doc["token"].GetString(), doc["token"].GetStringLength());
+    return ok();
+  }
+
+  std::string base_;
+  std::string user_;
+  std::string password_;
+  HttpTransport* transport_;
+  std::string token_;
+};
+
+}  // namespace
+
+std::unique_ptr<Authenticator> make_basic_auth(std::string user, std::string password) {
+  return std::make_unique<BasicAuth>(std::move(user), std::move(password));
+}
+
+std::unique_ptr<Authenticator> make_static_bearer(std::string token, std::string subscription_key) {
+  return std::make_unique<StaticBearer>(std::move(token), std::move(subscription_key));
+}
+
+std::unique_ptr<Authenticator> make_primero_token_login(std::string base_url, std::string user, std::string password,
+                                                        HttpTransport& transport) {
+  return std::make_unique<PrimeroTokenLogin>(std::move(base_url), std::move(user), std::move(password), transport);
+}
+
+}  // namespace refbridge

@@ -1,0 +1,89 @@
+// Structured JSON-lines logger. See refbridge/log.h.
+#include "refbridge/log.h"
+
+#include "refbridge/time.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <ostream>
+
+namespace refbridge {
+
+std::string_view to_string(LogKey key) noexcept {
+  switch (key) {
+    case LogKey::kWorkflow: return "workflow";
+    case LogKey::kInterventionNumber: return "intervention";
+    case LogKey::kInterventionId: return "intervention_id";
+    case LogKey::kIndividualId: return "individual";
+    case LogKey::kCaseId: return "case_id";
+    case LogKey::kCaseRecordId: return "case_record_id";
+    case LogKey::kServiceId: return "service_id";
+    case LogKey::kTransactionId: return "transaction_id";
+    case LogKey::kState: return "state";
+    case LogKey::kRule: return "rule";
+    case LogKey::kErrorCode: return "error_code";
+    case LogKey::kHttpStatus: return "http_status";
+    case LogKey::kCount: return "count";
+    case LogKey::kPage: return "page";
+    case LogKey::kDurationMs: return "duration_ms";
+    case LogKey::kMessage: return "message";
+  }
+  return "unknown";
+}
+
+namespace {
+
+std::string_view level_name(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug: return "debug";
+    case LogLevel::kInfo: return "info";
+    case LogLevel::kWarn: return "warn";
+    case LogLevel::kError: return "error";
+  }
+  return "info";
+}
+
+void replace_all(std::string& s, const std::string& needle, std::string_view with) {
+  for (auto pos = s.find(needle); pos != std::string::npos; pos = s.find(needle, pos + with.size())) {
+    s.replace(pos, needle.size(), with);
+  }
+}
+
+}  // namespace
+
+Logger::Logger(std::ostream& out, LogLevel min_level) : out_(out), min_level_(min_level) {}
+
+void Logger::add_secret(std::string secret) {
+  if (secret.size() < 4) return;  // too short to redact without mangling ordinary text
+  std::lock_guard lock(mutex_);
+  secrets_.push_back(std::move(secret));
+}
+
+void Logger::log(LogLevel level, std::string_view event, std::initializer_list<LogField> fields) {
+  if (level < min_level_) return;
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  const auto ts = DateTime::from_utc(SystemClock{}.now()).text;
+  w.Key("ts");
+  w.String(ts.c_str());
+  w.Key("level");
+  const auto lv = level_name(level);
+  w.String(lv.data(), static_cast<rapidjson::SizeType>(lv.size()));
+  w.Key("event");
+  w.String(event.data(), static_cast<rapidjson::SizeType>(event.size()));
+  for (const auto& f : fields) {
+    const auto key = to_string(f.key);
+    w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+    w.String(f.value.c_str(), static_cast<rapidjson::SizeType>(f.value.size()));
+  }
+  w.EndObject();
+  std::string line(buf.GetString(), buf.GetSize());
+  std::lock_guard lock(mutex_);
+  for (const auto& secret : secrets_) replace_all(line, secret, "***");
+  out_ << line << '\n';
+  out_.flush();
+}
+
+}  // namespace refbridge
