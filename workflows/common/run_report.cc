@@ -49,6 +49,7 @@ std::string RunReport::to_json() const {
   put(w, "finished_at", DateTime::from_utc(finished_at_).text);
   w.Key("duration_ms");
   w.Int64((finished_at_ - started_at_).count());
+  if (aborted()) put(w, "aborted", aborted_);
   w.Key("counts");
   w.StartObject();
   for (auto s : {RecordState::kDelivered, RecordState::kSkipped, RecordState::kRejected, RecordState::kFailed}) {
@@ -78,7 +79,9 @@ std::string RunReport::summary_line() const {
                 workflow_.c_str(), count(RecordState::kDelivered), count(RecordState::kSkipped),
                 count(RecordState::kRejected), count(RecordState::kFailed),
                 static_cast<double>((finished_at_ - started_at_).count()) / 1000.0);
-  return buf;
+  std::string line = buf;
+  if (aborted()) line += " (run aborted: " + aborted_ + ")";
+  return line;
 }
 
 }  // namespace refbridge::workflows

@@ -4,6 +4,7 @@
 // records, the rule and a reason a person can act on. Only ids, codes and counts: no personal data.
 // JSON shape (written by to_json):
 //   {"workflow":"1.1","started_at":"<UTC ISO-8601 ms>","finished_at":"...","duration_ms":123,
+//    "aborted":"<reason, only when the run could not go on>",
 //    "counts":{"delivered":2,"skipped":0,"rejected":9,"failed":0},
 //    "records":[{"key":"989-22-PRTITV-0000051","state":"delivered","case_id":"...","action":"created"},
 //               {"key":"DAD-21-PRTITV-0000141","state":"rejected","rule":"accepted-type-gate","reason":"..."}]}
@@ -42,6 +43,11 @@ class RunReport {
   RunReport(std::string workflow, std::chrono::sys_time<std::chrono::milliseconds> started_at);
 
   void add(RecordOutcome outcome);
+  /// Records that the run itself could not go on (configuration, authentication, unreachable API);
+  /// `reason` is an Error::describe() text. The process then exits non-zero.
+  void abort(std::string reason) { aborted_ = std::move(reason); }
+  [[nodiscard]] bool aborted() const { return !aborted_.empty(); }
+  [[nodiscard]] const std::string& abort_reason() const { return aborted_; }
   void finish(std::chrono::sys_time<std::chrono::milliseconds> finished_at);
 
   [[nodiscard]] std::size_t count(RecordState state) const;
@@ -58,6 +64,7 @@ class RunReport {
   std::chrono::sys_time<std::chrono::milliseconds> started_at_;
   std::chrono::sys_time<std::chrono::milliseconds> finished_at_;
   std::vector<RecordOutcome> records_;
+  std::string aborted_;
 };
 
 }  // namespace refbridge::workflows

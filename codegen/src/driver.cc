@@ -1,0 +1,156 @@
+#include "driver.h"
+
+#include "emitters.h"
+#include "schema_loader.h"
+
+#if __has_include("mapping_compiler.h") && !defined(REFBRIDGE_NO_MAPPING_COMPILER)
+#include "mapping_compiler.h"
+#define REFBRIDGE_HAS_MAPPING_COMPILER 1
+#else
+#define REFBRIDGE_HAS_MAPPING_COMPILER 0
+#endif
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+namespace refbridge::codegen {
+namespace fs = std::filesystem;
+namespace {
+
+std::string at(const std::string& file, const YAML::Node& n) {
+  const auto m = n.Mark();
+  return file + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1) + ": ";
+}
+
+Result<std::string> read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return make_error(ErrorCode::kIo, "cannot read " + p.generic_string());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+Result<CodegenConfig> load_config(const fs::path& file) {
+  auto text = read_text(file);
+  if (!text) return text.error();
+  const std::string name = file.filename().generic_string();
+  try {
+    const YAML::Node root = YAML::Load(text.value());
+    CodegenConfig cfg;
+    auto str = [&](const YAML::Node& n, const char* key, std::string& out) -> Result<void> {
+      if (!n[key] || !n[key].IsScalar()) return make_error(ErrorCode::kInvalidInput, at(name, n) + "missing '" + key + "'");
+      out = n[key].Scalar();
+      return ok();
+    };
+    if (!root.IsMap() || !root["apis"] || !root["apis"].IsSequence()) {
+      return make_error(ErrorCode::kInvalidInput, name + ":1:1: expected a mapping with an `apis:` list");
+    }
+    for (const auto& a : root["apis"]) {
+      ApiConfig api;
+      if (auto r = str(a, "name", api.name); !r) return r.error();
+      if (auto r = str(a, "spec", api.spec); !r) return r.error();
+      if (auto r = str(a, "namespace", api.cpp_namespace); !r) return r.error();
+      if (auto r = str(a, "out", api.out); !r) return r.error();
+      cfg.apis.push_back(std::move(api));
+    }
+    if (const auto ms = root["mappings"]; ms && ms.IsSequence()) {
+      for (const auto& m : ms) {
+        MappingConfig mc;
+        if (auto r = str(m, "spec", mc.spec); !r) return r.error();
+        if (auto r = str(m, "out", mc.out); !r) return r.error();
+        if (auto r = str(m, "profile", mc.profile); !r) return r.error();
+        cfg.mappings.push_back(std::move(mc));
+      }
+    }
+    return cfg;
+  } catch (const YAML::Exception& e) {
+    return make_error(ErrorCode::kInvalidInput, name + ":" + std::to_string(e.mark.line + 1) + ":" +
+                                                    std::to_string(e.mark.column + 1) + ": " + e.msg);
+  }
+}
+
+Result<std::map<std::string, ir::Api>> load_apis(const fs::path& root, const CodegenConfig& config) {
+  std::map<std::string, ir::Api> apis;
+  for (const auto& a : config.apis) {
+    auto api = load_api(root, a.spec, a.name, a.cpp_namespace);
+    if (!api) return api.error();
+    apis.emplace(a.name, std::move(api).value());
+  }
+  return apis;
+}
+
+Result<std::vector<GeneratedFile>> generate_all(const fs::path& root, const CodegenConfig& config) {
+  auto apis = load_apis(root, config);
+  if (!apis) return apis.error();
+  std::vector<GeneratedFile> files;
+  for (const auto& a : config.apis) {
+    auto out = emit_api(apis.value().at(a.name), a.out);
+    files.insert(files.end(), out.begin(), out.end());
+  }
+  // ---- mapping compiler call site (codegen/src/mapping_compiler.h, written separately) ----
+  for (const auto& m : config.mappings) {
+#if REFBRIDGE_HAS_MAPPING_COMPILER
+    auto out = generate_mapping(root, m.spec, m.profile, m.out, apis.value());
+    if (!out) return out.error();
+    files.insert(files.end(), out.value().begin(), out.value().end());
+#else
+    std::cerr << "refbridge-codegen: mapping compiler not built; skipping " << m.spec << "\n";
+#endif
+  }
+  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+  for (std::size_t i = 1; i < files.size(); ++i) {
+    if (files[i].path == files[i - 1].path) return make_error(ErrorCode::kConfig, "two outputs write " + files[i].path);
+  }
+  return files;
+}
+
+Result<void> write_files(const fs::path& out_root, const std::vector<GeneratedFile>& files) {
+  for (const auto& f : files) {
+    const fs::path p = out_root / f.path;
+    if (auto old = read_text(p); old && old.value() == f.content) continue;
+    std::error_code ec;
+    fs::create_directories(p.parent_path(), ec);
+    if (ec) return make_error(ErrorCode::kIo, "cannot create " + p.parent_path().generic_string() + ": " + ec.message());
+    std::ofstream out(p, std::ios::binary | std::ios::trunc);
+    out << f.content;
+    if (!out) return make_error(ErrorCode::kIo, "cannot write " + p.generic_string());
+  }
+  return ok();
+}
+
+std::vector<std::string> compare_files(const fs::path& against, const std::vector<GeneratedFile>& files,
+                                       const CodegenConfig& config) {
+  std::vector<std::string> diffs;
+  std::set<std::string> expected;
+  for (const auto& f : files) {
+    expected.insert(f.path);
+    auto old = read_text(against / f.path);
+    if (!old) {
+      diffs.push_back("missing: " + f.path);
+    } else if (old.value() != f.content) {
+      diffs.push_back("changed: " + f.path);
+    }
+  }
+  for (const auto& a : config.apis) {
+    std::error_code ec;
+    if (!fs::is_directory(against / a.out, ec)) continue;
+    std::vector<std::string> found;
+    for (const auto& e : fs::directory_iterator(against / a.out, ec)) {
+      if (!e.is_regular_file()) continue;
+      const std::string rel = (fs::path(a.out) / e.path().filename()).generic_string();
+      if (!expected.count(rel)) found.push_back("extra: " + rel);
+    }
+    std::sort(found.begin(), found.end());
+    diffs.insert(diffs.end(), found.begin(), found.end());
+  }
+  return diffs;
+}
+
+}  // namespace refbridge::codegen

@@ -1,0 +1,51 @@
+#pragma once
+// The generator's top level: codegen.yaml, generation of every API (and every mapping through the
+// mapping compiler), writing and drift checking. Used by main.cc and the tests.
+
+#include "generated_file.h"
+#include "ir.pb.h"
+#include "refbridge/error.h"
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace refbridge::codegen {
+
+struct ApiConfig {
+  std::string name;       // "ping"
+  std::string spec;       // repository-relative, "schemas/ping/openapi.yaml"
+  std::string cpp_namespace;  // "refbridge::ping"
+  std::string out;        // repository-relative output dir, "generated/ping"
+};
+
+struct MappingConfig {
+  std::string spec;     // "schemas/mappings/progres-referral-to-primero-case.yaml"
+  std::string out;      // "generated/mappings"
+  std::string profile;  // "schemas/profiles/gambella.yaml"
+};
+
+struct CodegenConfig {
+  std::vector<ApiConfig> apis;
+  std::vector<MappingConfig> mappings;
+};
+
+/// Parses codegen.yaml. Errors: kIo, kInvalidInput "file:line:col: message".
+Result<CodegenConfig> load_config(const std::filesystem::path& file);
+
+/// Loads every API (name -> IR). Errors: the loader's.
+Result<std::map<std::string, ir::Api>> load_apis(const std::filesystem::path& root, const CodegenConfig& config);
+
+/// Every file of every API and mapping, sorted by path (paths relative to the output root).
+Result<std::vector<GeneratedFile>> generate_all(const std::filesystem::path& root, const CodegenConfig& config);
+
+/// Writes files under out_root (creating directories; a file whose content is unchanged is not touched).
+Result<void> write_files(const std::filesystem::path& out_root, const std::vector<GeneratedFile>& files);
+
+/// Paths (relative to `against`) that differ from `files`: "changed: x", "missing: x", and
+/// "extra: x" for files in an API output dir that the generator would not write.
+std::vector<std::string> compare_files(const std::filesystem::path& against, const std::vector<GeneratedFile>& files,
+                                       const CodegenConfig& config);
+
+}  // namespace refbridge::codegen

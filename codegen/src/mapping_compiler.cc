@@ -1,0 +1,1340 @@
+// Mapping compiler: checks a parsed mapping spec (mapping_spec.h) against the APIs' IR and the
+// profile, then emits the transform. See mapping_compiler.h for the contract.
+//
+// Emitted code shape (deterministic: spec order everywhere, no timestamps):
+//   1. profile data (constants, lookup tables) fetched once (kConfig when missing);
+//   2. one `const T* const src_...` per source path (nullptr = absent), or a
+//      `std::vector<const T*>` for paths through a list;
+//   3. `require:` check (rule required-fields), then the gates;
+//   4. one local per target model node (root, services_section[0], ...), one block per rule,
+//      then the nodes are assembled bottom-up.
+#include "mapping_compiler.h"
+
+#include "mapping.pb.h"
+#include "mapping_diagnostics.h"
+#include "mapping_profile.h"
+#include "mapping_spec.h"
+#include "names.h"
+#include "printer.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <sstream>
+
+namespace refbridge::codegen {
+namespace {
+
+using mapping_detail::did_you_mean;
+using mapping_detail::Diagnostics;
+using mapping_detail::SpecProfile;
+
+// ---------------------------------------------------------------------------------------------
+// Types
+
+bool is_optional_member(const ir::Field& f) { return !f.required() || f.nullable(); }
+
+std::string short_namespace(const std::string& ns) {
+  const std::string prefix = "refbridge::";
+  return ns.rfind(prefix, 0) == 0 ? ns.substr(prefix.size()) : ns;
+}
+
+std::string cpp_type_of(const ir::TypeRef& t, const ir::Api& api) {
+  switch (t.kind()) {
+    case ir::TypeRef::STRING: return "std::string";
+    case ir::TypeRef::INT32: return "std::int32_t";
+    case ir::TypeRef::INT64: return "std::int64_t";
+    case ir::TypeRef::NUMBER: return "double";
+    case ir::TypeRef::BOOLEAN: return "bool";
+    case ir::TypeRef::DATE: return "refbridge::CalendarDate";
+    case ir::TypeRef::DATE_TIME: return "refbridge::DateTime";
+    case ir::TypeRef::ARRAY: return "std::vector<" + cpp_type_of(t.element(), api) + ">";
+    case ir::TypeRef::MAP: return "std::map<std::string, " + cpp_type_of(t.element(), api) + ">";
+    case ir::TypeRef::MODEL:
+    case ir::TypeRef::ENUM: return short_namespace(api.cpp_namespace()) + "::" + t.model();
+    case ir::TypeRef::ANY: return "refbridge::json::RawJson";
+    default: return "void";
+  }
+}
+
+bool same_type(const ir::TypeRef& a, const ir::Api& aa, const ir::TypeRef& b, const ir::Api& ba) {
+  if (a.kind() != b.kind()) return false;
+  switch (a.kind()) {
+    case ir::TypeRef::MODEL:
+    case ir::TypeRef::ENUM: return a.model() == b.model() && aa.name() == ba.name();
+    case ir::TypeRef::ARRAY:
+    case ir::TypeRef::MAP: return same_type(a.element(), aa, b.element(), ba);
+    default: return true;
+  }
+}
+
+/// Conversion parameter / return type names of the spec.
+struct ConvType {
+  ir::TypeRef::Kind kind = ir::TypeRef::KIND_UNSPECIFIED;
+  bool optional = false;
+  std::string cpp;  // base C++ type
+};
+
+std::optional<ConvType> parse_conv_type(std::string s) {
+  ConvType t;
+  if (!s.empty() && s.back() == '?') {
+    t.optional = true;
+    s.pop_back();
+  }
+  static const std::map<std::string, std::pair<ir::TypeRef::Kind, std::string>> kTypes = {
+      {"string", {ir::TypeRef::STRING, "std::string"}},     {"bool", {ir::TypeRef::BOOLEAN, "bool"}},
+      {"int32", {ir::TypeRef::INT32, "std::int32_t"}},      {"int64", {ir::TypeRef::INT64, "std::int64_t"}},
+      {"number", {ir::TypeRef::NUMBER, "double"}},          {"date", {ir::TypeRef::DATE, "refbridge::CalendarDate"}},
+      {"date-time", {ir::TypeRef::DATE_TIME, "refbridge::DateTime"}},
+  };
+  auto it = kTypes.find(s);
+  if (it == kTypes.end()) return std::nullopt;
+  t.kind = it->second.first;
+  t.cpp = it->second.second;
+  return t;
+}
+
+std::string conv_cpp(const ConvType& t) { return t.optional ? "std::optional<" + t.cpp + ">" : t.cpp; }
+
+std::string cpp_string_literal(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\%03o", static_cast<unsigned char>(c));
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string identifier_from(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (alnum) {
+      out += c;
+    } else if (!out.empty() && out.back() != '_') {
+      out += '_';
+    }
+  }
+  while (!out.empty() && out.back() == '_') out.pop_back();
+  return out;
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view sep) {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += sep;
+    out += parts[i];
+  }
+  return out;
+}
+
+std::string escape_dollars(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    out += c;
+    if (c == '$') out += '$';
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paths
+
+struct Segment {
+  std::string name;
+  bool iterate = false;  // "name[]"
+  int index = -1;        // "name[3]"
+};
+
+std::optional<std::vector<Segment>> split_path(const std::string& text) {
+  std::vector<Segment> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t dot = text.find('.', start);
+    std::string part = text.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    Segment seg;
+    if (const auto br = part.find('['); br != std::string::npos) {
+      if (part.back() != ']') return std::nullopt;
+      const std::string inside = part.substr(br + 1, part.size() - br - 2);
+      seg.name = part.substr(0, br);
+      if (inside.empty()) {
+        seg.iterate = true;
+      } else {
+        if (inside.find_first_not_of("0123456789") != std::string::npos || inside.size() > 4) return std::nullopt;
+        seg.index = std::atoi(inside.c_str());
+      }
+    } else {
+      seg.name = part;
+    }
+    if (seg.name.empty()) return std::nullopt;
+    out.push_back(seg);
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return out;
+}
+
+struct Step {
+  const ir::Field* field = nullptr;
+  bool optional = false;
+  bool iterate = false;
+};
+
+struct SourcePath {
+  std::string text;
+  const mapping::Source* source = nullptr;
+  const ir::Api* api = nullptr;
+  std::vector<Step> steps;        // after the source
+  const ir::Field* leaf = nullptr;
+  ir::TypeRef type;               // leaf type (element type when the leaf itself is iterated)
+  bool iterates = false;          // through a list source or a "[]" step: yields many values
+  bool may_be_absent = false;     // some optional step (non-iterating paths)
+  std::string display;            // path without the source name (messages, required-fields)
+  std::string var;                // emitted variable
+  bool used = false;              // read by a rule, require or gate (only those are emitted)
+};
+
+struct TargetNode {
+  const ir::Model* model = nullptr;
+  std::string var;
+  std::string path;  // "" for the root, "services_section[0]"
+  // children: field json name -> index -> node (index -1 for a plain model member)
+  std::map<std::string, std::map<int, std::unique_ptr<TargetNode>>> children;
+  std::vector<const ir::Field*> child_fields;  // in first-use order
+  std::set<std::string> assigned;              // leaf members set by rules (json names)
+  ir::SourceLocation first_use;
+};
+
+struct TargetLeaf {
+  std::string path;  // as written in the spec
+  TargetNode* node = nullptr;
+  const ir::Field* field = nullptr;
+  bool optional = false;
+  std::string lvalue;
+};
+
+// ---------------------------------------------------------------------------------------------
+
+class Compiler {
+ public:
+  Compiler(const mapping::Mapping& m, const SpecProfile& profile, const std::map<std::string, ir::Api>& apis,
+           Diagnostics& diags)
+      : m_(m), profile_(profile), apis_(apis), diags_(diags) {}
+
+  bool run(const std::string& out_rel_dir, std::vector<GeneratedFile>& files);
+
+ private:
+  const ir::Api* api(const std::string& name, const ir::SourceLocation& at);
+  const ir::Model* model(const ir::Api& a, const std::string& name, const ir::SourceLocation& at);
+  SourcePath* source_path(const mapping::Path& p);
+  std::optional<TargetLeaf> target_leaf(const mapping::Rule& r);
+  bool guaranteed(const SourcePath& sp) const { return !sp.may_be_absent || required_.count(sp.text) != 0; }
+  std::string type_name(const ir::TypeRef& t, const ir::Api& a) const { return cpp_type_of(t, a); }
+  std::string target_desc(const TargetLeaf& leaf) const {
+    return "target '" + leaf.path + "' (" + cpp_type_of(leaf.field->type(), *target_api_) + ")";
+  }
+  std::string source_desc(const SourcePath& sp) const {
+    return "source '" + sp.text + "' (" + cpp_type_of(sp.type, *sp.api) + ")";
+  }
+  const mapping::Lookup* declared_lookup(const std::string& table, const ir::SourceLocation& at);
+  bool declared_constant(const std::string& name, const ir::SourceLocation& at);
+  std::vector<std::string> target_enum(const TargetLeaf& leaf) const;
+  void check_enum_value(const TargetLeaf& leaf, const std::string& value, const std::string& origin,
+                        const ir::SourceLocation& at);
+  std::optional<std::string> literal_code(const TargetLeaf& leaf, const std::string& value,
+                                          const ir::SourceLocation& at);
+  void compile_rule(const mapping::Rule& r);
+  void check_profile_declarations();
+  void check_coverage(const TargetNode& node, const ir::Api& a);
+  void emit_source_vars(Printer& p) const;
+  void emit_assembly(Printer& p, const TargetNode& node) const;
+  void declare_nodes(Printer& p, const TargetNode& node) const;
+
+  const mapping::Mapping& m_;
+  const SpecProfile& profile_;
+  const std::map<std::string, ir::Api>& apis_;
+  Diagnostics& diags_;
+
+  const ir::Api* target_api_ = nullptr;
+  std::unique_ptr<TargetNode> root_;
+  std::map<std::string, std::unique_ptr<SourcePath>> paths_;  // by text
+  std::vector<const SourcePath*> path_order_;                 // first-use order
+  std::set<std::string> required_;
+  std::set<std::string> used_constants_, used_tables_;
+  std::set<std::string> default_tables_;  // tables used with on_missing: default
+  std::vector<std::string> rule_code_;    // one block per rule, spec order
+  int node_counter_ = 0;
+};
+
+const ir::Api* Compiler::api(const std::string& name, const ir::SourceLocation& at) {
+  auto it = apis_.find(name);
+  if (it != apis_.end()) return &it->second;
+  std::vector<std::string> names;
+  for (const auto& [k, v] : apis_) names.push_back(k);
+  diags_.error(at, "unknown API '" + name + "' (known: " + join(names, ", ") + ")." + did_you_mean(name, names));
+  return nullptr;
+}
+
+const ir::Model* Compiler::model(const ir::Api& a, const std::string& name, const ir::SourceLocation& at) {
+  std::vector<std::string> names;
+  for (const auto& mod : a.models()) {
+    if (mod.name() == name) return &mod;
+    names.push_back(mod.name());
+  }
+  diags_.error(at, "no model '" + name + "' in API '" + a.name() + "'." + did_you_mean(name, names));
+  return nullptr;
+}
+
+const ir::Field* find_field(const ir::Model& mod, const std::string& json_name) {
+  for (const auto& f : mod.fields()) {
+    if (f.json_name() == json_name) return &f;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> field_names(const ir::Model& mod) {
+  std::vector<std::string> out;
+  for (const auto& f : mod.fields()) out.push_back(f.json_name());
+  return out;
+}
+
+SourcePath* Compiler::source_path(const mapping::Path& p) {
+  if (auto it = paths_.find(p.text()); it != paths_.end()) return it->second.get();
+  const auto& at = p.location();
+  auto segs = split_path(p.text());
+  if (!segs) {
+    diags_.error(at, "malformed path '" + p.text() + "' (expected source.member.member, 'name[]' to iterate)");
+    return nullptr;
+  }
+  auto sp = std::make_unique<SourcePath>();
+  sp->text = p.text();
+  std::vector<std::string> source_names;
+  for (const auto& s : m_.sources()) {
+    source_names.push_back(s.name());
+    if (s.name() == (*segs)[0].name) sp->source = &s;
+  }
+  if (sp->source == nullptr) {
+    diags_.error(at, "No source named '" + (*segs)[0].name + "' in path '" + p.text() + "' (sources: " +
+                         join(source_names, ", ") + ")." + did_you_mean((*segs)[0].name, source_names));
+    return nullptr;
+  }
+  if (sp->source->list() != (*segs)[0].iterate || (*segs)[0].index >= 0) {
+    diags_.error(at, sp->source->list() ? "source '" + sp->source->name() + "' is a list: write '" +
+                                               sp->source->name() + "[]." + "...'"
+                                        : "source '" + sp->source->name() + "' is not a list: remove the brackets");
+    return nullptr;
+  }
+  sp->iterates = sp->source->list();
+  auto ai = apis_.find(sp->source->api());
+  if (ai == apis_.end()) return nullptr;  // reported with the source declaration
+  sp->api = &ai->second;
+  const ir::Model* cur = nullptr;
+  for (const auto& mod : sp->api->models()) {
+    if (mod.name() == sp->source->model()) cur = &mod;
+  }
+  if (cur == nullptr) return nullptr;  // reported with the source declaration
+  if (segs->size() < 2) {
+    diags_.error(at, "path '" + p.text() + "' names a whole source; name a member");
+    return nullptr;
+  }
+  std::vector<std::string> shown;
+  for (std::size_t i = 1; i < segs->size(); ++i) {
+    const Segment& seg = (*segs)[i];
+    if (cur == nullptr) {
+      diags_.error(at, "'" + (*segs)[i - 1].name + "' in path '" + p.text() + "' is not a model; it has no member '" +
+                           seg.name + "'");
+      return nullptr;
+    }
+    const ir::Field* f = find_field(*cur, seg.name);
+    if (f == nullptr) {
+      diags_.error(at, "No property named '" + seg.name + "' exists in source model " + sp->api->name() + "." +
+                           cur->name() + " (path '" + p.text() + "')." + did_you_mean(seg.name, field_names(*cur)));
+      return nullptr;
+    }
+    Step st{f, is_optional_member(*f), seg.iterate};
+    ir::TypeRef t = f->type();
+    if (seg.index >= 0) {
+      diags_.error(at, "source paths cannot index lists ('" + seg.name + "[" + std::to_string(seg.index) +
+                           "]'); iterate with '" + seg.name + "[]'");
+      return nullptr;
+    }
+    if (seg.iterate) {
+      if (t.kind() != ir::TypeRef::ARRAY) {
+        diags_.error(at, "'" + seg.name + "' is not a list; remove the brackets in '" + p.text() + "'");
+        return nullptr;
+      }
+      if (sp->iterates) {
+        diags_.error(at, "path '" + p.text() + "' iterates twice; only one list level is supported");
+        return nullptr;
+      }
+      sp->iterates = true;
+      t = ir::TypeRef(t.element());
+    } else if (t.kind() == ir::TypeRef::ARRAY && i + 1 < segs->size()) {
+      diags_.error(at, "'" + seg.name + "' is a list; write '" + seg.name + "[]' to iterate it");
+      return nullptr;
+    }
+    if (!sp->iterates && st.optional) sp->may_be_absent = true;
+    sp->steps.push_back(st);
+    shown.push_back(seg.name);
+    sp->leaf = f;
+    sp->type = t;
+    cur = nullptr;
+    if (t.kind() == ir::TypeRef::MODEL) {
+      for (const auto& mod : sp->api->models()) {
+        if (mod.name() == t.model()) cur = &mod;
+      }
+    }
+  }
+  sp->display = join(shown, ".");
+  sp->var = "src_" + identifier_from(p.text());
+  SourcePath* raw = sp.get();
+  paths_.emplace(p.text(), std::move(sp));
+  path_order_.push_back(raw);
+  return raw;
+}
+
+std::optional<TargetLeaf> Compiler::target_leaf(const mapping::Rule& r) {
+  const auto& at = r.target().location();
+  const std::string& text = r.target().text();
+  auto segs = split_path(text);
+  if (!segs || !root_) {
+    if (!segs) diags_.error(at, "malformed target path '" + text + "' (expected member.member or list[0].member)");
+    return std::nullopt;
+  }
+  TargetNode* node = root_.get();
+  for (std::size_t i = 0; i < segs->size(); ++i) {
+    const Segment& seg = (*segs)[i];
+    const ir::Field* f = find_field(*node->model, seg.name);
+    if (f == nullptr) {
+      diags_.error(at, "No property named '" + seg.name + "' exists in target model " + target_api_->name() + "." +
+                           node->model->name() + " (target '" + text + "')." +
+                           did_you_mean(seg.name, field_names(*node->model)));
+      return std::nullopt;
+    }
+    if (seg.iterate) {
+      diags_.error(at, "target paths index lists explicitly ('" + seg.name + "[0]'), '[]' is for sources");
+      return std::nullopt;
+    }
+    const bool last = i + 1 == segs->size();
+    ir::TypeRef t = f->type();
+    if (seg.index >= 0) {
+      if (t.kind() != ir::TypeRef::ARRAY || t.element().kind() != ir::TypeRef::MODEL) {
+        diags_.error(at, "'" + seg.name + "' is not a list of models; it cannot be indexed in '" + text + "'");
+        return std::nullopt;
+      }
+      t = ir::TypeRef(t.element());
+    }
+    if (last) {
+      if (seg.index >= 0 || t.kind() == ir::TypeRef::MODEL) {
+        diags_.error(at, "target '" + text + "' is a whole model; map its members one by one");
+        return std::nullopt;
+      }
+      if (node->assigned.count(seg.name) || node->children.count(seg.name)) {
+        diags_.error(at, "Target property '" + text + "' must not be mapped more than once.");
+        return std::nullopt;
+      }
+      node->assigned.insert(seg.name);
+      TargetLeaf leaf{text, node, f, is_optional_member(*f), node->var + "." + f->cpp_name()};
+      return leaf;
+    }
+    if (t.kind() != ir::TypeRef::MODEL) {
+      diags_.error(at, "'" + seg.name + "' in target '" + text + "' is not a model; it has no member '" +
+                           (*segs)[i + 1].name + "'");
+      return std::nullopt;
+    }
+    if (node->assigned.count(seg.name)) {
+      diags_.error(at, "Target property '" + seg.name + "' must not be mapped more than once.");
+      return std::nullopt;
+    }
+    auto& slot = node->children[seg.name];
+    if (slot.empty()) node->child_fields.push_back(f);
+    auto& child = slot[seg.index];
+    if (!child) {
+      child = std::make_unique<TargetNode>();
+      child->model = nullptr;
+      for (const auto& mod : target_api_->models()) {
+        if (mod.name() == t.model()) child->model = &mod;
+      }
+      if (child->model == nullptr) return std::nullopt;
+      child->path = (node->path.empty() ? "" : node->path + ".") + seg.name +
+                    (seg.index >= 0 ? "[" + std::to_string(seg.index) + "]" : "");
+      child->var = "t_" + identifier_from(child->path);
+      child->first_use = at;
+      ++node_counter_;
+    }
+    node = child.get();
+  }
+  return std::nullopt;
+}
+
+const mapping::Lookup* Compiler::declared_lookup(const std::string& table, const ir::SourceLocation& at) {
+  std::vector<std::string> names;
+  for (const auto& l : m_.lookups()) {
+    if (l.table() == table) {
+      used_tables_.insert(table);
+      return &l;
+    }
+    names.push_back(l.table());
+  }
+  diags_.error(at, "lookup table '" + table + "' is not declared under 'lookups:'." + did_you_mean(table, names));
+  return nullptr;
+}
+
+bool Compiler::declared_constant(const std::string& name, const ir::SourceLocation& at) {
+  std::vector<std::string> names;
+  for (const auto& c : m_.constants()) {
+    if (c.name() == name) {
+      used_constants_.insert(name);
+      return true;
+    }
+    names.push_back(c.name());
+  }
+  diags_.error(at, "constant '" + name + "' is not declared under 'constants:'." + did_you_mean(name, names));
+  return false;
+}
+
+std::vector<std::string> Compiler::target_enum(const TargetLeaf& leaf) const {
+  std::vector<std::string> values(leaf.field->enum_values().begin(), leaf.field->enum_values().end());
+  if (values.empty()) {
+    const ir::TypeRef& t = leaf.field->type().kind() == ir::TypeRef::ARRAY ? leaf.field->type().element()
+                                                                            : leaf.field->type();
+    if (t.kind() == ir::TypeRef::ENUM) {
+      for (const auto& mod : target_api_->models()) {
+        if (mod.name() == t.model()) values.assign(mod.enum_values().begin(), mod.enum_values().end());
+      }
+    }
+  }
+  return values;
+}
+
+void Compiler::check_enum_value(const TargetLeaf& leaf, const std::string& value, const std::string& origin,
+                                const ir::SourceLocation& at) {
+  const auto allowed = target_enum(leaf);
+  if (allowed.empty() || std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return;
+  diags_.error(at, origin + " value '" + value + "' is not a valid value of " + target_api_->name() + "." +
+                       leaf.node->model->name() + "." + leaf.field->json_name() + " (allowed: " + join(allowed, ", ") +
+                       ")." + did_you_mean(value, allowed));
+}
+
+std::optional<std::string> Compiler::literal_code(const TargetLeaf& leaf, const std::string& value,
+                                                  const ir::SourceLocation& at) {
+  const auto kind = leaf.field->type().kind();
+  switch (kind) {
+    case ir::TypeRef::STRING:
+      check_enum_value(leaf, value, "literal", at);
+      return "std::string(" + cpp_string_literal(value) + ")";
+    case ir::TypeRef::BOOLEAN:
+      if (value == "true" || value == "false") return value;
+      break;
+    case ir::TypeRef::INT32:
+    case ir::TypeRef::INT64:
+      if (!value.empty() && value.find_first_not_of("-0123456789") == std::string::npos) {
+        return kind == ir::TypeRef::INT32 ? "std::int32_t{" + value + "}" : "std::int64_t{" + value + "}";
+      }
+      break;
+    case ir::TypeRef::NUMBER: {
+      char* end = nullptr;
+      std::strtod(value.c_str(), &end);
+      if (!value.empty() && end != nullptr && *end == '\0') return "double{" + value + "}";
+      break;
+    }
+    default:
+      break;
+  }
+  diags_.error(at, "Can't map literal '" + value + "' to " + target_desc(leaf) + ".");
+  return std::nullopt;
+}
+
+std::string indent_block(const std::vector<std::string>& lines, const std::string& pad) {
+  std::string out;
+  for (const auto& l : lines) out += l.empty() ? "\n" : pad + l + "\n";
+  return out;
+}
+
+std::string on_missing_name(mapping::OnMissing o) {
+  switch (o) {
+    case mapping::OMIT: return "omit";
+    case mapping::DEFAULT: return "default";
+    case mapping::REJECT: return "reject";
+    default: return "?";
+  }
+}
+
+void Compiler::compile_rule(const mapping::Rule& r) {
+  const auto& at = r.target().location();
+  // Resolve the sources first so that their problems are reported even when the target is wrong.
+  std::vector<SourcePath*> srcs;
+  bool sources_ok = true;
+  auto resolve = [&](const mapping::Path& p) {
+    SourcePath* sp = source_path(p);
+    if (sp == nullptr) sources_ok = false;
+    else sp->used = true;
+    srcs.push_back(sp);
+    return sp;
+  };
+  switch (r.kind_case()) {
+    case mapping::Rule::kCopy: resolve(r.copy().from()); break;
+    case mapping::Rule::kLookup: resolve(r.lookup().from()); break;
+    case mapping::Rule::kConvert:
+      for (const auto& p : r.convert().from()) resolve(p);
+      break;
+    case mapping::Rule::kJoin:
+      for (const auto& p : r.join().from()) resolve(p);
+      break;
+    default: break;
+  }
+  auto leaf_opt = target_leaf(r);
+  if (!leaf_opt || !sources_ok) return;
+  const TargetLeaf& leaf = *leaf_opt;
+  const std::string& L = leaf.lvalue;
+  const ir::TypeRef& tt = leaf.field->type();
+  std::vector<std::string> body;
+  std::string summary;
+  auto optional_into_required = [&](const SourcePath& sp, const ir::SourceLocation& where) {
+    diags_.error(where, "Source '" + sp.text + "' is optional but " + target_desc(leaf) +
+                            " is required: add a default, or list the source under 'require:'.");
+  };
+
+  switch (r.kind_case()) {
+    case mapping::Rule::kCopy: {
+      const auto& c = r.copy();
+      const SourcePath& s = *srcs[0];
+      summary = "copy " + s.text;
+      if (c.omit_empty() && s.type.kind() != ir::TypeRef::STRING) {
+        diags_.error(at, "omit_empty applies to strings; " + source_desc(s) + " is not one");
+        return;
+      }
+      if (s.iterates) {
+        if (tt.kind() != ir::TypeRef::ARRAY || !same_type(s.type, *s.api, tt.element(), *target_api_)) {
+          diags_.error(c.from().location(), "Can't map list " + source_desc(s) + " to " + target_desc(leaf) +
+                                                ": a path through a list needs a list target of the same element type.");
+          return;
+        }
+        const std::string et = cpp_type_of(s.type, *s.api);
+        body.push_back("std::vector<" + et + "> values;");
+        body.push_back("for (const " + et + "* value : " + s.var + ") {");
+        if (c.omit_empty()) body.push_back("  if (value->empty()) continue;");
+        body.push_back("  values.push_back(*value);");
+        body.push_back("}");
+        body.push_back(leaf.optional ? "if (!values.empty()) " + L + " = std::move(values);" : L + " = std::move(values);");
+        break;
+      }
+      if (!same_type(s.type, *s.api, tt, *target_api_)) {
+        diags_.error(c.from().location(), "Can't map " + source_desc(s) + " to " + target_desc(leaf) +
+                                              ": the types differ. Declare a conversion under 'conversions:' and use "
+                                              "'convert:'.");
+        return;
+      }
+      std::string def;
+      if (!c.default_constant().empty()) {
+        if (!declared_constant(c.default_constant(), at)) return;
+        if (tt.kind() != ir::TypeRef::STRING) {
+          diags_.error(at, "Can't map constant '" + c.default_constant() + "' (std::string) to " + target_desc(leaf) + ".");
+          return;
+        }
+        if (auto it = profile_.constants.find(c.default_constant()); it != profile_.constants.end()) {
+          check_enum_value(leaf, it->second.value, "constant '" + c.default_constant() + "'", it->second.location);
+        }
+        def = "c_" + identifier_from(c.default_constant());
+        summary += ", else constant " + c.default_constant();
+      } else if (c.has_default_literal()) {
+        auto lit = literal_code(leaf, c.default_literal(), at);
+        if (!lit) return;
+        def = *lit;
+        summary += ", else literal " + c.default_literal();
+      }
+      const bool sure = guaranteed(s);
+      if (!sure && !leaf.optional && def.empty()) {
+        optional_into_required(s, c.from().location());
+        return;
+      }
+      std::vector<std::string> conds;
+      if (!sure) conds.push_back(s.var + " != nullptr");
+      if (c.omit_empty()) conds.push_back("!" + s.var + "->empty()");
+      if (conds.empty()) {
+        body.push_back(L + " = *" + s.var + ";");
+      } else {
+        body.push_back("if (" + join(conds, " && ") + ") {");
+        body.push_back("  " + L + " = *" + s.var + ";");
+        if (!def.empty()) {
+          body.push_back("} else {");
+          body.push_back("  " + L + " = " + def + ";");
+        }
+        body.push_back("}");
+      }
+      if (c.omit_empty()) summary += " (empty = absent)";
+      break;
+    }
+    case mapping::Rule::kConstant: {
+      const std::string& name = r.constant().name();
+      summary = "constant " + name;
+      if (!declared_constant(name, at)) return;
+      if (tt.kind() != ir::TypeRef::STRING) {
+        diags_.error(at, "Can't map constant '" + name + "' (std::string) to " + target_desc(leaf) + ".");
+        return;
+      }
+      if (auto it = profile_.constants.find(name); it != profile_.constants.end()) {
+        check_enum_value(leaf, it->second.value, "constant '" + name + "'", it->second.location);
+      }
+      body.push_back(L + " = c_" + identifier_from(name) + ";");
+      break;
+    }
+    case mapping::Rule::kLiteral: {
+      summary = "literal " + r.literal().value();
+      auto lit = literal_code(leaf, r.literal().value(), at);
+      if (!lit) return;
+      body.push_back(L + " = " + *lit + ";");
+      break;
+    }
+    case mapping::Rule::kLookup: {
+      const auto& lk = r.lookup();
+      const SourcePath& s = *srcs[0];
+      summary = "lookup " + lk.table() + "[" + s.text + "], on_missing: " + on_missing_name(lk.on_missing());
+      const mapping::Lookup* decl = declared_lookup(lk.table(), at);
+      if (decl == nullptr) return;
+      if (!decl->key_source().empty() && decl->key_source() != s.text) {
+        diags_.error(lk.from().location(), "lookup '" + lk.table() + "' is declared with key '" + decl->key_source() +
+                                               "' but this rule looks up '" + s.text + "'");
+        return;
+      }
+      if (s.type.kind() != ir::TypeRef::STRING) {
+        diags_.error(lk.from().location(), "lookup keys are strings; " + source_desc(s) + " is not one");
+        return;
+      }
+      const bool list_target = tt.kind() == ir::TypeRef::ARRAY && tt.element().kind() == ir::TypeRef::STRING;
+      if (s.iterates ? !list_target : tt.kind() != ir::TypeRef::STRING) {
+        diags_.error(at, "Can't map lookup '" + lk.table() + "' of " + source_desc(s) + " to " + target_desc(leaf) +
+                             (s.iterates ? ": a path through a list needs a std::vector<std::string> target."
+                                         : ": lookup values are std::string."));
+        return;
+      }
+      const auto table_it = profile_.lookups.find(lk.table());
+      if (lk.on_missing() == mapping::DEFAULT) {
+        default_tables_.insert(lk.table());
+        if (!decl->default_allowed()) {
+          diags_.error(at, "on_missing: default, but lookup '" + lk.table() +
+                               "' is declared with 'default: false' under 'lookups:'");
+          return;
+        }
+        if (table_it != profile_.lookups.end() && !table_it->second.default_value) {
+          diags_.error(at, "on_missing: default, but lookup table '" + lk.table() + "' of profile '" + profile_.name +
+                               "' (" + profile_.file + ") has no default");
+          return;
+        }
+      }
+      if (lk.on_missing() == mapping::OMIT && !leaf.optional) {
+        diags_.error(at, "on_missing: omit can leave required " + target_desc(leaf) +
+                             " unset; use default or reject");
+        return;
+      }
+      if (lk.distinct() && !s.iterates) {
+        diags_.error(at, "distinct applies to paths through a list; '" + s.text + "' yields one value");
+        return;
+      }
+      const bool sure = s.iterates || guaranteed(s);
+      if (!sure && !leaf.optional) {
+        optional_into_required(s, lk.from().location());
+        return;
+      }
+      if (table_it != profile_.lookups.end()) {
+        for (const auto& e : table_it->second.entries) {
+          check_enum_value(leaf, e.value, "lookup '" + lk.table() + "' entry '" + e.key + "':", e.location);
+        }
+        if (table_it->second.default_value && lk.on_missing() != mapping::REJECT) {
+          check_enum_value(leaf, table_it->second.default_value->value, "lookup '" + lk.table() + "' default",
+                           table_it->second.default_value->location);
+        }
+      }
+      const std::string lt = "lt_" + identifier_from(lk.table());
+      const std::string rule_id = "lookup-" + lk.table();
+      auto missing_code = [&](const std::string& key_expr, const std::string& pad) -> std::vector<std::string> {
+        switch (lk.on_missing()) {
+          case mapping::DEFAULT:
+            return {pad + "return refbridge::make_error(refbridge::ErrorCode::kConfig, \"profile '\" + profile.name + "
+                          "\"' has no default for lookup table '" + lk.table() + "'\");"};
+          case mapping::REJECT:
+            return {pad + "return refbridge::make_rejection(" + cpp_string_literal(rule_id) + ", " +
+                    cpp_string_literal(s.display + " value '") + " + " + key_expr + " + " +
+                    cpp_string_literal("' has no entry in lookup " + lk.table() + " (profile ") +
+                    " + profile.name + \")\");"};
+          default: return {pad + "continue;"};
+        }
+      };
+      if (s.iterates) {
+        body.push_back("std::vector<std::string> values;");
+        body.push_back("for (const std::string* key : " + s.var + ") {");
+        if (lk.on_missing() == mapping::REJECT) {
+          body.push_back("  if (!" + lt + "->contains(*key)) {");
+          for (auto& l : missing_code("*key", "    ")) body.push_back(l);
+          body.push_back("  }");
+          body.push_back("  std::string value = " + lt + "->entries.at(*key);");
+        } else {
+          body.push_back("  std::optional<std::string> found = " + lt + "->find(*key);");
+          body.push_back("  if (!found) {");
+          for (auto& l : missing_code("*key", "    ")) body.push_back(l);
+          body.push_back("  }");
+          body.push_back("  std::string value = std::move(*found);");
+        }
+        if (lk.distinct()) {
+          body.push_back("  if (std::find(values.begin(), values.end(), value) != values.end()) continue;  // distinct");
+        }
+        body.push_back("  values.push_back(std::move(value));");
+        body.push_back("}");
+        body.push_back(leaf.optional ? "if (!values.empty()) " + L + " = std::move(values);"
+                                     : L + " = std::move(values);");
+        break;
+      }
+      const std::string pad = guaranteed(s) ? "" : "  ";
+      if (!guaranteed(s)) body.push_back("if (" + s.var + " != nullptr) {");
+      if (lk.on_missing() == mapping::REJECT) {
+        body.push_back(pad + "if (!" + lt + "->contains(*" + s.var + ")) {");
+        for (auto& l : missing_code("*" + s.var, pad + "  ")) body.push_back(l);
+        body.push_back(pad + "}");
+        body.push_back(pad + L + " = " + lt + "->entries.at(*" + s.var + ");");
+      } else if (lk.on_missing() == mapping::DEFAULT) {
+        body.push_back(pad + "std::optional<std::string> found = " + lt + "->find(*" + s.var + ");");
+        body.push_back(pad + "if (!found) {");
+        for (auto& l : missing_code("*" + s.var, pad + "  ")) body.push_back(l);
+        body.push_back(pad + "}");
+        body.push_back(pad + L + " = std::move(*found);");
+      } else {
+        body.push_back(pad + "if (std::optional<std::string> found = " + lt + "->find(*" + s.var + ")) " + L +
+                       " = std::move(*found);");
+      }
+      if (!guaranteed(s)) body.push_back("}");
+      break;
+    }
+    case mapping::Rule::kConvert: {
+      const auto& cv = r.convert();
+      summary = "convert " + cv.function() + "(";
+      const mapping::Conversion* decl = nullptr;
+      std::vector<std::string> names;
+      for (const auto& c : m_.conversions()) {
+        if (c.name() == cv.function()) decl = &c;
+        names.push_back(c.name());
+      }
+      if (decl == nullptr) {
+        diags_.error(at, "conversion '" + cv.function() + "' is not declared under 'conversions:'." +
+                             did_you_mean(cv.function(), names));
+        return;
+      }
+      const auto ret = parse_conv_type(decl->returns());
+      if (!ret) return;  // reported with the declaration
+      if (decl->params_size() != cv.from_size()) {
+        diags_.error(at, "conversion '" + cv.function() + "' takes " + std::to_string(decl->params_size()) +
+                             " argument(s), the rule passes " + std::to_string(cv.from_size()));
+        return;
+      }
+      std::vector<std::string> guards, args = {"ctx"};
+      for (int i = 0; i < cv.from_size(); ++i) {
+        const SourcePath& s = *srcs[static_cast<std::size_t>(i)];
+        summary += (i ? ", " : "") + s.text;
+        const auto pt = parse_conv_type(decl->params(i));
+        if (!pt) return;
+        if (s.iterates) {
+          diags_.error(cv.from(i).location(), "conversions take single values; '" + s.text + "' goes through a list");
+          return;
+        }
+        if (s.type.kind() != pt->kind) {
+          diags_.error(cv.from(i).location(), "Can't pass " + source_desc(s) + " as argument " + std::to_string(i + 1) +
+                                                  " of conversion '" + cv.function() + "', which takes " + conv_cpp(*pt) +
+                                                  ".");
+          return;
+        }
+        if (pt->optional) {
+          args.push_back(guaranteed(s) ? "std::optional<" + pt->cpp + ">(*" + s.var + ")"
+                                       : "(" + s.var + " != nullptr ? std::optional<" + pt->cpp + ">(*" + s.var +
+                                             ") : std::nullopt)");
+        } else {
+          if (!guaranteed(s)) {
+            if (!leaf.optional) {
+              optional_into_required(s, cv.from(i).location());
+              return;
+            }
+            guards.push_back(s.var + " != nullptr");
+          }
+          args.push_back("*" + s.var);
+        }
+      }
+      summary += ")";
+      if (tt.kind() != ret->kind) {
+        diags_.error(at, "Can't map the result of conversion '" + cv.function() + "' (" + conv_cpp(*ret) + ") to " +
+                             target_desc(leaf) + ".");
+        return;
+      }
+      if (ret->optional && !leaf.optional) {
+        diags_.error(at, "conversion '" + cv.function() + "' may return no value (" + conv_cpp(*ret) + ") but " +
+                             target_desc(leaf) + " is required");
+        return;
+      }
+      const std::string call = "refbridge::mapping::" + cv.function() + "(" + join(args, ", ") + ")";
+      const std::string pad = guards.empty() ? "" : "  ";
+      if (!guards.empty()) body.push_back("if (" + join(guards, " && ") + ") {");
+      if (ret->optional) {
+        body.push_back(pad + "if (" + conv_cpp(*ret) + " value = " + call + ") " + L + " = std::move(*value);");
+      } else {
+        body.push_back(pad + L + " = " + call + ";");
+      }
+      if (!guards.empty()) body.push_back("}");
+      break;
+    }
+    case mapping::Rule::kJoin: {
+      const auto& j = r.join();
+      std::vector<std::string> vars, texts;
+      for (std::size_t i = 0; i < srcs.size(); ++i) {
+        const SourcePath& s = *srcs[i];
+        if (s.iterates || s.type.kind() != ir::TypeRef::STRING) {
+          diags_.error(j.from(static_cast<int>(i)).location(),
+                       "join parts are single strings; " + source_desc(s) +
+                           (s.iterates ? " goes through a list" : " is not a string"));
+          return;
+        }
+        vars.push_back(s.var);
+        texts.push_back(s.text);
+      }
+      summary = "join [" + join(texts, ", ") + "] with " + cpp_string_literal(j.separator()) +
+                (j.skip_empty() ? ", empty parts skipped" : "");
+      if (tt.kind() != ir::TypeRef::STRING) {
+        diags_.error(at, "Can't map a join (std::string) to " + target_desc(leaf) + ".");
+        return;
+      }
+      body.push_back("std::string joined;");
+      body.push_back("bool first = true;");
+      body.push_back("for (const std::string* part : {" + join(vars, ", ") + "}) {");
+      if (j.skip_empty()) body.push_back("  if (part == nullptr || part->empty()) continue;");
+      body.push_back("  if (!first) joined += " + cpp_string_literal(j.separator()) + ";");
+      body.push_back("  first = false;");
+      body.push_back(j.skip_empty() ? "  joined += *part;" : "  if (part != nullptr) joined += *part;");
+      body.push_back("}");
+      body.push_back(leaf.optional && j.skip_empty() ? "if (!joined.empty()) " + L + " = std::move(joined);"
+                                                     : L + " = std::move(joined);");
+      break;
+    }
+    default:
+      return;
+  }
+
+  if (r.when() == mapping::CREATE && !leaf.optional) {
+    diags_.error(at, "'when: create' would leave required " + target_desc(leaf) + " unset on update");
+    return;
+  }
+  std::vector<std::string> block;
+  block.push_back("// " + leaf.path + " <- " + summary + (r.when() == mapping::CREATE ? " [on create only]" : "") +
+                  "  (" + m_.spec_file() + ":" + std::to_string(at.line()) + ")");
+  if (!r.description().empty()) block.push_back("// " + r.description());
+  if (r.when() == mapping::CREATE) {
+    block.push_back("if (ctx.mode == refbridge::WriteMode::kCreate) {");
+  } else {
+    block.push_back("{");
+  }
+  for (auto& l : body) block.push_back("  " + l);
+  block.push_back("}");
+  rule_code_.push_back(indent_block(block, "  "));
+}
+
+void Compiler::check_profile_declarations() {
+  std::vector<std::string> tables;
+  for (const auto& [k, v] : profile_.lookups) tables.push_back(k);
+  for (const auto& l : m_.lookups()) {
+    auto it = profile_.lookups.find(l.table());
+    if (it == profile_.lookups.end()) {
+      diags_.error(l.location(), "lookup table '" + l.table() + "' does not exist in profile '" + profile_.name + "' (" +
+                                     profile_.file + ")." + did_you_mean(l.table(), tables));
+      continue;
+    }
+    if (!l.default_allowed() && it->second.default_value) {
+      diags_.error(l.location(), "lookup '" + l.table() + "' is declared with 'default: false' but profile '" +
+                                     profile_.name + "' gives it a default (" + profile_.file + ":" +
+                                     std::to_string(it->second.default_value->location.line()) + ")");
+    }
+    if (!l.key_source().empty()) {
+      mapping::Path p;
+      p.set_text(l.key_source());
+      *p.mutable_location() = l.location();
+      source_path(p);
+    }
+  }
+  std::vector<std::string> consts;
+  for (const auto& [k, v] : profile_.constants) consts.push_back(k);
+  for (const auto& c : m_.constants()) {
+    if (!profile_.constants.count(c.name())) {
+      diags_.error(c.location(), "constant '" + c.name() + "' does not exist in profile '" + profile_.name + "' (" +
+                                     profile_.file + ")." + did_you_mean(c.name(), consts));
+    }
+  }
+  for (const auto& c : m_.conversions()) {
+    for (const std::string& t : [&] {
+           std::vector<std::string> all(c.params().begin(), c.params().end());
+           all.push_back(c.returns());
+           return all;
+         }()) {
+      if (!parse_conv_type(t)) {
+        diags_.error(c.location(), "conversion '" + c.name() + "': unknown type '" + t +
+                                       "' (types: string bool int32 int64 number date date-time, 'T?' = optional)." +
+                                       did_you_mean(t, {"string", "bool", "int32", "int64", "number", "date",
+                                                        "date-time"}));
+      }
+    }
+  }
+}
+
+void Compiler::check_coverage(const TargetNode& node, const ir::Api& a) {
+  for (const auto& f : node.model->fields()) {
+    if (is_optional_member(f) || node.assigned.count(f.json_name()) || node.children.count(f.json_name())) continue;
+    const std::string path = (node.path.empty() ? "" : node.path + ".") + f.json_name();
+    diags_.error(node.path.empty() ? m_.target().location() : node.first_use,
+                 "Unmapped target property '" + path + "' (" + a.name() + "." + node.model->name() + "." +
+                     f.json_name() + " is required).");
+  }
+  for (const auto& [name, by_index] : node.children) {
+    int expect = by_index.begin()->first == -1 ? -1 : 0;
+    for (const auto& [index, child] : by_index) {
+      if (index != expect) {
+        diags_.error(child->first_use, "target list '" + name + "' is indexed from 0 without gaps; found [" +
+                                           std::to_string(index) + "] where [" + std::to_string(expect) +
+                                           "] was expected");
+      }
+      expect = index + 1;
+      check_coverage(*child, a);
+    }
+  }
+}
+
+void Compiler::emit_source_vars(Printer& p) const {
+  std::string out;
+  for (const SourcePath* sp : path_order_) {
+    if (!sp->used) continue;
+    const std::string t = cpp_type_of(sp->type, *sp->api);
+    const std::string base = "in." + names::legalize(sp->source->name());
+    out += "  // " + sp->text + (sp->iterates ? " (every present value, in order)" : sp->may_be_absent ? " (may be absent)" : "") + "\n";
+    // Split the steps at the iteration point.
+    std::size_t split = 0;  // steps before the iterated one (exclusive end of the outer part)
+    bool iter_step = false;
+    for (std::size_t i = 0; i < sp->steps.size(); ++i) {
+      if (sp->steps[i].iterate) {
+        split = i + 1;
+        iter_step = true;
+      }
+    }
+    auto chain = [](std::string expr, const std::vector<Step>& steps, std::size_t from, std::size_t to,
+                    std::vector<std::string>& conds, bool& last_optional) {
+      bool prev_optional = false;
+      for (std::size_t i = from; i < to; ++i) {
+        expr += (prev_optional ? "->" : ".") + steps[i].field->cpp_name();
+        if (steps[i].optional) conds.push_back(expr);
+        prev_optional = steps[i].optional;
+      }
+      last_optional = prev_optional;
+      return expr;
+    };
+    if (!sp->iterates) {
+      std::vector<std::string> conds;
+      bool last_opt = false;
+      const std::string expr = chain(base, sp->steps, 0, sp->steps.size(), conds, last_opt);
+      const std::string ref = (last_opt ? "&*" : "&") + expr;
+      if (conds.empty()) {
+        out += "  const " + t + "* const " + sp->var + " = " + ref + ";\n";
+      } else {
+        out += "  const " + t + "* const " + sp->var + " =\n      (" + join(conds, " && ") + ") ? " + ref + " : nullptr;\n";
+      }
+      continue;
+    }
+    out += "  std::vector<const " + t + "*> " + sp->var + ";\n";
+    std::string container;
+    std::vector<std::string> outer;
+    if (iter_step) {
+      bool last_opt = false;
+      const std::string expr = chain(base, sp->steps, 0, split, outer, last_opt);
+      container = last_opt ? "*" + expr : expr;
+    } else {
+      container = base;
+    }
+    std::vector<std::string> inner;
+    bool last_opt = false;
+    const std::size_t first_inner = iter_step ? split : 0;
+    const std::string expr = chain("item", sp->steps, first_inner, sp->steps.size(), inner, last_opt);
+    const std::string ref = first_inner == sp->steps.size() ? "&item" : (last_opt ? "&*" : "&") + expr;
+    std::string pad = "  ";
+    if (!outer.empty()) {
+      out += "  if (" + join(outer, " && ") + ") {\n";
+      pad += "  ";
+    }
+    out += pad + "for (const auto& item : " + container + ") {\n";
+    if (inner.empty()) {
+      out += pad + "  " + sp->var + ".push_back(" + ref + ");\n";
+    } else {
+      out += pad + "  if (" + join(inner, " && ") + ") " + sp->var + ".push_back(" + ref + ");\n";
+    }
+    out += pad + "}\n";
+    if (!outer.empty()) out += "  }\n";
+  }
+  p.print(escape_dollars(out));
+}
+
+void Compiler::declare_nodes(Printer& p, const TargetNode& node) const {
+  for (const ir::Field* f : node.child_fields) {
+    for (const auto& [index, child] : node.children.at(f->json_name())) {
+      p.print("  " + short_namespace(target_api_->cpp_namespace()) + "::" + child->model->name() + " " + child->var +
+              "{};  // " + child->path + "\n");
+      declare_nodes(p, *child);
+    }
+  }
+}
+
+void Compiler::emit_assembly(Printer& p, const TargetNode& node) const {
+  for (const ir::Field* f : node.child_fields) {
+    const auto& by_index = node.children.at(f->json_name());
+    for (const auto& [index, child] : by_index) emit_assembly(p, *child);
+    const std::string lv = node.var + "." + f->cpp_name();
+    if (by_index.begin()->first == -1) {
+      p.print("  " + lv + " = std::move(" + by_index.begin()->second->var + ");\n");
+      continue;
+    }
+    const std::string et = short_namespace(target_api_->cpp_namespace()) + "::" + by_index.begin()->second->model->name();
+    p.print("  {\n    std::vector<" + et + "> items;\n    items.reserve(" + std::to_string(by_index.size()) + ");\n");
+    for (const auto& [index, child] : by_index) p.print("    items.push_back(std::move(" + child->var + "));\n");
+    p.print("    " + lv + " = std::move(items);\n  }\n");
+  }
+}
+
+std::string comment(const std::string& text, const std::string& prefix) {
+  std::string out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line.empty() ? prefix.substr(0, prefix.find_last_not_of(' ') + 1) + "\n" : prefix + line + "\n";
+  }
+  return out;
+}
+
+bool Compiler::run(const std::string& out_rel_dir, std::vector<GeneratedFile>& files) {
+  // Sources and target.
+  for (const auto& s : m_.sources()) {
+    if (const ir::Api* a = api(s.api(), s.location())) model(*a, s.model(), s.location());
+  }
+  if (m_.has_target()) {
+    target_api_ = api(m_.target().api(), m_.target().location());
+    if (target_api_ != nullptr) {
+      if (const ir::Model* tm = model(*target_api_, m_.target().model(), m_.target().location())) {
+        root_ = std::make_unique<TargetNode>();
+        root_->model = tm;
+        root_->var = "result";
+      }
+    }
+  }
+  if (m_.function().empty() || names::legalize(m_.function()) != m_.function()) {
+    diags_.error(m_.location(), "function '" + m_.function() + "' is not a legal C++ identifier");
+  }
+  check_profile_declarations();
+  for (const auto& req : m_.requirements()) {
+    for (const auto& p : req.paths()) {
+      SourcePath* sp = source_path(p);
+      if (sp == nullptr) continue;
+      if (sp->iterates) {
+        diags_.error(p.location(), "require: '" + p.text() + "' goes through a list; only single values can be required");
+        continue;
+      }
+      sp->used = true;
+      required_.insert(p.text());
+    }
+  }
+  for (const auto& g : m_.gates()) {
+    const mapping::Lookup* decl = declared_lookup(g.table(), g.location());
+    SourcePath* sp = source_path(g.from());
+    if (decl == nullptr || sp == nullptr) continue;
+    sp->used = true;
+    if (sp->iterates || sp->type.kind() != ir::TypeRef::STRING) {
+      diags_.error(g.from().location(), "a gate checks one string; " + source_desc(*sp) + " is not one");
+    } else if (!guaranteed(*sp)) {
+      diags_.error(g.from().location(), "gate source '" + sp->text + "' may be absent: list it under 'require:'");
+    }
+  }
+  for (const auto& r : m_.rules()) compile_rule(r);
+  if (root_ && target_api_) check_coverage(*root_, *target_api_);
+  if (!diags_.empty() || !root_) return false;
+
+  // ---- emit ----
+  const std::string fn = m_.function();
+  const std::string input = names::to_pascal_case(fn) + "Input";
+  const std::string target_t = short_namespace(target_api_->cpp_namespace()) + "::" + m_.target().model();
+  const std::string banner = "// Generated by refbridge-codegen from " + m_.spec_file() + " — DO NOT EDIT.\n";
+  const std::string dir_last = out_rel_dir.substr(out_rel_dir.find_last_of('/') + 1);
+  std::set<std::string> api_includes;
+  for (const auto& s : m_.sources()) api_includes.insert(s.api() + "/models.h");
+  api_includes.insert(m_.target().api() + "/models.h");
+
+  Printer h;
+  h.print(escape_dollars(banner));
+  h.print(escape_dollars(comment("Mapping '" + m_.name() + "' (profile checked at generation: " + profile_.file + ").\n" +
+                                     m_.description(),
+                                 "// ")));
+  h.print("#pragma once\n\n");
+  for (const auto& inc : api_includes) h.print("#include \"" + inc + "\"\n");
+  h.print("#include \"refbridge/error.h\"\n#include \"refbridge/mapping_runtime.h\"\n#include \"refbridge/profile.h\"\n\n");
+  h.print("#include <vector>\n\nnamespace refbridge::mappings {\n\n");
+  h.print("/// The inputs of " + fn + "(): the spec's `sources:`, in declaration order.\n");
+  h.print("struct " + input + " {\n");
+  for (const auto& s : m_.sources()) {
+    const ir::Api& a = apis_.at(s.api());
+    std::string t = short_namespace(a.cpp_namespace()) + "::" + s.model();
+    if (s.list()) t = "std::vector<" + t + ">";
+    if (!s.description().empty()) h.print(escape_dollars(comment(s.description(), "  /// ")));
+    h.print("  " + t + " " + names::legalize(s.name()) + ";\n");
+  }
+  h.print("};\n\n");
+  std::string doc = "Builds a " + target_t + " from the inputs (" + m_.spec_file() + ").\n"
+                    "Rejections (ErrorCode::kRejected, Error::rule set; messages name fields, never personal values):\n";
+  for (const auto& req : m_.requirements()) {
+    std::vector<std::string> shown;
+    for (const auto& p : req.paths()) shown.push_back(paths_.at(p.text())->display);
+    doc += "  - " + req.rule() + ": any of " + join(shown, ", ") + " absent or empty;\n";
+  }
+  for (const auto& g : m_.gates()) {
+    doc += "  - " + g.rule() + ": " + paths_.at(g.from().text())->display + " is not a key of lookup " + g.table() + ";\n";
+  }
+  for (const auto& r : m_.rules()) {
+    if (r.has_lookup() && r.lookup().on_missing() == mapping::REJECT) {
+      doc += "  - lookup-" + r.lookup().table() + ": " + r.lookup().from().text() + " has no entry in lookup " +
+             r.lookup().table() + ";\n";
+    }
+  }
+  doc += "Rules marked `when: create` apply only when ctx.mode == WriteMode::kCreate.\n"
+         "ErrorCode::kConfig when the profile lacks a table, default or constant the mapping uses.";
+  h.print(escape_dollars(comment(doc, "/// ")));
+  h.print("refbridge::Result<" + target_t + "> " + fn + "(const " + input +
+          "& in, const refbridge::Profile& profile,\n    const refbridge::MappingContext& ctx);\n\n");
+  h.print("/// Checks that `profile` has every lookup table, default and constant " + fn +
+          "() uses;\n/// kConfig listing all that are missing. Call it at start-up.\n");
+  h.print("refbridge::Result<void> " + fn + "_check_profile(const refbridge::Profile& profile);\n\n");
+  h.print("}  // namespace refbridge::mappings\n");
+
+  Printer c;
+  c.print(escape_dollars(banner));
+  c.print("#include \"" + dir_last + "/" + fn + ".h\"\n\n");
+  c.print("#include <algorithm>\n#include <cstdint>\n#include <optional>\n#include <string>\n#include <type_traits>\n"
+          "#include <utility>\n#include <vector>\n\nnamespace refbridge::mappings {\n");
+  if (m_.conversions_size() > 0) {
+    c.print("\n// Hand-written conversions (sdk/src/mapping_runtime.cc) must have exactly the declared signatures.\n");
+    for (const auto& cv : m_.conversions()) {
+      std::vector<std::string> params = {"const refbridge::MappingContext&"};
+      for (const auto& pt : cv.params()) params.push_back("const " + conv_cpp(*parse_conv_type(pt)) + "&");
+      const std::string ret = conv_cpp(*parse_conv_type(cv.returns()));
+      const std::string sig = ret + " (*)(" + join(params, ", ") + ")";
+      c.print(escape_dollars("static_assert(std::is_same_v<decltype(&refbridge::mapping::" + cv.name() + "),\n" +
+                             "                             " + sig + ">,\n              " +
+                             cpp_string_literal("conversion " + cv.name() + " must be declared as " + ret + " " +
+                                                cv.name() + "(" + join(params, ", ") + ") (" + m_.spec_file() + ":" +
+                                                std::to_string(cv.location().line()) + ")") +
+                             ");\n"));
+    }
+  }
+  // check_profile
+  c.print("\nrefbridge::Result<void> " + fn + "_check_profile(const refbridge::Profile& profile) {\n");
+  c.print("  std::vector<std::string> missing;\n");
+  for (const auto& t : used_tables_) {
+    c.print("  if (profile.lookups.count(" + cpp_string_literal(t) + ") == 0) {\n    missing.push_back(" +
+            cpp_string_literal("lookup table '" + t + "'") + ");\n  }");
+    if (default_tables_.count(t)) {
+      c.print(" else if (!profile.lookups.at(" + cpp_string_literal(t) + ").default_value) {\n    missing.push_back(" +
+              cpp_string_literal("default of lookup table '" + t + "'") + ");\n  }");
+    }
+    c.print("\n");
+  }
+  for (const auto& k : used_constants_) {
+    c.print("  if (profile.constants.count(" + cpp_string_literal(k) + ") == 0) missing.push_back(" +
+            cpp_string_literal("constant '" + k + "'") + ");\n");
+  }
+  c.print("  if (missing.empty()) return refbridge::ok();\n  std::string list;\n"
+          "  for (const auto& item : missing) list += (list.empty() ? \"\" : \", \") + item;\n"
+          "  return refbridge::make_error(refbridge::ErrorCode::kConfig,\n                              \"profile '\" + "
+          "profile.name + \"' lacks what mapping " + m_.name() + " uses: \" + list);\n}\n");
+  // transform
+  c.print("\nrefbridge::Result<" + target_t + "> " + fn + "(const " + input +
+          "& in, const refbridge::Profile& profile,\n    const refbridge::MappingContext& ctx) {\n");
+  c.print("  (void)ctx;\n");
+  if (!used_constants_.empty() || !used_tables_.empty()) c.print("  // Profile data.\n");
+  for (const auto& k : used_constants_) {
+    c.print("  REFBRIDGE_TRY(const std::string c_" + identifier_from(k) + ", profile.constant(" + cpp_string_literal(k) +
+            "));\n");
+  }
+  for (const auto& t : used_tables_) {
+    c.print("  REFBRIDGE_TRY(const refbridge::LookupTable* const lt_" + identifier_from(t) + ", profile.lookup(" +
+            cpp_string_literal(t) + "));\n");
+  }
+  c.print("\n  // Source values (nullptr = absent).\n");
+  emit_source_vars(c);
+  for (const auto& req : m_.requirements()) {
+    c.print("\n  // require: (" + m_.spec_file() + ":" + std::to_string(req.location().line()) + ")\n");
+    c.print("  std::vector<std::string> missing;\n");
+    for (const auto& p : req.paths()) {
+      const SourcePath& sp = *paths_.at(p.text());
+      std::vector<std::string> conds;
+      if (sp.may_be_absent) conds.push_back(sp.var + " == nullptr");
+      if (sp.type.kind() == ir::TypeRef::STRING) conds.push_back(sp.var + "->empty()");
+      if (conds.empty()) continue;  // a required non-string member is always present
+      c.print(escape_dollars("  if (" + join(conds, " || ") + ") missing.push_back(" + cpp_string_literal(sp.display) +
+                             ");\n"));
+    }
+    c.print("  if (!missing.empty()) {\n    std::string list;\n"
+            "    for (const auto& name : missing) list += (list.empty() ? \"\" : \", \") + name;\n"
+            "    return refbridge::make_rejection(" + cpp_string_literal(req.rule()) +
+            ", \"missing or empty required fields: \" + list);\n  }\n");
+  }
+  for (const auto& g : m_.gates()) {
+    const SourcePath& sp = *paths_.at(g.from().text());
+    c.print("\n  // gate: " + g.rule() + " (" + m_.spec_file() + ":" + std::to_string(g.location().line()) + ")\n");
+    c.print(escape_dollars("  if (!lt_" + identifier_from(g.table()) + "->contains(*" + sp.var + ")) {\n" +
+                           "    return refbridge::make_rejection(" + cpp_string_literal(g.rule()) + ", " +
+                           cpp_string_literal(g.what() + " '") + " + *" + sp.var + " + " +
+                           cpp_string_literal("' is not " + g.accepted_as() + " (see lookup " + g.table() +
+                                              " in profile ") +
+                           " + profile.name + \")\");\n  }\n"));
+  }
+  c.print("\n  // Target.\n  " + target_t + " result{};\n");
+  declare_nodes(c, *root_);
+  for (const auto& block : rule_code_) c.print("\n" + escape_dollars(block));
+  c.print("\n");
+  emit_assembly(c, *root_);
+  c.print("  return result;\n}\n\n}  // namespace refbridge::mappings\n");
+
+  files.push_back(GeneratedFile{out_rel_dir + "/" + fn + ".cc", c.str()});
+  files.push_back(GeneratedFile{out_rel_dir + "/" + fn + ".h", h.str()});
+  return true;
+}
+
+}  // namespace
+
+refbridge::Result<std::vector<GeneratedFile>> generate_mapping(const std::filesystem::path& root,
+                                                               const std::string& spec_rel_path,
+                                                               const std::string& profile_rel_path,
+                                                               const std::string& out_rel_dir,
+                                                               const std::map<std::string, ir::Api>& apis) {
+  Diagnostics diags;
+  REFBRIDGE_TRY(const mapping::Mapping spec, mapping_detail::parse_mapping_spec(root, spec_rel_path, diags));
+  REFBRIDGE_TRY(const SpecProfile profile, mapping_detail::load_spec_profile(root, profile_rel_path));
+  std::vector<GeneratedFile> files;
+  Compiler compiler(spec, profile, apis, diags);
+  if (!compiler.run(out_rel_dir, files) || !diags.empty()) {
+    return make_error(ErrorCode::kInvalidInput, diags.render());
+  }
+  return files;
+}
+
+}  // namespace refbridge::codegen

@@ -1,0 +1,35 @@
+#pragma once
+// Mapping compiler: a declarative mapping spec (schemas/mappings/*.yaml, format in mapping_spec.h
+// and at the top of each spec) + the source/target APIs' IR + a deployment profile -> a typed C++
+// transform under generated/mappings/ (namespace refbridge::mappings).
+//
+// Every mistake is reported at generation time as "spec-file:line:col: message" (all at once,
+// MapStruct-style wording, "Did you mean 'x'?" by edit distance): unknown source/target path,
+// unmapped required target member, type mismatch without a conversion, optional source into a
+// required target without default/require, lookup table or constant missing from the profile,
+// lookup value outside the target's enum, a `when: create` rule on a required member, ...
+// What the generator cannot see (hand-written conversion signatures) is checked by static_asserts
+// in the generated code, so a mismatch fails at C++ compile time, never at run time.
+
+#include "generated_file.h"
+#include "ir.pb.h"
+#include "refbridge/error.h"
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace refbridge::codegen {
+
+/// Compiles root/spec_rel_path against `apis` (keyed by API name, e.g. "ping", "primero") and the
+/// profile root/profile_rel_path; returns <out_rel_dir>/<function>.h and .cc.
+/// Errors: kIo (unreadable spec/profile), kInvalidInput (all diagnostics, one per line,
+/// "file:line:col: message", sorted by position).
+refbridge::Result<std::vector<GeneratedFile>> generate_mapping(const std::filesystem::path& root,
+                                                               const std::string& spec_rel_path,
+                                                               const std::string& profile_rel_path,
+                                                               const std::string& out_rel_dir,
+                                                               const std::map<std::string, ir::Api>& apis);
+
+}  // namespace refbridge::codegen

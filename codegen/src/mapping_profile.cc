@@ -1,0 +1,73 @@
+// See mapping_profile.h.
+#include "mapping_profile.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace refbridge::codegen::mapping_detail {
+namespace {
+
+ir::SourceLocation loc(const std::string& file, const YAML::Node& n) {
+  ir::SourceLocation l;
+  l.set_file(file);
+  l.set_line(n.Mark().line + 1);
+  l.set_column(n.Mark().column + 1);
+  return l;
+}
+
+Error at(const std::string& file, const YAML::Mark& m, const std::string& msg) {
+  return make_error(ErrorCode::kInvalidInput,
+                    file + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1) + ": " + msg);
+}
+
+}  // namespace
+
+refbridge::Result<SpecProfile> load_spec_profile(const std::filesystem::path& root, const std::string& rel_path) {
+  std::ifstream in(root / rel_path, std::ios::binary);
+  if (!in) return make_error(ErrorCode::kIo, "cannot read profile file '" + rel_path + "'");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  YAML::Node doc;
+  try {
+    doc = YAML::Load(ss.str());
+  } catch (const YAML::Exception& e) {
+    return at(rel_path, e.mark, "invalid YAML: " + e.msg);
+  }
+  SpecProfile p;
+  p.file = rel_path;
+  if (!doc.IsMap()) return at(rel_path, doc.Mark(), "a profile is a mapping with keys profile, constants, lookups");
+  if (!doc["profile"] || !doc["profile"].IsScalar()) return at(rel_path, doc.Mark(), "missing 'profile: <name>'");
+  p.name = doc["profile"].Scalar();
+  if (const auto c = doc["constants"]) {
+    if (!c.IsMap()) return at(rel_path, c.Mark(), "'constants' must be a mapping");
+    for (const auto& kv : c) {
+      if (!kv.second.IsScalar()) return at(rel_path, kv.second.Mark(), "constant '" + kv.first.Scalar() + "' must be a string");
+      p.constants[kv.first.Scalar()] = ProfileEntry{kv.first.Scalar(), kv.second.Scalar(), loc(rel_path, kv.second)};
+    }
+  }
+  if (const auto l = doc["lookups"]) {
+    if (!l.IsMap()) return at(rel_path, l.Mark(), "'lookups' must be a mapping");
+    for (const auto& kv : l) {
+      ProfileTable t;
+      t.location = loc(rel_path, kv.first);
+      const std::string table = kv.first.Scalar();
+      if (!kv.second.IsMap() || !kv.second["entries"] || !kv.second["entries"].IsMap()) {
+        return at(rel_path, kv.second.Mark(), "lookup '" + table + "' needs 'entries:' (a mapping)");
+      }
+      for (const auto& e : kv.second["entries"]) {
+        if (!e.second.IsScalar()) return at(rel_path, e.second.Mark(), "lookup '" + table + "' entry values must be strings");
+        t.entries.push_back(ProfileEntry{e.first.Scalar(), e.second.Scalar(), loc(rel_path, e.second)});
+      }
+      if (const auto d = kv.second["default"]; d && !d.IsNull()) {
+        if (!d.IsScalar()) return at(rel_path, d.Mark(), "lookup '" + table + "' default must be a string or null");
+        t.default_value = ProfileEntry{"", d.Scalar(), loc(rel_path, d)};
+      }
+      p.lookups[table] = std::move(t);
+    }
+  }
+  return p;
+}
+
+}  // namespace refbridge::codegen::mapping_detail

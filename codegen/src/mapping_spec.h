@@ -1,0 +1,39 @@
+#pragma once
+// Mapping spec YAML (schemas/mappings/*.yaml) -> refbridge.codegen.mapping.Mapping (mapping.proto).
+// This step checks the spec's own shape only (known keys, one kind per rule, well-formed paths and
+// enums); checks against the APIs and the profile are in mapping_compiler.cc.
+//
+// Spec format (documented in full at the top of schemas/mappings/progres-referral-to-primero-case.yaml):
+//   name: <kebab-case>                 function: <C++ function name>
+//   description: <text>
+//   sources:     { <name>: {api, model, list?: bool, description?} , ... }   (order = Input members)
+//   target:      {api, model}
+//   lookups:     { <table>: {key: <source path>, default: bool, description?} }
+//   constants:   { <name>: <description> }
+//   conversions: { <function>: {returns: <type>, params: [<type>...], description?} }
+//                types: string bool int32 int64 number date date-time; "T?" = std::optional<T>
+//   require:     [<source path>...]                     (rule id required-fields)
+//   gate:        {rule, lookup, from, what, accepted_as}  (or a list of them)
+//   rules:       { <target path>: {<one of from|const|literal|lookup|convert|join>, when?, ...} }
+//     from: <path>  [omit_empty: bool] [default: {const: <name>} | {literal: <value>}]
+//     const: <constant>        literal: <scalar>
+//     lookup: {table, from, on_missing: omit|default|reject, distinct?: bool}
+//     convert: {function, from: [<path>...]}
+//     join: {from: [<path>...], separator: <text>, skip_empty: bool}
+//     when: create | always
+
+#include "mapping.pb.h"
+#include "mapping_diagnostics.h"
+#include "refbridge/error.h"
+
+#include <filesystem>
+#include <string>
+
+namespace refbridge::codegen::mapping_detail {
+
+/// Reads root/spec_rel_path. Shape problems are added to `diags` (the returned Mapping then holds
+/// what could be read); kIo / YAML syntax errors are returned as errors ("file:line:col: ...").
+refbridge::Result<mapping::Mapping> parse_mapping_spec(const std::filesystem::path& root,
+                                                       const std::string& spec_rel_path, Diagnostics& diags);
+
+}  // namespace refbridge::codegen::mapping_detail

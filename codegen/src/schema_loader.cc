@@ -1,0 +1,686 @@
+#include "schema_loader.h"
+
+#include "names.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <deque>
+#include <functional>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <set>
+#include <sstream>
+#include <vector>
+
+namespace refbridge::codegen {
+namespace fs = std::filesystem;
+namespace {
+
+const std::set<std::string, std::less<>> kSchemaKeywords = {
+    "type", "format", "description", "title", "properties", "required", "items", "additionalProperties",
+    "enum", "$ref", "pattern", "minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems",
+    "example", "examples", "default", "readOnly", "writeOnly", "deprecated", "$comment", "uniqueItems"};
+const std::set<std::string, std::less<>> kUnsupportedKeywords = {
+    "oneOf", "anyOf", "allOf", "not", "if", "then", "else", "discriminator", "patternProperties",
+    "prefixItems", "dependentSchemas", "dependentRequired", "const", "unevaluatedProperties",
+    "propertyNames", "contains", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "nullable",
+    "$defs", "$anchor", "$dynamicRef"};
+const std::set<std::string, std::less<>> kHttpMethods = {"get", "put", "post", "patch", "delete"};
+
+struct Def {
+  std::string file;  // repository-relative
+  YAML::Node node;
+  YAML::Node key;  // the schema's name in components.schemas (diagnostics point here)
+  bool is_enum = false;
+  bool built = false;
+};
+
+class Loader {
+ public:
+  Loader(fs::path root, std::string name, std::string ns) : root_(std::move(root)) {
+    api_.set_name(std::move(name));
+    api_.set_cpp_namespace(std::move(ns));
+  }
+
+  Result<ir::Api> run(const std::string& spec_rel) {
+    const std::string main = fs::path(spec_rel).lexically_normal().generic_string();
+    auto doc = load_doc(main);
+    if (!doc) return doc.error();
+    const YAML::Node& root = *doc.value();
+    if (!root.IsMap()) return make_error(ErrorCode::kInvalidInput, main + ":1:1: an OpenAPI document must be a mapping");
+    const auto version = root["openapi"];
+    if (!version || !version.IsScalar() || version.Scalar().rfind("3.1", 0) != 0) {
+      error(main, root, "expected `openapi: 3.1.x` (OpenAPI 3.1 with JSON Schema 2020-12)");
+    }
+    if (const auto info = root["info"]; info && info.IsMap()) {
+      if (info["title"]) api_.set_title(info["title"].as<std::string>());
+      if (info["version"]) api_.set_version(info["version"].as<std::string>());
+    } else {
+      error(main, root, "missing `info` with title and version");
+    }
+    // Register every component schema of the main document (all are generated, used or not).
+    if (const auto comps = root["components"]; comps && comps["schemas"]) {
+      const auto schemas = comps["schemas"];
+      if (!schemas.IsMap()) {
+        error(main, schemas, "components.schemas must be a mapping");
+      } else {
+        for (const auto& kv : schemas) register_def(main, kv.first.as<std::string>(), kv.second, kv.first);
+      }
+    }
+    if (const auto paths = root["paths"]) build_paths(main, root, paths);
+    // Build models, including those pulled in from other files while building.
+    while (!queue_.empty()) {
+      const std::string name = queue_.front();
+      queue_.pop_front();
+      build_model(name);
+    }
+    check_cycles();
+    if (!errors_.empty()) {
+      std::string msg;
+      for (const auto& e : errors_) msg += (msg.empty() ? "" : "\n") + e;
+      return make_error(ErrorCode::kInvalidInput, msg);
+    }
+    std::vector<ir::Model> models(api_.models().begin(), api_.models().end());
+    std::sort(models.begin(), models.end(), [](const auto& a, const auto& b) { return a.name() < b.name(); });
+    api_.clear_models();
+    for (auto& m : models) *api_.add_models() = std::move(m);
+    std::vector<ir::Operation> ops(api_.operations().begin(), api_.operations().end());
+    std::sort(ops.begin(), ops.end(), [](const auto& a, const auto& b) { return a.operation_id() < b.operation_id(); });
+    api_.clear_operations();
+    for (auto& o : ops) *api_.add_operations() = std::move(o);
+    return api_;
+  }
+
+ private:
+  // ---- diagnostics ---------------------------------------------------------------------------
+  static std::pair<int, int> pos(const YAML::Node& n) {
+    if (!n.IsDefined()) return {0, 0};
+    const auto m = n.Mark();
+    if (m.is_null()) return {0, 0};
+    return {m.line + 1, m.column + 1};
+  }
+  void error(const std::string& file, const YAML::Node& at, const std::string& message) {
+    const auto [line, col] = pos(at);
+    errors_.push_back(file + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " + message);
+  }
+  static void set_loc(ir::SourceLocation* loc, const std::string& file, const YAML::Node& n) {
+    const auto [line, col] = pos(n);
+    loc->set_file(file);
+    loc->set_line(line);
+    loc->set_column(col);
+  }
+  static std::string scalar(const YAML::Node& n, const char* key) {
+    const auto v = n[key];
+    return v && v.IsScalar() ? v.Scalar() : std::string();
+  }
+
+  // ---- documents ------------------------------------------------------------------------------
+  Result<const YAML::Node*> load_doc(const std::string& rel) {
+    if (auto it = docs_.find(rel); it != docs_.end()) return &it->second;
+    std::ifstream in(root_ / rel, std::ios::binary);
+    if (!in) return make_error(ErrorCode::kIo, "cannot read schema file " + rel);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    try {
+      auto node = YAML::Load(ss.str());
+      api_.add_source_files(rel);
+      return &docs_.emplace(rel, node).first->second;
+    } catch (const YAML::Exception& e) {
+      return make_error(ErrorCode::kInvalidInput, rel + ":" + std::to_string(e.mark.line + 1) + ":" +
+                                                      std::to_string(e.mark.column + 1) + ": YAML error: " + e.msg);
+    }
+  }
+
+  void register_def(const std::string& file, const std::string& name, const YAML::Node& node, const YAML::Node& at) {
+    if (auto it = defs_.find(name); it != defs_.end()) {
+      if (it->second.file != file) error(file, at, "schema '" + name + "' is also defined in " + it->second.file);
+      return;
+    }
+    if (!node.IsMap()) {
+      error(file, at, "schema '" + name + "' must be a mapping");
+      return;
+    }
+    Def d{file, node, at, static_cast<bool>(node["enum"]), false};
+    defs_.emplace(name, d);
+    queue_.push_back(name);
+  }
+
+  // Resolves a $ref to a component schema; registers schemas of other files on first use.
+  // Returns the component name, or empty after reporting an error.
+  std::string resolve_ref(const std::string& file, const YAML::Node& ref_node) {
+    const std::string ref = ref_node.IsScalar() ? ref_node.Scalar() : std::string();
+    const auto hash = ref.find('#');
+    const std::string prefix = "/components/schemas/";
+    if (hash == std::string::npos || ref.compare(hash + 1, prefix.size(), prefix) != 0) {
+      error(file, ref_node, "unsupported $ref '" + ref + "': expected '#/components/schemas/<Name>' or '<file>#/components/schemas/<Name>'");
+      return {};
+    }
+    const std::string name = ref.substr(hash + 1 + prefix.size());
+    if (hash == 0) {
+      const auto it = defs_.find(name);
+      if (it == defs_.end() || it->second.file != file) {
+        // a local ref inside another file: look in that file
+        if (file != main_file()) return resolve_in_file(file, file, name, ref_node);
+        error(file, ref_node, "unknown $ref '" + ref + "': no schema '" + name + "' in components.schemas");
+        return {};
+      }
+      return name;
+    }
+    const std::string target = (fs::path(file).parent_path() / ref.substr(0, hash)).lexically_normal().generic_string();
+    return resolve_in_file(file, target, name, ref_node);
+  }
+
+  std::string main_file() const { return api_.source_files_size() > 0 ? api_.source_files(0) : std::string(); }
+
+  std::string resolve_in_file(const std::string& from, const std::string& target, const std::string& name,
+                              const YAML::Node& ref_node) {
+    if (auto it = defs_.find(name); it != defs_.end()) {
+      if (it->second.file == target) return name;
+      error(from, ref_node, "$ref to '" + name + "' of " + target + " clashes with the schema of the same name in " + it->second.file);
+      return {};
+    }
+    auto doc = load_doc(target);
+    if (!doc) {
+      error(from, ref_node, doc.error().message);
+      return {};
+    }
+    const YAML::Node& d = *doc.value();
+    const auto node = d.IsMap() && d["components"] && d["components"]["schemas"] ? d["components"]["schemas"][name] : YAML::Node();
+    if (!node) {
+      error(from, ref_node, "unknown $ref: " + target + " has no schema '" + name + "'");
+      return {};
+    }
+    YAML::Node key = node;
+    for (const auto& kv : d["components"]["schemas"]) {
+      if (kv.first.as<std::string>() == name) key = kv.first;
+    }
+    if (!node.IsMap()) {
+      error(target, key, "schema '" + name + "' must be a mapping");
+      return {};
+    }
+    defs_.emplace(name, Def{target, node, key, static_cast<bool>(node["enum"]), false});
+    queue_.push_back(name);
+    return name;
+  }
+
+  // ---- schemas ----------------------------------------------------------------------------------
+  bool check_keywords(const std::string& file, const YAML::Node& s) {
+    bool ok_ = true;
+    for (const auto& kv : s) {
+      const std::string k = kv.first.as<std::string>();
+      if (k.rfind("x-", 0) == 0) continue;
+      if (kUnsupportedKeywords.count(k)) {
+        error(file, kv.first, "unsupported construct '" + k + "'" +
+                                  (k == "nullable" ? " (OpenAPI 3.0); use `type: [T, \"null\"]`" : ""));
+        ok_ = false;
+      } else if (!kSchemaKeywords.count(k)) {
+        error(file, kv.first, "unknown schema keyword '" + k + "'");
+        ok_ = false;
+      }
+    }
+    return ok_;
+  }
+
+  // The type of a (property/items/parameter) schema. `nullable` is set when the type admits null.
+  bool type_of(const std::string& file, const YAML::Node& s, ir::TypeRef* t, bool* nullable) {
+    *nullable = false;
+    if (!s.IsMap()) {
+      error(file, s, "a schema must be a mapping");
+      return false;
+    }
+    if (const auto any = s["anyOf"]) return nullable_ref(file, s, any, t, nullable);
+    if (!check_keywords(file, s)) return false;
+    if (const auto ref = s["$ref"]) {
+      const std::string name = resolve_ref(file, ref);
+      if (name.empty()) return false;
+      t->set_kind(defs_.at(name).is_enum ? ir::TypeRef::ENUM : ir::TypeRef::MODEL);
+      t->set_model(name);
+      return true;
+    }
+    std::string type;
+    if (const auto ty = s["type"]) {
+      if (ty.IsScalar()) {
+        type = ty.Scalar();
+      } else if (ty.IsSequence()) {
+        for (const auto& e : ty) {
+          const std::string v = e.as<std::string>();
+          if (v == "null") {
+            *nullable = true;
+          } else if (type.empty()) {
+            type = v;
+          } else {
+            error(file, ty, "a type union of '" + type + "' and '" + v + "' is not supported (only [T, \"null\"])");
+            return false;
+          }
+        }
+        if (type.empty()) {
+          error(file, ty, "a schema whose only type is null is not supported");
+          return false;
+        }
+      }
+    } else if (s["properties"]) {
+      type = "object";
+    } else if (s["items"]) {
+      type = "array";
+    } else {
+      t->set_kind(ir::TypeRef::ANY);
+      return true;
+    }
+    const std::string format = scalar(s, "format");
+    if (!format.empty()) t->set_format(format);
+    if (type == "string") {
+      t->set_kind(format == "date" ? ir::TypeRef::DATE : format == "date-time" ? ir::TypeRef::DATE_TIME : ir::TypeRef::STRING);
+    } else if (type == "integer") {
+      if (format == "int32") {
+        t->set_kind(ir::TypeRef::INT32);
+      } else if (format == "int64") {
+        t->set_kind(ir::TypeRef::INT64);
+      } else {
+        const auto lo = s["minimum"], hi = s["maximum"];
+        const bool fits = lo && hi && lo.as<double>() >= std::numeric_limits<std::int32_t>::min() &&
+                          hi.as<double>() <= std::numeric_limits<std::int32_t>::max();
+        t->set_kind(fits ? ir::TypeRef::INT32 : ir::TypeRef::INT64);
+      }
+    } else if (type == "number") {
+      t->set_kind(ir::TypeRef::NUMBER);
+    } else if (type == "boolean") {
+      t->set_kind(ir::TypeRef::BOOLEAN);
+    } else if (type == "array") {
+      const auto items = s["items"];
+      if (!items) {
+        error(file, s, "an array schema needs `items`");
+        return false;
+      }
+      t->set_kind(ir::TypeRef::ARRAY);
+      bool item_nullable = false;
+      if (!type_of(file, items, t->mutable_element(), &item_nullable)) return false;
+      if (item_nullable) {
+        error(file, items, "nullable array items are not supported");
+        return false;
+      }
+    } else if (type == "object") {
+      if (s["properties"]) {
+        error(file, s["properties"], "inline object schemas are not supported: declare the object under components.schemas and use $ref");
+        return false;
+      }
+      const auto ap = s["additionalProperties"];
+      if (ap && ap.IsMap()) {
+        t->set_kind(ir::TypeRef::MAP);
+        bool el_nullable = false;
+        if (!type_of(file, ap, t->mutable_element(), &el_nullable)) return false;
+        if (el_nullable) {
+          error(file, ap, "nullable map values are not supported");
+          return false;
+        }
+      } else {
+        t->set_kind(ir::TypeRef::ANY);
+      }
+    } else {
+      error(file, s["type"], "unsupported type '" + type + "'");
+      return false;
+    }
+    return true;
+  }
+
+  // The one anyOf form supported: `anyOf: [{$ref: X}, {type: "null"}]`, a nullable reference.
+  bool nullable_ref(const std::string& file, const YAML::Node& s, const YAML::Node& any, ir::TypeRef* t, bool* nullable) {
+    YAML::Node ref;
+    bool has_null = false;
+    if (any.IsSequence() && any.size() == 2) {
+      for (const auto& alt : any) {
+        if (alt.IsMap() && alt.size() == 1 && alt["$ref"]) ref = alt["$ref"];
+        if (alt.IsMap() && alt.size() == 1 && alt["type"] && alt["type"].IsScalar() && alt["type"].Scalar() == "null") has_null = true;
+      }
+    }
+    for (const auto& kv : s) {
+      const std::string k = kv.first.as<std::string>();
+      if (k != "anyOf" && k != "description" && k != "title" && k != "$comment" && k.rfind("x-", 0) != 0) {
+        error(file, kv.first, "'" + k + "' beside anyOf is not supported");
+        return false;
+      }
+    }
+    if (!ref || !has_null) {
+      error(file, any, "unsupported construct 'anyOf' (only `anyOf: [{$ref: ...}, {type: 'null'}]`, a nullable reference)");
+      return false;
+    }
+    const std::string name = resolve_ref(file, ref);
+    if (name.empty()) return false;
+    t->set_kind(defs_.at(name).is_enum ? ir::TypeRef::ENUM : ir::TypeRef::MODEL);
+    t->set_model(name);
+    *nullable = true;
+    return true;
+  }
+
+  void build_model(const std::string& name) {
+    Def& def = defs_.at(name);
+    if (def.built) return;
+    def.built = true;
+    const std::string& file = def.file;
+    const YAML::Node s = def.node;
+    ir::Model* m = api_.add_models();
+    m->set_name(name);
+    set_loc(m->mutable_location(), file, def.key);
+    m->set_description(scalar(s, "description"));
+    if (m->description().empty()) error(file, def.key, "schema '" + name + "' has no description");
+    if (names::legalize(name) != name) error(file, def.key, "schema name '" + name + "' is not a C++ identifier");
+    if (!check_keywords(file, s)) return;
+    if (def.is_enum) {
+      m->set_is_enum(true);
+      if (scalar(s, "type") != "string") error(file, s, "enum schema '" + name + "' must have `type: string`");
+      std::set<std::string> seen;
+      for (const auto& v : s["enum"]) {
+        if (!v.IsScalar()) {
+          error(file, v, "enum values must be strings");
+          continue;
+        }
+        if (!seen.insert(names::enumerator(v.Scalar())).second) {
+          error(file, v, "enum value '" + v.Scalar() + "' gives a duplicate C++ enumerator " + names::enumerator(v.Scalar()));
+        }
+        m->add_enum_values(v.Scalar());
+      }
+      if (m->enum_values_size() == 0) error(file, s, "enum schema '" + name + "' has no values");
+      return;
+    }
+    const std::string type = scalar(s, "type");
+    if (type != "object") {
+      error(file, s, "component schema '" + name + "' must be `type: object` or a string enum (got '" + type + "')");
+      return;
+    }
+    if (s["additionalProperties"] && s["additionalProperties"].IsMap()) {
+      error(file, s["additionalProperties"], "additionalProperties on a model with properties is not supported");
+    }
+    std::set<std::string> required;
+    if (const auto req = s["required"]) {
+      for (const auto& r : req) required.insert(r.as<std::string>());
+    }
+    std::set<std::string> cpp_names;
+    std::set<std::string> declared;
+    if (const auto props = s["properties"]) {
+      for (const auto& kv : props) {
+        const std::string json = kv.first.as<std::string>();
+        declared.insert(json);
+        ir::Field* f = m->add_fields();
+        f->set_json_name(json);
+        f->set_cpp_name(names::legalize(json));
+        if (!cpp_names.insert(f->cpp_name()).second) {
+          error(file, kv.first, "member '" + json + "' maps to the C++ name '" + f->cpp_name() + "' of another member");
+        }
+        set_loc(f->mutable_location(), file, kv.first);
+        const YAML::Node p = kv.second;
+        f->set_description(p.IsMap() ? scalar(p, "description") : std::string());
+        if (f->description().empty()) error(file, kv.first, "property '" + name + "." + json + "' has no description");
+        f->set_required(required.count(json) > 0);
+        f->set_min_length(-1);
+        f->set_max_length(-1);
+        bool nullable = false;
+        if (!type_of(file, p, f->mutable_type(), &nullable)) continue;
+        f->set_nullable(nullable);
+        if (const auto e = p["enum"]) {
+          if (f->type().kind() != ir::TypeRef::STRING) error(file, e, "an inline enum is supported on string members only");
+          for (const auto& v : e) f->add_enum_values(v.as<std::string>());
+        }
+        f->set_pattern(scalar(p, "pattern"));
+        if (p["minimum"]) {
+          f->set_has_minimum(true);
+          f->set_minimum(p["minimum"].as<double>());
+        }
+        if (p["maximum"]) {
+          f->set_has_maximum(true);
+          f->set_maximum(p["maximum"].as<double>());
+        }
+        if (p["minLength"]) f->set_min_length(p["minLength"].as<std::int64_t>());
+        if (p["maxLength"]) f->set_max_length(p["maxLength"].as<std::int64_t>());
+      }
+    }
+    for (const auto& r : required) {
+      if (!declared.count(r)) error(file, s["required"], "required member '" + r + "' is not a property of '" + name + "'");
+    }
+  }
+
+  // Reports models that contain themselves (directly or through other models).
+  void check_cycles() {
+    std::map<std::string, std::set<std::string>> deps;
+    std::function<void(const ir::TypeRef&, std::set<std::string>&)> collect = [&](const ir::TypeRef& t, std::set<std::string>& out) {
+      if (t.kind() == ir::TypeRef::MODEL) out.insert(t.model());
+      if (t.has_element()) collect(t.element(), out);
+    };
+    for (const auto& m : api_.models()) {
+      for (const auto& f : m.fields()) collect(f.type(), deps[m.name()]);
+    }
+    std::map<std::string, int> state;
+    std::function<bool(const std::string&)> visit = [&](const std::string& n) {
+      if (state[n] == 1) return true;
+      if (state[n] == 2) return false;
+      state[n] = 1;
+      for (const auto& d : deps[n]) {
+        if (visit(d)) return true;
+      }
+      state[n] = 2;
+      return false;
+    };
+    for (const auto& m : api_.models()) {
+      if (visit(m.name())) {
+        const auto& def = defs_.at(m.name());
+        error(def.file, def.key, "model '" + m.name() + "' is recursive; recursive models are not supported");
+        return;
+      }
+    }
+  }
+
+  // ---- operations -------------------------------------------------------------------------------
+  const YAML::Node resolve_parameter(const std::string& file, const YAML::Node& root, const YAML::Node& p) {
+    if (!p.IsMap() || !p["$ref"]) return p;
+    const std::string ref = p["$ref"].as<std::string>();
+    const std::string prefix = "#/components/parameters/";
+    if (ref.rfind(prefix, 0) == 0) {
+      const auto n = root["components"]["parameters"][ref.substr(prefix.size())];
+      if (n) return n;
+    }
+    error(file, p["$ref"], "unknown parameter $ref '" + ref + "'");
+    return YAML::Node();
+  }
+
+  std::string body_model(const std::string& file, const YAML::Node& content, const char* what, bool json_only) {
+    if (!content.IsMap()) {
+      error(file, content, std::string(what) + ": `content` must be a mapping");
+      return {};
+    }
+    for (const auto& kv : content) {
+      const std::string media = kv.first.as<std::string>();
+      if (media != "application/json" && media != "application/problem+json") {
+        if (json_only) error(file, kv.first, std::string(what) + ": media type '" + media + "' is not supported (application/json only)");
+        continue;
+      }
+      const auto schema = kv.second["schema"];
+      if (!schema || !schema.IsMap() || !schema["$ref"]) {
+        error(file, kv.first, std::string(what) + ": the body schema must be a $ref to a component schema");
+        return {};
+      }
+      const std::string name = resolve_ref(file, schema["$ref"]);
+      if (!name.empty() && defs_.at(name).is_enum) {
+        error(file, schema["$ref"], std::string(what) + ": a body must be an object model, not the enum '" + name + "'");
+        return {};
+      }
+      return name;
+    }
+    return {};
+  }
+
+  void build_paths(const std::string& file, const YAML::Node& root, const YAML::Node& paths) {
+    if (!paths.IsMap()) {
+      error(file, paths, "`paths` must be a mapping");
+      return;
+    }
+    std::set<std::string> op_ids;
+    for (const auto& pkv : paths) {
+      const std::string path = pkv.first.as<std::string>();
+      const YAML::Node item = pkv.second;
+      if (path.empty() || path[0] != '/') error(file, pkv.first, "a path must start with '/'");
+      std::vector<YAML::Node> common;
+      for (const auto& kv : item) {
+        const std::string k = kv.first.as<std::string>();
+        if (k == "parameters") {
+          for (const auto& p : kv.second) common.push_back(p);
+        } else if (k == "summary" || k == "description" || k.rfind("x-", 0) == 0) {
+        } else if (!kHttpMethods.count(k)) {
+          error(file, kv.first, "unsupported path item key '" + k + "'");
+        }
+      }
+      for (const auto& kv : item) {
+        const std::string method = kv.first.as<std::string>();
+        if (!kHttpMethods.count(method)) continue;
+        const YAML::Node op = kv.second;
+        if (const auto gen = op["x-refbridge-generate"]; gen && gen.IsScalar() && gen.Scalar() == "false") continue;
+        ir::Operation o;
+        o.set_operation_id(scalar(op, "operationId"));
+        if (o.operation_id().empty()) {
+          error(file, kv.first, "operation " + method + " " + path + " has no operationId");
+          continue;
+        }
+        if (!op_ids.insert(o.operation_id()).second) error(file, op["operationId"], "duplicate operationId '" + o.operation_id() + "'");
+        o.set_cpp_name(names::to_snake_case(o.operation_id()));
+        std::string m = method;
+        std::transform(m.begin(), m.end(), m.begin(), [](char c) { return static_cast<char>(c - 'a' + 'A'); });
+        o.set_method(m);
+        o.set_path(path);
+        o.set_description(scalar(op, "description").empty() ? scalar(op, "summary") : scalar(op, "description"));
+        if (o.description().empty()) error(file, kv.first, "operation '" + o.operation_id() + "' has no description or summary");
+        set_loc(o.mutable_location(), file, kv.first);
+        build_parameters(file, root, common, op, &o);
+        if (const auto rb = op["requestBody"]) {
+          o.set_request_body_required(rb["required"] && rb["required"].as<bool>());
+          o.set_request_model(body_model(file, rb["content"], "requestBody", true));
+        }
+        if (const auto responses = op["responses"]; responses && responses.IsMap()) {
+          for (const auto& rkv : responses) {
+            const std::string code = rkv.first.as<std::string>();
+            const YAML::Node r = rkv.second;
+            if (code.size() == 3 && code[0] == '2') {
+              ir::Response* resp = o.add_responses();
+              resp->set_status(std::stoi(code));
+              resp->set_description(scalar(r, "description"));
+              if (r["content"]) resp->set_model(body_model(file, r["content"], "response", true));
+            } else if (o.error_model().empty() && r["content"]) {
+              o.set_error_model(body_model(file, r["content"], "error response", false));
+            }
+          }
+        }
+        if (o.responses_size() == 0) {
+          error(file, kv.first, "operation '" + o.operation_id() + "' declares no 2xx response");
+        }
+        std::set<std::string> bodies;
+        for (const auto& r : o.responses()) {
+          if (!r.model().empty()) bodies.insert(r.model());
+        }
+        if (bodies.size() > 1) {
+          error(file, kv.first, "operation '" + o.operation_id() + "' has success responses with different body models; not supported");
+        }
+        *api_.add_operations() = std::move(o);
+      }
+    }
+  }
+
+  void build_parameters(const std::string& file, const YAML::Node& root, const std::vector<YAML::Node>& common,
+                        const YAML::Node& op, ir::Operation* o) {
+    std::vector<YAML::Node> all = common;
+    if (const auto ps = op["parameters"]) {
+      for (const auto& p : ps) all.push_back(p);
+    }
+    std::set<std::string> cpp_names;
+    std::set<std::string> path_params;
+    for (const auto& raw : all) {
+      const YAML::Node p = resolve_parameter(file, root, raw);
+      if (!p) continue;
+      ir::Parameter* param = o->add_parameters();
+      param->set_name(scalar(p, "name"));
+      param->set_cpp_name(names::legalize(param->name()));  // like model members: the wire name, legalized
+      if (param->cpp_name() == "body") param->set_cpp_name("body_");
+      if (!cpp_names.insert(param->cpp_name()).second) error(file, p, "duplicate parameter C++ name '" + param->cpp_name() + "'");
+      const std::string in = scalar(p, "in");
+      if (in == "path") {
+        param->set_in(ir::Parameter::PATH);
+        path_params.insert(param->name());
+      } else if (in == "query") {
+        param->set_in(ir::Parameter::QUERY);
+      } else if (in == "header") {
+        param->set_in(ir::Parameter::HEADER);
+      } else {
+        error(file, p, "parameter '" + param->name() + "': unsupported location '" + in + "'");
+      }
+      param->set_required(p["required"] && p["required"].as<bool>());
+      if (in == "path" && !param->required()) error(file, p, "path parameter '" + param->name() + "' must be required");
+      param->set_description(scalar(p, "description"));
+      if (param->description().empty()) error(file, p, "parameter '" + param->name() + "' has no description");
+      bool nullable = false;
+      if (!p["schema"]) {
+        error(file, p, "parameter '" + param->name() + "' has no schema");
+      } else if (type_of(file, p["schema"], param->mutable_type(), &nullable)) {
+        const auto k = param->type().kind();
+        if (k == ir::TypeRef::ARRAY || k == ir::TypeRef::MAP || k == ir::TypeRef::MODEL || k == ir::TypeRef::ANY ||
+            k == ir::TypeRef::NUMBER) {
+          error(file, p["schema"], "parameter '" + param->name() + "': only string, integer, boolean, date, date-time and enum parameters are supported");
+        }
+      }
+    }
+    // Every {x} of the template has a path parameter, and the reverse; segments are whole.
+    std::set<std::string> in_template;
+    std::stringstream ss(o->path());
+    std::string seg;
+    while (std::getline(ss, seg, '/')) {
+      const auto open = seg.find('{');
+      if (open == std::string::npos) continue;
+      if (open != 0 || seg.back() != '}') {
+        error(file, op, "path segment '" + seg + "' mixes literal text and a parameter; not supported");
+        continue;
+      }
+      const std::string name = seg.substr(1, seg.size() - 2);
+      in_template.insert(name);
+      if (!path_params.count(name)) error(file, op, "path parameter '{" + name + "}' is not declared");
+    }
+    for (const auto& name : path_params) {
+      if (!in_template.count(name)) error(file, op, "path parameter '" + name + "' does not appear in " + o->path());
+    }
+  }
+
+  fs::path root_;
+  ir::Api api_;
+  std::map<std::string, YAML::Node> docs_;
+  std::map<std::string, Def> defs_;
+  std::deque<std::string> queue_;
+  std::vector<std::string> errors_;
+};
+
+}  // namespace
+
+Result<ir::Api> load_api(const fs::path& root, const std::string& spec_rel_path, const std::string& name,
+                         const std::string& cpp_namespace) {
+  try {
+    Loader loader(root, name, cpp_namespace);
+    return loader.run(spec_rel_path);
+  } catch (const YAML::Exception& e) {
+    return make_error(ErrorCode::kInvalidInput, spec_rel_path + ":" + std::to_string(e.mark.line + 1) + ":" +
+                                                    std::to_string(e.mark.column + 1) + ": " + e.msg);
+  }
+}
+
+std::string cpp_type(const ir::TypeRef& type) {
+  switch (type.kind()) {
+    case ir::TypeRef::STRING: return "std::string";
+    case ir::TypeRef::INT32: return "std::int32_t";
+    case ir::TypeRef::INT64: return "std::int64_t";
+    case ir::TypeRef::NUMBER: return "double";
+    case ir::TypeRef::BOOLEAN: return "bool";
+    case ir::TypeRef::DATE: return "refbridge::CalendarDate";
+    case ir::TypeRef::DATE_TIME: return "refbridge::DateTime";
+    case ir::TypeRef::ARRAY: return "std::vector<" + cpp_type(type.element()) + ">";
+    case ir::TypeRef::MAP: return "std::map<std::string, " + cpp_type(type.element()) + ">";
+    case ir::TypeRef::MODEL:
+    case ir::TypeRef::ENUM: return type.model();
+    case ir::TypeRef::ANY: return "refbridge::json::RawJson";
+    default: return "void";
+  }
+}
+
+}  // namespace refbridge::codegen

@@ -1,0 +1,137 @@
+// Generated Primero / PING bindings on real payloads of the OpenFn primero-progres pilot
+// (../shared/fixtures/openfn-primero-progres): read -> write -> read must give the same text.
+#include "ping/serde.h"
+#include "primero/serde.h"
+
+#include "refbridge/json.h"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+
+using namespace refbridge;
+
+namespace {
+
+std::string fixture(const std::string& name) {
+  std::ifstream in(std::string(REFBRIDGE_FIXTURES_DIR) + "/" + name, std::ios::binary);
+  REQUIRE(in);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Parses, serializes, parses the output again and serializes again: both texts must match and
+// the two values must be equal. Returns the first value.
+template <class T>
+T round_trip(const std::string& text) {
+  auto first = json::parse<T>(text);
+  INFO((first ? std::string() : first.error().message));
+  REQUIRE(first);
+  const std::string once = json::serialize(first.value());
+  auto second = json::parse<T>(once);
+  INFO((second ? std::string() : second.error().message));
+  REQUIRE(second);
+  CHECK(json::serialize(second.value()) == once);
+  CHECK(second.value() == first.value());
+  return first.value();
+}
+
+}  // namespace
+
+TEST_CASE("Primero Case: case_583069e.json (a bare case object) round-trips", "[fixtures][primero]") {
+  const auto c = round_trip<primero::Case>(fixture("case_583069e.json"));
+  CHECK(c.id == "757f3dd3-c4ca-4e18-be60-19054d848dfe");
+  CHECK(c.case_id == "3dbcb720-1915-4650-99bb-9ba4a583069e");
+  CHECK(c.short_id == "583069e");
+  CHECK(c.age == 12);
+  CHECK(c.date_of_birth == CalendarDate{2009, 5, 26});
+  CHECK_FALSE(c.address_current.has_value());  // null in the fixture
+  CHECK(c.language == std::vector<std::string>{"language6"});
+  REQUIRE(c.services_section);
+  REQUIRE(c.services_section->size() == 2);
+  CHECK((*c.services_section)[1].service_status_referred == true);
+  CHECK((*c.services_section)[0].service_response_day_time->text == "2021-05-26T15:27:00.000Z");
+}
+
+TEST_CASE("getPrimeroCases.json is invalid JSON (trailing commas): a clear kInvalidInput with an offset",
+          "[fixtures][primero]") {
+  auto r = json::parse<primero::CaseList>(fixture("getPrimeroCases.json"));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == ErrorCode::kInvalidInput);
+  CHECK_THAT(r.error().message, Catch::Matches("invalid JSON at byte [0-9]+: .*"));
+}
+
+TEST_CASE("getPrimeroCases.json without trailing commas: the CaseList and each case round-trip",
+          "[fixtures][primero]") {
+  const std::string cleaned = std::regex_replace(fixture("getPrimeroCases.json"), std::regex(R"(,(\s*[\}\]]))"), "$1");
+  const auto list = round_trip<primero::CaseList>(cleaned);
+  REQUIRE(list.data.size() >= 1);
+  CHECK_FALSE(list.metadata.has_value());  // the OpenFn capture dropped it
+  for (const auto& c : list.data) {
+    round_trip<primero::Case>(json::serialize(c));
+  }
+  const auto& first = list.data.front();
+  CHECK(first.unhcr_individual_no.has_value());
+  REQUIRE(first.services_section);
+  CHECK((*first.services_section)[0].progres_interventionnumber == "612-21-PRTITV-0000038");
+}
+
+TEST_CASE("response__postToPrimeroCases.json: 2021 string age is rejected with its path, and once fixed it round-trips",
+          "[fixtures][primero]") {
+  const std::string text = fixture("response__postToPrimeroCases.json");
+  auto r = json::parse<primero::CaseEnvelope>(text);
+  REQUIRE_FALSE(r);
+  CHECK_THAT(r.error().message, Catch::StartsWith("$.data.age: "));
+
+  const std::string fixed = std::regex_replace(text, std::regex(R"x("age": "([0-9]+)")x"), R"("age": $1)");
+  const auto env = round_trip<primero::CaseEnvelope>(fixed);
+  CHECK(env.data.age == 18);
+  CHECK(env.data.name_first == "Harry");
+  REQUIRE(env.data.services_section);
+  CHECK((*env.data.services_section)[0].unhcr_referral_status == "pending");
+  CHECK((*env.data.services_section)[0].progres_interventionnumber == "DAD-21-PRTITV-0000199");
+}
+
+TEST_CASE("Primero error envelope: message as string or array, detail untyped", "[primero]") {
+  const auto e = round_trip<primero::ErrorEnvelope>(
+      R"({"errors":[{"status":422,"resource":"/api/v2/cases/0f8e","detail":["/date_of_birth"],"message":"Invalid Record JSON"},)"
+      R"({"status":422,"detail":"consent","message":["transition.errors.consent"]}]})");
+  REQUIRE(e.errors.size() == 2);
+  CHECK(e.errors[0].detail->text == R"(["/date_of_birth"])");
+  CHECK(e.errors[1].message.text == R"(["transition.errors.consent"])");
+}
+
+TEST_CASE("PING Intervention and Individual with Dynamics lookups (values from the fixtures)", "[fixtures][ping]") {
+  const auto i = round_trip<ping::Intervention>(
+      R"({"progres_lpinterventionid":"891cc1a1-681f-ec11-8105-00155d340606","progres_interventionnumber":"DAD-21-PRTITV-0000141",)"
+      R"("progres_interventionstartdate":"2021-09-27T00:00:00Z","progres_interventiondescription":"<p>test dadaab</p>",)"
+      R"("progres_reasonforreferral":"[{\"CreatedBy\":\"x\",\"Text\":\"t\",\"CreatedOn\":\"2021-09-27\"}]",)"
+      R"("progres_interventiontype2":{"Id":"b0b00885-b3c3-e611-80ca-00155d340529","LogicalName":"progres_interventiontype","Name":"BIA"},)"
+      R"("progres_interventionsubtype2":{"Id":"7512313e-21c9-e611-80cc-00155d340529","Name":null},)"
+      R"("progres_businessunit":null,"progres_businessowner":{"title":"Mr","internalemailaddress":"test@test.com",)"
+      R"("mobilephone":"9999999999","progres_partner":{"Id":"p","LogicalName":"progres_partner","Name":"DAD-17-PNR-00011"}},)"
+      R"("progres_individual":"989-00000226","progres_priority":"125080000","transferStatus":"pending"})");
+  CHECK(i.progres_interventiontype2->Name == "BIA");
+  CHECK_FALSE(i.progres_interventionsubtype2->Name.has_value());
+  CHECK_FALSE(i.progres_businessunit.has_value());
+  CHECK(i.progres_businessowner->progres_partner->Name == "DAD-17-PNR-00011");
+  CHECK(i.transferStatus == ping::TransferStatusValue::kPending);
+
+  const auto ind = round_trip<ping::Individual>(
+      R"({"progres_individualid":"989-00000226","progres_id":"989-00000226",)"
+      R"("progres_registrationgroupid":{"Id":"g","LogicalName":"progres_registrationgroup","Name":"989-22-00200"},)"
+      R"("progres_givenname":"Alfred","progres_familyname":"S-C","progres_commonyusedname":"Alfie",)"
+      R"("progres_dateofbirth":"2014-06-06T00:00:00Z","progres_sex":"125080000",)"
+      R"("progres_coalocationlevel1":{"Id":"l1","LogicalName":"progres_locationlevel","Name":"Gambela"},)"
+      R"("progres_coalocationlevel6":"location level 6"})");
+  CHECK(ind.progres_commonyusedname == "Alfie");
+  CHECK(ind.progres_coalocationlevel1->Name == "Gambela");
+
+  auto missing = json::parse<ping::ReferralSummaryPage>(R"({"items":[{"progres_lpinterventionid":"x","progres_interventionnumber":"n"}]})");
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().message == "$.items[0]: missing required member 'progres_individualid'");
+}

@@ -1,0 +1,279 @@
+// The sandbox: two cpp-httplib servers over the PING and Primero stores. See sandbox.h.
+#include "sandbox.h"
+
+#include "ping_store.h"
+#include "primero_store.h"
+#include "refbridge/log.h"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace refbridge::sandbox {
+
+using detail::ApiRequest;
+using detail::ApiResponse;
+
+namespace {
+
+bool is_loopback(const std::string& addr) {
+  return addr == "127.0.0.1" || addr == "::1" || addr == "::ffff:127.0.0.1" || addr.rfind("127.", 0) == 0;
+}
+
+ApiRequest to_api_request(const httplib::Request& req) {
+  ApiRequest r;
+  r.method = req.method;
+  const auto q = req.target.find('?');
+  r.raw_path = req.target.substr(0, q);
+  for (const auto& [k, v] : req.params) r.params.emplace(k, v);
+  r.authorization = req.get_header_value("Authorization");
+  r.body = req.body;
+  r.remote_addr = req.remote_addr;
+  return r;
+}
+
+void write_response(const ApiResponse& api, httplib::Response& res) {
+  res.status = api.status;
+  for (const auto& [k, v] : api.headers) res.set_header(k, v);
+  if (!api.content_type.empty() && api.status != 204) res.set_content(api.body, api.content_type);
+}
+
+/// Registers `handler` for every method and path on `server`.
+void route_all(httplib::Server& server, const httplib::Server::Handler& handler) {
+  const char* any = "[\\s\\S]*";
+  server.Get(any, handler);
+  server.Post(any, handler);
+  server.Put(any, handler);
+  server.Patch(any, handler);
+  server.Delete(any, handler);
+}
+
+}  // namespace
+
+struct Sandbox::Impl {
+  SandboxOptions options;
+  detail::PingStore ping;
+  detail::PrimeroStore primero;
+  httplib::Server ping_server;
+  httplib::Server primero_server;
+  std::thread ping_thread;
+  std::thread primero_thread;
+  int ping_port = 0;
+  int primero_port = 0;
+  bool stopped = false;
+  std::mutex stop_mutex;
+
+  explicit Impl(SandboxOptions o)
+      : options(std::move(o)),
+        ping(options.ping_token),
+        primero(options.primero_user, options.primero_password, options.primero_max_per) {}
+
+  void log(std::string_view event, int status, std::chrono::steady_clock::time_point started,
+           std::optional<std::pair<LogKey, std::string>> id = std::nullopt) const {
+    if (options.logger == nullptr) return;
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+    const auto level = status >= 500 ? LogLevel::kError : (status >= 400 ? LogLevel::kWarn : LogLevel::kDebug);
+    if (id) {
+      options.logger->log(level, event,
+                          {{id->first, id->second}, {LogKey::kHttpStatus, std::to_string(status)}, {LogKey::kDurationMs, std::to_string(ms)}});
+    } else {
+      options.logger->log(level, event, {{LogKey::kHttpStatus, std::to_string(status)}, {LogKey::kDurationMs, std::to_string(ms)}});
+    }
+  }
+
+  ApiResponse handle_ping(const ApiRequest& request) {
+    const auto seg = detail::split_path(request.raw_path);
+    if (!seg.empty() && seg[0] == "_sandbox") {
+      if (!is_loopback(request.remote_addr)) return detail::PingStore::problem(403, "admin endpoints are loopback only", request.raw_path);
+      if (seg.size() == 4 && seg[1] == "interventions" && seg[3] == "requeue" && request.method == "POST") {
+        if (!ping.requeue(seg[2])) return detail::PingStore::problem(404, "intervention not found", request.raw_path);
+        ApiResponse r;
+        r.body = R"({"transferStatus":"pending"})";
+        return r;
+      }
+      if (seg.size() == 3 && seg[1] == "primero" && seg[2] == "cases" && request.method == "GET") {
+        ApiResponse r;
+        r.body = primero.dump_json();
+        return r;
+      }
+      if (seg.size() == 3 && seg[1] == "ping" && seg[2] == "interventions" && request.method == "GET") {
+        ApiResponse r;
+        r.body = ping.dump_json();
+        return r;
+      }
+      return detail::PingStore::problem(404, "no such admin resource", request.raw_path);
+    }
+    return ping.handle(request);
+  }
+};
+
+const std::vector<std::string>& Sandbox::flow_a_fixture_files() {
+  static const std::vector<std::string> files = {
+      "flow1__PrimeroOutgoingReferral.json",        "referralFromProgres_sample2408022.json",
+      "flow1__progresReferralToUNICEF.json",        "progresReferral__flow1-1.json",
+      "flow1__progresReferralToUNICEF_6Oct2021.json", "progres_outboundReferral.json",
+      "intervention_sample.json"};
+  return files;
+}
+
+Sandbox::Sandbox(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Sandbox::~Sandbox() { stop(); }
+
+refbridge::Result<std::unique_ptr<Sandbox>> Sandbox::start(SandboxOptions options) {
+  if (options.primero_max_per < 1) return make_error(ErrorCode::kConfig, "primero_max_per must be at least 1");
+  for (int port : {options.ping_port, options.primero_port}) {
+    if (port < 0 || port > 65535) return make_error(ErrorCode::kConfig, "port out of range: " + std::to_string(port));
+  }
+  auto impl = std::make_unique<Impl>(std::move(options));
+  Impl* self = impl.get();
+
+  route_all(self->ping_server, [self](const httplib::Request& req, httplib::Response& res) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto request = to_api_request(req);
+    const auto answer = self->handle_ping(request);
+    write_response(answer, res);
+    const auto seg = detail::split_path(request.raw_path);
+    if (request.method == "PATCH" && seg.size() == 4) {
+      self->log("sandbox.ping.transfer_status", answer.status, started, std::make_pair(LogKey::kInterventionId, seg[2]));
+    } else {
+      self->log("sandbox.ping.request", answer.status, started);
+    }
+  });
+  route_all(self->primero_server, [self](const httplib::Request& req, httplib::Response& res) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto request = to_api_request(req);
+    const auto answer = self->primero.handle(request);
+    write_response(answer, res);
+    res.set_header("X-Content-Type-Options", "nosniff");
+    self->log("sandbox.primero.request", answer.status, started);
+  });
+  for (auto* server : {&self->ping_server, &self->primero_server}) server->set_payload_max_length(16U << 20);
+
+  auto bind = [&](httplib::Server& server, int port) -> int {
+    if (port == 0) return server.bind_to_any_port(self->options.host);
+    return server.bind_to_port(self->options.host, port) ? port : -1;
+  };
+  self->ping_port = bind(self->ping_server, self->options.ping_port);
+  if (self->ping_port <= 0) return make_error(ErrorCode::kIo, "cannot bind the PING server on " + self->options.host);
+  self->primero_port = bind(self->primero_server, self->options.primero_port);
+  if (self->primero_port <= 0) return make_error(ErrorCode::kIo, "cannot bind the Primero server on " + self->options.host);
+
+  self->ping_thread = std::thread([self] { self->ping_server.listen_after_bind(); });
+  self->primero_thread = std::thread([self] { self->primero_server.listen_after_bind(); });
+  // stop() before the accept loop runs would not end it: wait until both servers run.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!(self->ping_server.is_running() && self->primero_server.is_running()) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  std::unique_ptr<Sandbox> sandbox(new Sandbox(std::move(impl)));
+  if (sandbox->impl_->options.logger != nullptr) {
+    sandbox->impl_->options.logger->info("sandbox.started");
+  }
+  return sandbox;
+}
+
+void Sandbox::stop() {
+  if (!impl_) return;
+  std::lock_guard lock(impl_->stop_mutex);
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  impl_->ping_server.stop();
+  impl_->primero_server.stop();
+  if (impl_->ping_thread.joinable()) impl_->ping_thread.join();
+  if (impl_->primero_thread.joinable()) impl_->primero_thread.join();
+}
+
+int Sandbox::ping_port() const { return impl_->ping_port; }
+int Sandbox::primero_port() const { return impl_->primero_port; }
+std::string Sandbox::ping_base_url() const { return "http://" + impl_->options.host + ":" + std::to_string(impl_->ping_port); }
+std::string Sandbox::primero_base_url() const {
+  return "http://" + impl_->options.host + ":" + std::to_string(impl_->primero_port);
+}
+
+refbridge::Result<SeedReport> Sandbox::seed_ping_from_json(std::string_view json_text, std::string_view origin) {
+  rapidjson::Document doc;
+  if (auto err = detail::parse_json(json_text, doc)) {
+    return make_error(ErrorCode::kInvalidInput, std::string(origin) + ": not valid JSON at " + *err);
+  }
+  SeedReport report;
+  if (!impl_->ping.seed_document(doc, origin, report)) {
+    return make_error(ErrorCode::kInvalidInput, report.notices.empty() ? std::string(origin) : report.notices.back());
+  }
+  report.files = 1;
+  impl_->ping.count_into(report);
+  return report;
+}
+
+refbridge::Result<SeedReport> Sandbox::seed_ping_from_fixtures(const std::filesystem::path& fixtures_dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(fixtures_dir, ec)) {
+    return make_error(ErrorCode::kIo, "fixtures directory not found: " + fixtures_dir.string());
+  }
+  SeedReport report;
+  for (const auto& name : flow_a_fixture_files()) {
+    const auto path = fixtures_dir / name;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      ++report.files_skipped;
+      report.notices.push_back(name + ": missing or unreadable, skipped");
+      continue;
+    }
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    const std::string text = buffer.str();
+    rapidjson::Document doc;
+    if (auto err = detail::parse_json(text, doc)) {
+      ++report.files_skipped;
+      report.notices.push_back(name + ": not valid JSON at " + *err + ", skipped");
+      continue;
+    }
+    if (impl_->ping.seed_document(doc, name, report)) {
+      ++report.files;
+    } else {
+      ++report.files_skipped;
+    }
+  }
+  impl_->ping.count_into(report);
+  if (impl_->options.logger != nullptr) {
+    impl_->options.logger->info("sandbox.ping.seeded", {{LogKey::kCount, std::to_string(report.interventions)}});
+  }
+  return report;
+}
+
+std::string Sandbox::primero_cases_json() const { return impl_->primero.dump_json(); }
+std::string Sandbox::ping_interventions_json() const { return impl_->ping.dump_json(); }
+bool Sandbox::requeue_intervention(const std::string& intervention_id) { return impl_->ping.requeue(intervention_id); }
+std::optional<std::string> Sandbox::transfer_status(const std::string& intervention_id) const {
+  return impl_->ping.transfer_status(intervention_id);
+}
+std::vector<TransferUpdate> Sandbox::transfer_history(const std::string& intervention_id) const {
+  return impl_->ping.history(intervention_id);
+}
+std::vector<std::string> Sandbox::intervention_ids() const { return impl_->ping.ordered_ids(); }
+
+refbridge::Result<std::string> Sandbox::add_primero_case(std::string_view case_data_json) {
+  rapidjson::Document doc;
+  if (auto err = detail::parse_json(case_data_json, doc)) return make_error(ErrorCode::kInvalidInput, "case JSON: " + *err);
+  if (!doc.IsObject()) return make_error(ErrorCode::kInvalidInput, "case JSON must be an object");
+  const auto answer = impl_->primero.create_case(doc, impl_->options.primero_user, "/api/v2/cases");
+  if (answer.status == 409) return make_error(ErrorCode::kConflict, "a case with this id or case_id exists", 409);
+  if (answer.status == 422) return make_error(ErrorCode::kUnprocessable, answer.body, 422);
+  if (answer.status == 204) {
+    auto id = detail::string_member(doc, "id").value_or("");
+    return impl_->primero.case_json(id).value_or("{}");
+  }
+  rapidjson::Document created;
+  detail::parse_json(answer.body, created);
+  return detail::to_json(created["data"]);
+}
+
+std::optional<std::string> Sandbox::primero_case_json(const std::string& record_id) const {
+  return impl_->primero.case_json(record_id);
+}
+std::size_t Sandbox::primero_case_count() const { return impl_->primero.count(); }
+
+}  // namespace refbridge::sandbox

@@ -1,0 +1,259 @@
+// Helpers for the sandbox servers. See support.h.
+#include "support.h"
+
+#include <boost/uuid/name_generator_sha1.hpp>
+#include <boost/uuid/random_generator.hpp>
+#include <boost/uuid/string_generator.hpp>
+#include <boost/uuid/uuid_io.hpp>
+#include <rapidjson/error/en.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <array>
+#include <cstdio>
+#include <mutex>
+
+namespace refbridge::sandbox::detail {
+
+std::string to_json(const rapidjson::Value& v, bool pretty) {
+  rapidjson::StringBuffer buf;
+  if (pretty) {
+    rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buf);
+    w.SetIndent(' ', 2);
+    v.Accept(w);
+  } else {
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    v.Accept(w);
+  }
+  return {buf.GetString(), buf.GetSize()};
+}
+
+rapidjson::Value str_value(std::string_view s, Alloc& a) {
+  return rapidjson::Value(s.data(), static_cast<rapidjson::SizeType>(s.size()), a);
+}
+
+void set_member(rapidjson::Value& obj, std::string_view key, rapidjson::Value value, Alloc& a) {
+  if (auto* existing = find_member(obj, key)) {
+    *existing = std::move(value);
+    return;
+  }
+  obj.AddMember(str_value(key, a), value, a);
+}
+
+const rapidjson::Value* find_member(const rapidjson::Value& obj, std::string_view key) {
+  if (!obj.IsObject()) return nullptr;
+  auto it = obj.FindMember(rapidjson::Value(rapidjson::StringRef(key.data(), static_cast<rapidjson::SizeType>(key.size()))));
+  return it == obj.MemberEnd() ? nullptr : &it->value;
+}
+
+rapidjson::Value* find_member(rapidjson::Value& obj, std::string_view key) {
+  return const_cast<rapidjson::Value*>(find_member(static_cast<const rapidjson::Value&>(obj), key));  // NOLINT
+}
+
+std::optional<std::string> string_member(const rapidjson::Value& obj, std::string_view key) {
+  const auto* v = find_member(obj, key);
+  if (v == nullptr || !v->IsString()) return std::nullopt;
+  return std::string(v->GetString(), v->GetStringLength());
+}
+
+std::optional<std::string> parse_json(std::string_view text, rapidjson::Document& doc) {
+  doc.Parse(text.data(), text.size());
+  if (!doc.HasParseError()) return std::nullopt;
+  return "offset " + std::to_string(doc.GetErrorOffset()) + ": " + rapidjson::GetParseError_En(doc.GetParseError());
+}
+
+std::string random_uuid() {
+  static std::mutex mutex;
+  static boost::uuids::random_generator gen;
+  std::lock_guard lock(mutex);
+  return boost::uuids::to_string(gen());
+}
+
+std::string name_uuid(std::string_view name) {
+  // Namespace: a fixed UUID for "refbridge sandbox" so ids are stable across runs.
+  static const boost::uuids::uuid ns = boost::uuids::string_generator()("6b1f2a0e-3c1d-4f57-9a58-5d2f0b9e7c31");
+  boost::uuids::name_generator_sha1 gen(ns);
+  return boost::uuids::to_string(gen(name.data(), name.size()));
+}
+
+bool is_lower_uuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Millis now_ms() { return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()); }
+
+std::string format_utc_ms(Millis t) {
+  const auto days = std::chrono::floor<std::chrono::days>(t);
+  const std::chrono::year_month_day ymd(days);
+  const auto ms = (t - days).count();
+  std::array<char, 40> buf{};
+  std::snprintf(buf.data(), buf.size(), "%04d-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<long long>(ms / 3600000), static_cast<long long>((ms / 60000) % 60),
+                static_cast<long long>((ms / 1000) % 60), static_cast<long long>(ms % 1000));
+  return buf.data();
+}
+
+std::string format_date(Millis t) { return format_utc_ms(t).substr(0, 10); }
+
+namespace {
+bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  out = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + (s[i] - '0');
+  }
+  return true;
+}
+
+std::optional<std::chrono::sys_days> date_prefix(std::string_view s) {
+  int y = 0, m = 0, d = 0;
+  if (s.size() < 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+  if (!digits(s, 0, 4, y) || !digits(s, 5, 2, m) || !digits(s, 8, 2, d)) return std::nullopt;
+  const std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)),
+                                        std::chrono::day(static_cast<unsigned>(d))};
+  if (!ymd.ok()) return std::nullopt;
+  return std::chrono::sys_days(ymd);
+}
+}  // namespace
+
+std::optional<int> parse_calendar_date(std::string_view s) {
+  if (s.size() != 10) return std::nullopt;
+  auto d = date_prefix(s);
+  if (!d) return std::nullopt;
+  return static_cast<int>(std::chrono::year_month_day(*d).year());
+}
+
+std::optional<Millis> parse_date_time(std::string_view s, bool allow_date) {
+  auto day = date_prefix(s);
+  if (!day) return std::nullopt;
+  if (s.size() == 10) {
+    if (!allow_date) return std::nullopt;
+    return Millis(*day);
+  }
+  int hh = 0, mi = 0, ss = 0;
+  if (s.size() < 19 || s[10] != 'T' || s[13] != ':' || s[16] != ':') return std::nullopt;
+  if (!digits(s, 11, 2, hh) || !digits(s, 14, 2, mi) || !digits(s, 17, 2, ss)) return std::nullopt;
+  if (hh > 23 || mi > 59 || ss > 60) return std::nullopt;
+  std::size_t pos = 19;
+  long long ms = 0;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    const std::size_t start = pos;
+    long long scale = 100;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      ms += (s[pos] - '0') * scale;
+      scale /= 10;
+      ++pos;
+    }
+    if (pos == start) return std::nullopt;
+  }
+  int offset_min = 0;
+  if (pos < s.size()) {
+    if (s[pos] == 'Z' && pos + 1 == s.size()) {
+      // UTC
+    } else if ((s[pos] == '+' || s[pos] == '-') && s.size() == pos + 6 && s[pos + 3] == ':') {
+      int oh = 0, om = 0;
+      if (!digits(s, pos + 1, 2, oh) || !digits(s, pos + 4, 2, om)) return std::nullopt;
+      offset_min = (oh * 60 + om) * (s[pos] == '-' ? -1 : 1);
+    } else {
+      return std::nullopt;
+    }
+  }
+  using namespace std::chrono;
+  return Millis(*day) + hours(hh) + minutes(mi) + seconds(ss) + milliseconds(ms) - minutes(offset_min);
+}
+
+std::string percent_decode(std::string_view s) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size()) {
+      const int hi = hex(s[i + 1]);
+      const int lo = hex(s[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(s[i]);
+  }
+  return out;
+}
+
+std::vector<std::string> split_path(std::string_view encoded_path) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos <= encoded_path.size()) {
+    const std::size_t next = encoded_path.find('/', pos);
+    const std::string_view part = encoded_path.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos);
+    if (!part.empty()) out.push_back(percent_decode(part));
+    if (next == std::string_view::npos) break;
+    pos = next + 1;
+  }
+  return out;
+}
+
+namespace {
+constexpr std::string_view kB64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+}
+
+std::string base64url_encode(std::string_view bytes) {
+  std::string out;
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (unsigned char c : bytes) {
+    acc = (acc << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out.push_back(kB64[(acc >> bits) & 0x3F]);
+    }
+  }
+  if (bits > 0) out.push_back(kB64[(acc << (6 - bits)) & 0x3F]);
+  return out;
+}
+
+std::optional<std::string> base64url_decode(std::string_view text) {
+  std::string out;
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    const auto idx = kB64.find(c);
+    if (idx == std::string_view::npos) return std::nullopt;
+    acc = (acc << 6) | static_cast<std::uint32_t>(idx);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
+  return out;
+}
+
+bool secure_equals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i]);
+  return diff == 0;
+}
+
+}  // namespace refbridge::sandbox::detail

@@ -1,0 +1,237 @@
+// Workflow 1.1. See referrals_to_primero.h for the steps and their source.
+#include "referrals_to_primero.h"
+
+#include "mappings/progres_referral_to_primero_case.h"
+#include "refbridge/mapping_runtime.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace refbridge::workflows {
+namespace {
+
+constexpr int kCaseLookupPageSize = 50;  // more than one exact match is already "ambiguous"
+
+using mappings::ProgresReferralToPrimeroCaseInput;
+
+/// The ids a delivered record reports.
+struct Delivery {
+  std::string case_id;
+  std::string record_id;
+  std::string action;  // "created" or "updated"
+};
+
+class ReferralProcessor {
+ public:
+  explicit ReferralProcessor(const ReferralsToPrimeroDeps& deps) : d_(deps) {}
+
+  RecordOutcome process(const ping::ReferralSummary& summary) {
+    RecordOutcome out;
+    out.key = summary.progres_interventionnumber;
+    out.ids["intervention_id"] = summary.progres_lpinterventionid;
+
+    auto input = fetch(summary);
+    if (!input) return finish_error(summary, std::move(out), input.error());
+    if (!is_pending(input.value().intervention)) {
+      out.state = RecordState::kSkipped;
+      out.rule = "not-pending";
+      out.reason = "the intervention's transfer status is no longer pending";
+      log_outcome(out);
+      return out;
+    }
+    auto delivered = deliver(input.value());
+    if (!delivered) return finish_error(summary, std::move(out), delivered.error());
+
+    out.ids["case_id"] = delivered.value().case_id;
+    out.ids["case_record_id"] = delivered.value().record_id;
+    out.ids["action"] = delivered.value().action;
+    auto acked = mark_transferred(summary, delivered.value());
+    if (!acked) {
+      // The case is written (idempotently); PING still says pending, so the next run repeats the
+      // same write and the acknowledgement. Nothing is lost or duplicated.
+      out.state = RecordState::kFailed;
+      out.rule = std::string(to_string(acked.error().code));
+      out.reason = "delivered to Primero but the PING transfer status update failed: " + acked.error().describe();
+      log_outcome(out);
+      return out;
+    }
+    out.state = RecordState::kDelivered;
+    log_outcome(out);
+    return out;
+  }
+
+ private:
+  static bool is_pending(const ping::Intervention& intervention) {
+    return !intervention.transferStatus || to_string(*intervention.transferStatus) == "pending";
+  }
+
+  // Step 2: one aggregated record per intervention.
+  Result<ProgresReferralToPrimeroCaseInput> fetch(const ping::ReferralSummary& s) {
+    ProgresReferralToPrimeroCaseInput in;
+    REFBRIDGE_TRY(in.intervention, d_.ping.get_intervention({.interventionId = s.progres_lpinterventionid}));
+    REFBRIDGE_TRY(in.individual, d_.ping.get_individual({.individualId = s.progres_individualid}));
+    REFBRIDGE_TRY(auto languages, d_.ping.list_individual_languages({.individualId = s.progres_individualid}));
+    REFBRIDGE_TRY(auto needs, d_.ping.list_individual_specific_needs({.individualId = s.progres_individualid}));
+    in.languages = std::move(languages.items);
+    in.specific_needs = std::move(needs.items);
+    return in;
+  }
+
+  Result<primero::Case> transform(const ProgresReferralToPrimeroCaseInput& in, WriteMode mode) {
+    const MappingContext ctx{mode, &d_.clock};
+    return mappings::progres_referral_to_primero_case(in, d_.profile, ctx);
+  }
+
+  // Steps 3-6.
+  Result<Delivery> deliver(const ProgresReferralToPrimeroCaseInput& in) {
+    // Validate and gate before touching Primero: a rejected record costs no Primero call.
+    REFBRIDGE_TRY(auto create_body, transform(in, WriteMode::kCreate));
+    REFBRIDGE_TRY(auto matches, find_cases(in.individual.progres_id));
+    if (matches.size() > 1) {
+      return make_rejection("ambiguous-match", std::to_string(matches.size()) +
+                                                   " Primero cases have unhcr_individual_no " +
+                                                   in.individual.progres_id + "; merge them in Primero, then re-queue");
+    }
+    if (matches.empty()) {
+      REFBRIDGE_TRY(auto created, d_.primero.create_case({.body = primero::CaseEnvelope{.data = std::move(create_body)}}));
+      if (!created || !created->data.id || !created->data.case_id) {
+        return make_error(ErrorCode::kInvalidResponse, "createCase: Primero answered without the new case's id");
+      }
+      return Delivery{*created->data.case_id, *created->data.id, "created"};
+    }
+    const primero::Case& existing = matches.front();
+    if (!existing.id) return make_error(ErrorCode::kInvalidResponse, "listCases: a case without id");
+    REFBRIDGE_TRY(auto update_body, transform(in, WriteMode::kUpdate));
+    REFBRIDGE_TRY(d_.primero.update_case({.id = *existing.id, .body = primero::CaseEnvelope{.data = std::move(update_body)}}));
+    return Delivery{existing.case_id.value_or(""), *existing.id, "updated"};
+  }
+
+  // Step 5: exact match on unhcr_individual_no. The server filter is exact in Primero; the
+  // client checks it too, because a role that cannot read the field makes Primero ignore the
+  // filter silently (primero-api-v2.md §5.1) and an update would then hit an arbitrary case.
+  Result<std::vector<primero::Case>> find_cases(const std::string& individual_no) {
+    REFBRIDGE_TRY(auto list, d_.primero.list_cases({.page = 1, .per = kCaseLookupPageSize,
+                                                    .unhcr_individual_no = individual_no}));
+    std::vector<primero::Case> exact;
+    for (auto& c : list.data) {
+      if (c.unhcr_individual_no != individual_no) {
+        return make_error(ErrorCode::kConfig,
+                          "Primero ignored the unhcr_individual_no filter (the API user's role must be able to read "
+                          "that field); refusing to guess which case to update");
+      }
+      exact.push_back(std::move(c));
+    }
+    const std::int64_t total = list.metadata ? list.metadata->total : static_cast<std::int64_t>(exact.size());
+    if (total > static_cast<std::int64_t>(exact.size())) {
+      return make_rejection("ambiguous-match", std::to_string(total) +
+                                                   " Primero cases have unhcr_individual_no " + individual_no);
+    }
+    return exact;
+  }
+
+  // Step 7, success.
+  Result<void> mark_transferred(const ping::ReferralSummary& s, const Delivery& d) {
+    ping::TransferStatusUpdate body;
+    body.transferStatus = ping::TransferStatusValue::kTransferred;
+    body.primeroCaseId = d.case_id;
+    body.primeroRecordId = d.record_id;
+    REFBRIDGE_TRY(d_.ping.update_transfer_status({.interventionId = s.progres_lpinterventionid, .body = body}));
+    return ok();
+  }
+
+  // Step 7, rejection: tell proGres why, so a person can correct and re-send.
+  Result<void> mark_failed(const ping::ReferralSummary& s, const std::string& reason) {
+    ping::TransferStatusUpdate body;
+    body.transferStatus = ping::TransferStatusValue::kFailed;
+    body.reason = reason;
+    REFBRIDGE_TRY(d_.ping.update_transfer_status({.interventionId = s.progres_lpinterventionid, .body = body}));
+    return ok();
+  }
+
+  RecordOutcome finish_error(const ping::ReferralSummary& s, RecordOutcome out, const Error& e) {
+    // A schema violation in PING's answer is bad input: rejected, reported back, not retried.
+    const bool rejected = e.code == ErrorCode::kRejected || e.code == ErrorCode::kInvalidResponse ||
+                          e.code == ErrorCode::kUnprocessable;
+    if (rejected) {
+      out.state = RecordState::kRejected;
+      out.rule = e.code == ErrorCode::kRejected ? e.rule : std::string(to_string(e.code));
+      out.reason = e.code == ErrorCode::kRejected ? e.message : e.describe();
+      if (auto r = mark_failed(s, out.rule + ": " + out.reason); !r) {
+        // PING did not take the rejection: keep the record pending so the next run reports it.
+        out.state = RecordState::kFailed;
+        out.reason += " (and the PING transfer status update failed: " + r.error().describe() + ")";
+      }
+    } else {
+      out.state = RecordState::kFailed;
+      out.rule = std::string(to_string(e.code));
+      out.reason = e.describe();
+    }
+    log_outcome(out);
+    return out;
+  }
+
+  void log_outcome(const RecordOutcome& out) {
+    const std::string event = "record." + std::string(to_string(out.state));
+    auto id = [&](const char* k) {
+      auto it = out.ids.find(k);
+      return it == out.ids.end() ? std::string() : it->second;
+    };
+    if (out.state == RecordState::kDelivered) {
+      d_.log.info(event, {{LogKey::kWorkflow, "1.1"},
+                          {LogKey::kInterventionNumber, out.key},
+                          {LogKey::kCaseId, id("case_id")},
+                          {LogKey::kState, id("action")}});
+    } else {
+      d_.log.warn(event, {{LogKey::kWorkflow, "1.1"},
+                          {LogKey::kInterventionNumber, out.key},
+                          {LogKey::kRule, out.rule},
+                          {LogKey::kMessage, out.reason}});
+    }
+  }
+
+  const ReferralsToPrimeroDeps& d_;
+};
+
+}  // namespace
+
+RunReport run_referrals_to_primero(const ReferralsToPrimeroDeps& deps) {
+  const auto started = deps.clock.now();
+  RunReport report("1.1", started);
+  ReferralProcessor processor(deps);
+  std::optional<std::string> token;
+  int page_number = 0;
+  do {
+    ++page_number;
+    ping::ListOutgoingReferralsRequest request;
+    request.transferStatus = ping::TransferStatusValue::kPending;
+    request.pageSize = deps.page_size;
+    request.pageToken = token;
+    auto page = deps.ping.list_outgoing_referrals(request);
+    if (!page) {
+      report.abort(page.error().describe());
+      deps.log.error("run.aborted", {{LogKey::kWorkflow, "1.1"},
+                                     {LogKey::kPage, std::to_string(page_number)},
+                                     {LogKey::kErrorCode, std::string(to_string(page.error().code))},
+                                     {LogKey::kMessage, page.error().message}});
+      break;
+    }
+    deps.log.info("page.read", {{LogKey::kWorkflow, "1.1"},
+                                {LogKey::kPage, std::to_string(page_number)},
+                                {LogKey::kCount, std::to_string(page.value().items.size())}});
+    for (const auto& summary : page.value().items) report.add(processor.process(summary));
+    if (page.value().nextPageToken && page.value().nextPageToken == token) {
+      report.abort("PING returned the same page token twice; stopping to avoid a loop");
+      break;
+    }
+    token = page.value().nextPageToken;
+  } while (token);
+  const auto finished = deps.clock.now();
+  report.finish(finished);
+  deps.log.info("run.finished", {{LogKey::kWorkflow, "1.1"},
+                                 {LogKey::kCount, std::to_string(report.records().size())},
+                                 {LogKey::kDurationMs, std::to_string((finished - started).count())}});
+  return report;
+}
+
+}  // namespace refbridge::workflows

@@ -1,0 +1,43 @@
+#pragma once
+// Workflow 1.1: proGres referrals -> Primero cases and services.
+// Implements ../shared/docs/workflows.md §1.1 step by step:
+//  1. page through PING's outgoing referral interventions awaiting transfer (transferStatus=pending);
+//  2. per intervention, fetch the detail, the individual, its languages and specific needs
+//     (one aggregated record: the old flat feed's language x need duplicates cannot arise);
+//  3-4. validate and transform with the generated mapping (schemas/mappings/
+//     progres-referral-to-primero-case.yaml): accepted-type gate, required fields, lookups;
+//  5. find the Primero case by exact unhcr_individual_no: none -> create, one -> update,
+//     more than one -> rejected (ambiguous match);
+//  6. the service row's unique_id is derived from progres_interventionnumber, so a re-delivery
+//     updates the same row; an update never sends owned_by, status or module_id;
+//  7. update the intervention's transfer status in PING: transferred (with the Primero case_id
+//     and record id) or failed (with the rejection reason).
+// Every record ends delivered / skipped / rejected / failed; one record's failure never stops the
+// others. A failed record keeps its PING transfer status "pending" and is retried by the next run.
+
+#include "run_report.h"
+
+#include "ping/client.h"
+#include "primero/client.h"
+#include "refbridge/log.h"
+#include "refbridge/profile.h"
+#include "refbridge/time.h"
+
+namespace refbridge::workflows {
+
+/// What run_referrals_to_primero needs; nothing is owned.
+struct ReferralsToPrimeroDeps {
+  ping::PingClient& ping;
+  primero::PrimeroClient& primero;
+  const Profile& profile;
+  const Clock& clock;
+  Logger& log;
+  int page_size = 100;  ///< PING page size, 1..1000
+};
+
+/// Runs workflow 1.1 once. The report lists every intervention seen with its final state; when
+/// the run could not go on (PING listing failed: authentication, unreachable), the report is
+/// marked aborted and the records already processed keep their outcomes.
+RunReport run_referrals_to_primero(const ReferralsToPrimeroDeps& deps);
+
+}  // namespace refbridge::workflows
