@@ -5,6 +5,16 @@
 #include "schema_loader.h"
 
 namespace refbridge::codegen {
+namespace {
+
+// The refbridge::json::MemberRule of a field. An untyped member (ANY) may always hold null.
+std::string member_rule(const ir::Field& f) {
+  const bool nullable = f.nullable() || f.type().kind() == ir::TypeRef::ANY;
+  if (f.required()) return nullable ? "kRequiredNullable" : "kRequired";
+  return nullable ? "kOptionalNullable" : "kOptional";
+}
+
+}  // namespace
 
 std::vector<GeneratedFile> emit_serde(const EmitContext& ctx) {
   const ir::Api& api = *ctx.api;
@@ -75,35 +85,16 @@ std::vector<GeneratedFile> emit_serde(const EmitContext& ctx) {
     c.print("\n// $where$\n", v);
     c.print("refbridge::Result<void> read_json(const rapidjson::Value& v, $name$& out, refbridge::json::Path& path) {\n", v);
     c.indent();
-    if (m.fields_size() > 0) c.print("using refbridge::json::read_json;\n");
+    if (m.fields_size() > 0) c.print("using enum refbridge::json::MemberRule;\n");
     c.print("if (!v.IsObject()) return refbridge::json::type_error(path, \"an object\");\n");
     c.print("out = $name${};\n", v);
     for (const auto& f : m.fields()) {
       Printer::Vars fv = v;
       fv["json"] = names::escape_string(f.json_name());
       fv["member"] = f.cpp_name();
-      c.print("if (const auto it = v.FindMember(\"$json$\"); it != v.MemberEnd()) {\n", fv);
-      c.indent();
-      c.print("path.push_key(\"$json$\");\n", fv);
-      if (!f.nullable() && f.type().kind() != ir::TypeRef::ANY) {  // an untyped member may hold null
-        c.print(
-            "if (it->value.IsNull()) {\n"
-            "  return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + \": null is not allowed\");\n"
-            "}\n");
-      }
-      c.print("if (auto r = read_json(it->value, out.$member$, path); !r) return r;\n", fv);
-      c.print("path.pop();\n");
-      c.outdent();
-      if (f.required()) {
-        c.print(
-            "} else {\n"
-            "  return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,\n"
-            "                               path.str() + \": missing required member '$json$'\");\n"
-            "}\n",
-            fv);
-      } else {
-        c.print("}\n");
-      }
+      fv["rule"] = member_rule(f);
+      c.print("if (auto r = refbridge::json::read_member(v, \"$json$\", out.$member$, path, $rule$); !r) return r;\n",
+              fv);
     }
     c.print("return refbridge::ok();\n");
     c.outdent();
@@ -111,30 +102,17 @@ std::vector<GeneratedFile> emit_serde(const EmitContext& ctx) {
     // write
     c.print("\nvoid write_json(refbridge::json::Writer& w, const $name$& value) {\n", v);
     c.indent();
-    if (m.fields_size() > 0) c.print("using refbridge::json::write_json;\n");
     c.print("w.StartObject();\n");
     for (const auto& f : m.fields()) {
       Printer::Vars fv = v;
       fv["json"] = names::escape_string(f.json_name());
       fv["member"] = f.cpp_name();
       if (f.required() && !f.nullable()) {
-        c.print("w.Key(\"$json$\");\nwrite_json(w, value.$member$);\n", fv);
+        c.print("refbridge::json::write_member(w, \"$json$\", value.$member$);\n", fv);
       } else if (f.required()) {
-        c.print(
-            "w.Key(\"$json$\");\n"
-            "if (value.$member$) {\n"
-            "  write_json(w, *value.$member$);\n"
-            "} else {\n"
-            "  w.Null();\n"
-            "}\n",
-            fv);
+        c.print("refbridge::json::write_nullable_member(w, \"$json$\", value.$member$);\n", fv);
       } else {
-        c.print(
-            "if (value.$member$) {\n"
-            "  w.Key(\"$json$\");\n"
-            "  write_json(w, *value.$member$);\n"
-            "}\n",
-            fv);
+        c.print("refbridge::json::write_optional_member(w, \"$json$\", value.$member$);\n", fv);
       }
     }
     c.print("w.EndObject();\n");

@@ -8,931 +8,327 @@ namespace refbridge::ping {
 
 // schemas/ping/openapi.yaml:221
 refbridge::Result<void> read_json(const rapidjson::Value& v, EntityReference& out, refbridge::json::Path& path) {
-  using refbridge::json::read_json;
+  using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
   out = EntityReference{};
-  if (const auto it = v.FindMember("Id"); it != v.MemberEnd()) {
-    path.push_key("Id");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.Id, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'Id'");
-  }
-  if (const auto it = v.FindMember("LogicalName"); it != v.MemberEnd()) {
-    path.push_key("LogicalName");
-    if (auto r = read_json(it->value, out.LogicalName, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("Name"); it != v.MemberEnd()) {
-    path.push_key("Name");
-    if (auto r = read_json(it->value, out.Name, path); !r) return r;
-    path.pop();
-  }
+  if (auto r = refbridge::json::read_member(v, "Id", out.Id, path, kRequired); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "LogicalName", out.LogicalName, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "Name", out.Name, path, kOptionalNullable); !r) return r;
   return refbridge::ok();
 }
 
 void write_json(refbridge::json::Writer& w, const EntityReference& value) {
-  using refbridge::json::write_json;
   w.StartObject();
-  w.Key("Id");
-  write_json(w, value.Id);
-  if (value.LogicalName) {
-    w.Key("LogicalName");
-    write_json(w, *value.LogicalName);
-  }
-  if (value.Name) {
-    w.Key("Name");
-    write_json(w, *value.Name);
-  }
+  refbridge::json::write_member(w, "Id", value.Id);
+  refbridge::json::write_optional_member(w, "LogicalName", value.LogicalName);
+  refbridge::json::write_optional_member(w, "Name", value.Name);
   w.EndObject();
 }
 
 // schemas/ping/openapi.yaml:299
 refbridge::Result<void> read_json(const rapidjson::Value& v, Individual& out, refbridge::json::Path& path) {
-  using refbridge::json::read_json;
+  using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
   out = Individual{};
-  if (const auto it = v.FindMember("progres_individualid"); it != v.MemberEnd()) {
-    path.push_key("progres_individualid");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.progres_individualid, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'progres_individualid'");
-  }
-  if (const auto it = v.FindMember("progres_id"); it != v.MemberEnd()) {
-    path.push_key("progres_id");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.progres_id, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'progres_id'");
-  }
-  if (const auto it = v.FindMember("progres_registrationgroupid"); it != v.MemberEnd()) {
-    path.push_key("progres_registrationgroupid");
-    if (auto r = read_json(it->value, out.progres_registrationgroupid, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_givenname"); it != v.MemberEnd()) {
-    path.push_key("progres_givenname");
-    if (auto r = read_json(it->value, out.progres_givenname, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_middlename"); it != v.MemberEnd()) {
-    path.push_key("progres_middlename");
-    if (auto r = read_json(it->value, out.progres_middlename, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_familyname"); it != v.MemberEnd()) {
-    path.push_key("progres_familyname");
-    if (auto r = read_json(it->value, out.progres_familyname, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_commonyusedname"); it != v.MemberEnd()) {
-    path.push_key("progres_commonyusedname");
-    if (auto r = read_json(it->value, out.progres_commonyusedname, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_dateofbirth"); it != v.MemberEnd()) {
-    path.push_key("progres_dateofbirth");
-    if (auto r = read_json(it->value, out.progres_dateofbirth, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_sex"); it != v.MemberEnd()) {
-    path.push_key("progres_sex");
-    if (auto r = read_json(it->value, out.progres_sex, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_primaryphonenumber"); it != v.MemberEnd()) {
-    path.push_key("progres_primaryphonenumber");
-    if (auto r = read_json(it->value, out.progres_primaryphonenumber, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_coalocationlevel1"); it != v.MemberEnd()) {
-    path.push_key("progres_coalocationlevel1");
-    if (auto r = read_json(it->value, out.progres_coalocationlevel1, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_coalocationlevel2"); it != v.MemberEnd()) {
-    path.push_key("progres_coalocationlevel2");
-    if (auto r = read_json(it->value, out.progres_coalocationlevel2, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_coalocationlevel3"); it != v.MemberEnd()) {
-    path.push_key("progres_coalocationlevel3");
-    if (auto r = read_json(it->value, out.progres_coalocationlevel3, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_coalocationlevel4"); it != v.MemberEnd()) {
-    path.push_key("progres_coalocationlevel4");
-    if (auto r = read_json(it->value, out.progres_coalocationlevel4, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_coalocationlevel5"); it != v.MemberEnd()) {
-    path.push_key("progres_coalocationlevel5");
-    if (auto r = read_json(it->value, out.progres_coalocationlevel5, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_coalocationlevel6"); it != v.MemberEnd()) {
-    path.push_key("progres_coalocationlevel6");
-    if (auto r = read_json(it->value, out.progres_coalocationlevel6, path); !r) return r;
-    path.pop();
-  }
+  if (auto r = refbridge::json::read_member(v, "progres_individualid", out.progres_individualid, path, kRequired); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_id", out.progres_id, path, kRequired); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_registrationgroupid", out.progres_registrationgroupid, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_givenname", out.progres_givenname, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_middlename", out.progres_middlename, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_familyname", out.progres_familyname, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_commonyusedname", out.progres_commonyusedname, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_dateofbirth", out.progres_dateofbirth, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_sex", out.progres_sex, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_primaryphonenumber", out.progres_primaryphonenumber, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_coalocationlevel1", out.progres_coalocationlevel1, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_coalocationlevel2", out.progres_coalocationlevel2, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_coalocationlevel3", out.progres_coalocationlevel3, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_coalocationlevel4", out.progres_coalocationlevel4, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_coalocationlevel5", out.progres_coalocationlevel5, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_coalocationlevel6", out.progres_coalocationlevel6, path, kOptionalNullable); !r) return r;
   return refbridge::ok();
 }
 
 void write_json(refbridge::json::Writer& w, const Individual& value) {
-  using refbridge::json::write_json;
   w.StartObject();
-  w.Key("progres_individualid");
-  write_json(w, value.progres_individualid);
-  w.Key("progres_id");
-  write_json(w, value.progres_id);
-  if (value.progres_registrationgroupid) {
-    w.Key("progres_registrationgroupid");
-    write_json(w, *value.progres_registrationgroupid);
-  }
-  if (value.progres_givenname) {
-    w.Key("progres_givenname");
-    write_json(w, *value.progres_givenname);
-  }
-  if (value.progres_middlename) {
-    w.Key("progres_middlename");
-    write_json(w, *value.progres_middlename);
-  }
-  if (value.progres_familyname) {
-    w.Key("progres_familyname");
-    write_json(w, *value.progres_familyname);
-  }
-  if (value.progres_commonyusedname) {
-    w.Key("progres_commonyusedname");
-    write_json(w, *value.progres_commonyusedname);
-  }
-  if (value.progres_dateofbirth) {
-    w.Key("progres_dateofbirth");
-    write_json(w, *value.progres_dateofbirth);
-  }
-  if (value.progres_sex) {
-    w.Key("progres_sex");
-    write_json(w, *value.progres_sex);
-  }
-  if (value.progres_primaryphonenumber) {
-    w.Key("progres_primaryphonenumber");
-    write_json(w, *value.progres_primaryphonenumber);
-  }
-  if (value.progres_coalocationlevel1) {
-    w.Key("progres_coalocationlevel1");
-    write_json(w, *value.progres_coalocationlevel1);
-  }
-  if (value.progres_coalocationlevel2) {
-    w.Key("progres_coalocationlevel2");
-    write_json(w, *value.progres_coalocationlevel2);
-  }
-  if (value.progres_coalocationlevel3) {
-    w.Key("progres_coalocationlevel3");
-    write_json(w, *value.progres_coalocationlevel3);
-  }
-  if (value.progres_coalocationlevel4) {
-    w.Key("progres_coalocationlevel4");
-    write_json(w, *value.progres_coalocationlevel4);
-  }
-  if (value.progres_coalocationlevel5) {
-    w.Key("progres_coalocationlevel5");
-    write_json(w, *value.progres_coalocationlevel5);
-  }
-  if (value.progres_coalocationlevel6) {
-    w.Key("progres_coalocationlevel6");
-    write_json(w, *value.progres_coalocationlevel6);
-  }
+  refbridge::json::write_member(w, "progres_individualid", value.progres_individualid);
+  refbridge::json::write_member(w, "progres_id", value.progres_id);
+  refbridge::json::write_optional_member(w, "progres_registrationgroupid", value.progres_registrationgroupid);
+  refbridge::json::write_optional_member(w, "progres_givenname", value.progres_givenname);
+  refbridge::json::write_optional_member(w, "progres_middlename", value.progres_middlename);
+  refbridge::json::write_optional_member(w, "progres_familyname", value.progres_familyname);
+  refbridge::json::write_optional_member(w, "progres_commonyusedname", value.progres_commonyusedname);
+  refbridge::json::write_optional_member(w, "progres_dateofbirth", value.progres_dateofbirth);
+  refbridge::json::write_optional_member(w, "progres_sex", value.progres_sex);
+  refbridge::json::write_optional_member(w, "progres_primaryphonenumber", value.progres_primaryphonenumber);
+  refbridge::json::write_optional_member(w, "progres_coalocationlevel1", value.progres_coalocationlevel1);
+  refbridge::json::write_optional_member(w, "progres_coalocationlevel2", value.progres_coalocationlevel2);
+  refbridge::json::write_optional_member(w, "progres_coalocationlevel3", value.progres_coalocationlevel3);
+  refbridge::json::write_optional_member(w, "progres_coalocationlevel4", value.progres_coalocationlevel4);
+  refbridge::json::write_optional_member(w, "progres_coalocationlevel5", value.progres_coalocationlevel5);
+  refbridge::json::write_optional_member(w, "progres_coalocationlevel6", value.progres_coalocationlevel6);
   w.EndObject();
 }
 
 // schemas/ping/openapi.yaml:332
 refbridge::Result<void> read_json(const rapidjson::Value& v, IndividualLanguage& out, refbridge::json::Path& path) {
-  using refbridge::json::read_json;
+  using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
   out = IndividualLanguage{};
-  if (const auto it = v.FindMember("progres_languagecodeid"); it != v.MemberEnd()) {
-    path.push_key("progres_languagecodeid");
-    if (auto r = read_json(it->value, out.progres_languagecodeid, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_readlevel"); it != v.MemberEnd()) {
-    path.push_key("progres_readlevel");
-    if (auto r = read_json(it->value, out.progres_readlevel, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_writelevel"); it != v.MemberEnd()) {
-    path.push_key("progres_writelevel");
-    if (auto r = read_json(it->value, out.progres_writelevel, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_speaklevel"); it != v.MemberEnd()) {
-    path.push_key("progres_speaklevel");
-    if (auto r = read_json(it->value, out.progres_speaklevel, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_comprehensionlevel"); it != v.MemberEnd()) {
-    path.push_key("progres_comprehensionlevel");
-    if (auto r = read_json(it->value, out.progres_comprehensionlevel, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_mothertongue"); it != v.MemberEnd()) {
-    path.push_key("progres_mothertongue");
-    if (auto r = read_json(it->value, out.progres_mothertongue, path); !r) return r;
-    path.pop();
-  }
+  if (auto r = refbridge::json::read_member(v, "progres_languagecodeid", out.progres_languagecodeid, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_readlevel", out.progres_readlevel, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_writelevel", out.progres_writelevel, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_speaklevel", out.progres_speaklevel, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_comprehensionlevel", out.progres_comprehensionlevel, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_mothertongue", out.progres_mothertongue, path, kOptionalNullable); !r) return r;
   return refbridge::ok();
 }
 
 void write_json(refbridge::json::Writer& w, const IndividualLanguage& value) {
-  using refbridge::json::write_json;
   w.StartObject();
-  if (value.progres_languagecodeid) {
-    w.Key("progres_languagecodeid");
-    write_json(w, *value.progres_languagecodeid);
-  }
-  if (value.progres_readlevel) {
-    w.Key("progres_readlevel");
-    write_json(w, *value.progres_readlevel);
-  }
-  if (value.progres_writelevel) {
-    w.Key("progres_writelevel");
-    write_json(w, *value.progres_writelevel);
-  }
-  if (value.progres_speaklevel) {
-    w.Key("progres_speaklevel");
-    write_json(w, *value.progres_speaklevel);
-  }
-  if (value.progres_comprehensionlevel) {
-    w.Key("progres_comprehensionlevel");
-    write_json(w, *value.progres_comprehensionlevel);
-  }
-  if (value.progres_mothertongue) {
-    w.Key("progres_mothertongue");
-    write_json(w, *value.progres_mothertongue);
-  }
+  refbridge::json::write_optional_member(w, "progres_languagecodeid", value.progres_languagecodeid);
+  refbridge::json::write_optional_member(w, "progres_readlevel", value.progres_readlevel);
+  refbridge::json::write_optional_member(w, "progres_writelevel", value.progres_writelevel);
+  refbridge::json::write_optional_member(w, "progres_speaklevel", value.progres_speaklevel);
+  refbridge::json::write_optional_member(w, "progres_comprehensionlevel", value.progres_comprehensionlevel);
+  refbridge::json::write_optional_member(w, "progres_mothertongue", value.progres_mothertongue);
   w.EndObject();
 }
 
 // schemas/ping/openapi.yaml:344
 refbridge::Result<void> read_json(const rapidjson::Value& v, IndividualLanguageList& out, refbridge::json::Path& path) {
-  using refbridge::json::read_json;
+  using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
   out = IndividualLanguageList{};
-  if (const auto it = v.FindMember("items"); it != v.MemberEnd()) {
-    path.push_key("items");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.items, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'items'");
-  }
+  if (auto r = refbridge::json::read_member(v, "items", out.items, path, kRequired); !r) return r;
   return refbridge::ok();
 }
 
 void write_json(refbridge::json::Writer& w, const IndividualLanguageList& value) {
-  using refbridge::json::write_json;
   w.StartObject();
-  w.Key("items");
-  write_json(w, value.items);
+  refbridge::json::write_member(w, "items", value.items);
   w.EndObject();
 }
 
 // schemas/ping/openapi.yaml:267
 refbridge::Result<void> read_json(const rapidjson::Value& v, Intervention& out, refbridge::json::Path& path) {
-  using refbridge::json::read_json;
+  using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
   out = Intervention{};
-  if (const auto it = v.FindMember("progres_lpinterventionid"); it != v.MemberEnd()) {
-    path.push_key("progres_lpinterventionid");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.progres_lpinterventionid, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'progres_lpinterventionid'");
-  }
-  if (const auto it = v.FindMember("progres_interventionnumber"); it != v.MemberEnd()) {
-    path.push_key("progres_interventionnumber");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.progres_interventionnumber, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'progres_interventionnumber'");
-  }
-  if (const auto it = v.FindMember("progres_interventionstartdate"); it != v.MemberEnd()) {
-    path.push_key("progres_interventionstartdate");
-    if (auto r = read_json(it->value, out.progres_interventionstartdate, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_interventiondescription"); it != v.MemberEnd()) {
-    path.push_key("progres_interventiondescription");
-    if (auto r = read_json(it->value, out.progres_interventiondescription, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_reasonforreferral"); it != v.MemberEnd()) {
-    path.push_key("progres_reasonforreferral");
-    if (auto r = read_json(it->value, out.progres_reasonforreferral, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_interventiontype2"); it != v.MemberEnd()) {
-    path.push_key("progres_interventiontype2");
-    if (auto r = read_json(it->value, out.progres_interventiontype2, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_interventionsubtype2"); it != v.MemberEnd()) {
-    path.push_key("progres_interventionsubtype2");
-    if (auto r = read_json(it->value, out.progres_interventionsubtype2, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_businessunit"); it != v.MemberEnd()) {
-    path.push_key("progres_businessunit");
-    if (auto r = read_json(it->value, out.progres_businessunit, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_interventionserviceprovider"); it != v.MemberEnd()) {
-    path.push_key("progres_interventionserviceprovider");
-    if (auto r = read_json(it->value, out.progres_interventionserviceprovider, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_businessowner"); it != v.MemberEnd()) {
-    path.push_key("progres_businessowner");
-    if (auto r = read_json(it->value, out.progres_businessowner, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_individual"); it != v.MemberEnd()) {
-    path.push_key("progres_individual");
-    if (auto r = read_json(it->value, out.progres_individual, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_priority"); it != v.MemberEnd()) {
-    path.push_key("progres_priority");
-    if (auto r = read_json(it->value, out.progres_priority, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("transferStatus"); it != v.MemberEnd()) {
-    path.push_key("transferStatus");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.transferStatus, path); !r) return r;
-    path.pop();
-  }
+  if (auto r = refbridge::json::read_member(v, "progres_lpinterventionid", out.progres_lpinterventionid, path, kRequired); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_interventionnumber", out.progres_interventionnumber, path, kRequired); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_interventionstartdate", out.progres_interventionstartdate, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_interventiondescription", out.progres_interventiondescription, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_reasonforreferral", out.progres_reasonforreferral, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_interventiontype2", out.progres_interventiontype2, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_interventionsubtype2", out.progres_interventionsubtype2, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_businessunit", out.progres_businessunit, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_interventionserviceprovider", out.progres_interventionserviceprovider, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_businessowner", out.progres_businessowner, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_individual", out.progres_individual, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_priority", out.progres_priority, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "transferStatus", out.transferStatus, path, kOptional); !r) return r;
   return refbridge::ok();
 }
 
 void write_json(refbridge::json::Writer& w, const Intervention& value) {
-  using refbridge::json::write_json;
   w.StartObject();
-  w.Key("progres_lpinterventionid");
-  write_json(w, value.progres_lpinterventionid);
-  w.Key("progres_interventionnumber");
-  write_json(w, value.progres_interventionnumber);
-  if (value.progres_interventionstartdate) {
-    w.Key("progres_interventionstartdate");
-    write_json(w, *value.progres_interventionstartdate);
-  }
-  if (value.progres_interventiondescription) {
-    w.Key("progres_interventiondescription");
-    write_json(w, *value.progres_interventiondescription);
-  }
-  if (value.progres_reasonforreferral) {
-    w.Key("progres_reasonforreferral");
-    write_json(w, *value.progres_reasonforreferral);
-  }
-  if (value.progres_interventiontype2) {
-    w.Key("progres_interventiontype2");
-    write_json(w, *value.progres_interventiontype2);
-  }
-  if (value.progres_interventionsubtype2) {
-    w.Key("progres_interventionsubtype2");
-    write_json(w, *value.progres_interventionsubtype2);
-  }
-  if (value.progres_businessunit) {
-    w.Key("progres_businessunit");
-    write_json(w, *value.progres_businessunit);
-  }
-  if (value.progres_interventionserviceprovider) {
-    w.Key("progres_interventionserviceprovider");
-    write_json(w, *value.progres_interventionserviceprovider);
-  }
-  if (value.progres_businessowner) {
-    w.Key("progres_businessowner");
-    write_json(w, *value.progres_businessowner);
-  }
-  if (value.progres_individual) {
-    w.Key("progres_individual");
-    write_json(w, *value.progres_individual);
-  }
-  if (value.progres_priority) {
-    w.Key("progres_priority");
-    write_json(w, *value.progres_priority);
-  }
-  if (value.transferStatus) {
-    w.Key("transferStatus");
-    write_json(w, *value.transferStatus);
-  }
+  refbridge::json::write_member(w, "progres_lpinterventionid", value.progres_lpinterventionid);
+  refbridge::json::write_member(w, "progres_interventionnumber", value.progres_interventionnumber);
+  refbridge::json::write_optional_member(w, "progres_interventionstartdate", value.progres_interventionstartdate);
+  refbridge::json::write_optional_member(w, "progres_interventiondescription", value.progres_interventiondescription);
+  refbridge::json::write_optional_member(w, "progres_reasonforreferral", value.progres_reasonforreferral);
+  refbridge::json::write_optional_member(w, "progres_interventiontype2", value.progres_interventiontype2);
+  refbridge::json::write_optional_member(w, "progres_interventionsubtype2", value.progres_interventionsubtype2);
+  refbridge::json::write_optional_member(w, "progres_businessunit", value.progres_businessunit);
+  refbridge::json::write_optional_member(w, "progres_interventionserviceprovider", value.progres_interventionserviceprovider);
+  refbridge::json::write_optional_member(w, "progres_businessowner", value.progres_businessowner);
+  refbridge::json::write_optional_member(w, "progres_individual", value.progres_individual);
+  refbridge::json::write_optional_member(w, "progres_priority", value.progres_priority);
+  refbridge::json::write_optional_member(w, "transferStatus", value.transferStatus);
   w.EndObject();
 }
 
 // schemas/ping/openapi.yaml:205
 refbridge::Result<void> read_json(const rapidjson::Value& v, Problem& out, refbridge::json::Path& path) {
-  using refbridge::json::read_json;
+  using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
   out = Problem{};
-  if (const auto it = v.FindMember("type"); it != v.MemberEnd()) {
-    path.push_key("type");
-    if (auto r = read_json(it->value, out.type, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("title"); it != v.MemberEnd()) {
-    path.push_key("title");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.title, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'title'");
-  }
-  if (const auto it = v.FindMember("status"); it != v.MemberEnd()) {
-    path.push_key("status");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.status, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'status'");
-  }
-  if (const auto it = v.FindMember("detail"); it != v.MemberEnd()) {
-    path.push_key("detail");
-    if (auto r = read_json(it->value, out.detail, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("instance"); it != v.MemberEnd()) {
-    path.push_key("instance");
-    if (auto r = read_json(it->value, out.instance, path); !r) return r;
-    path.pop();
-  }
+  if (auto r = refbridge::json::read_member(v, "type", out.type, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "title", out.title, path, kRequired); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "status", out.status, path, kRequired); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "detail", out.detail, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "instance", out.instance, path, kOptionalNullable); !r) return r;
   return refbridge::ok();
 }
 
 void write_json(refbridge::json::Writer& w, const Problem& value) {
-  using refbridge::json::write_json;
   w.StartObject();
-  if (value.type) {
-    w.Key("type");
-    write_json(w, *value.type);
-  }
-  w.Key("title");
-  write_json(w, value.title);
-  w.Key("status");
-  write_json(w, value.status);
-  if (value.detail) {
-    w.Key("detail");
-    write_json(w, *value.detail);
-  }
-  if (value.instance) {
-    w.Key("instance");
-    write_json(w, *value.instance);
-  }
+  refbridge::json::write_optional_member(w, "type", value.type);
+  refbridge::json::write_member(w, "title", value.title);
+  refbridge::json::write_member(w, "status", value.status);
+  refbridge::json::write_optional_member(w, "detail", value.detail);
+  refbridge::json::write_optional_member(w, "instance", value.instance);
   w.EndObject();
 }
 
 // schemas/ping/openapi.yaml:233
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralSummary& out, refbridge::json::Path& path) {
-  using refbridge::json::read_json;
+  using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
   out = ReferralSummary{};
-  if (const auto it = v.FindMember("progres_lpinterventionid"); it != v.MemberEnd()) {
-    path.push_key("progres_lpinterventionid");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.progres_lpinterventionid, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'progres_lpinterventionid'");
-  }
-  if (const auto it = v.FindMember("progres_interventionnumber"); it != v.MemberEnd()) {
-    path.push_key("progres_interventionnumber");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.progres_interventionnumber, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'progres_interventionnumber'");
-  }
-  if (const auto it = v.FindMember("progres_individualid"); it != v.MemberEnd()) {
-    path.push_key("progres_individualid");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.progres_individualid, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'progres_individualid'");
-  }
-  if (const auto it = v.FindMember("modifiedon"); it != v.MemberEnd()) {
-    path.push_key("modifiedon");
-    if (auto r = read_json(it->value, out.modifiedon, path); !r) return r;
-    path.pop();
-  }
+  if (auto r = refbridge::json::read_member(v, "progres_lpinterventionid", out.progres_lpinterventionid, path, kRequired); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_interventionnumber", out.progres_interventionnumber, path, kRequired); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_individualid", out.progres_individualid, path, kRequired); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "modifiedon", out.modifiedon, path, kOptionalNullable); !r) return r;
   return refbridge::ok();
 }
 
 void write_json(refbridge::json::Writer& w, const ReferralSummary& value) {
-  using refbridge::json::write_json;
   w.StartObject();
-  w.Key("progres_lpinterventionid");
-  write_json(w, value.progres_lpinterventionid);
-  w.Key("progres_interventionnumber");
-  write_json(w, value.progres_interventionnumber);
-  w.Key("progres_individualid");
-  write_json(w, value.progres_individualid);
-  if (value.modifiedon) {
-    w.Key("modifiedon");
-    write_json(w, *value.modifiedon);
-  }
+  refbridge::json::write_member(w, "progres_lpinterventionid", value.progres_lpinterventionid);
+  refbridge::json::write_member(w, "progres_interventionnumber", value.progres_interventionnumber);
+  refbridge::json::write_member(w, "progres_individualid", value.progres_individualid);
+  refbridge::json::write_optional_member(w, "modifiedon", value.modifiedon);
   w.EndObject();
 }
 
 // schemas/ping/openapi.yaml:246
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralSummaryPage& out, refbridge::json::Path& path) {
-  using refbridge::json::read_json;
+  using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
   out = ReferralSummaryPage{};
-  if (const auto it = v.FindMember("items"); it != v.MemberEnd()) {
-    path.push_key("items");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.items, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'items'");
-  }
-  if (const auto it = v.FindMember("nextPageToken"); it != v.MemberEnd()) {
-    path.push_key("nextPageToken");
-    if (auto r = read_json(it->value, out.nextPageToken, path); !r) return r;
-    path.pop();
-  }
+  if (auto r = refbridge::json::read_member(v, "items", out.items, path, kRequired); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "nextPageToken", out.nextPageToken, path, kOptionalNullable); !r) return r;
   return refbridge::ok();
 }
 
 void write_json(refbridge::json::Writer& w, const ReferralSummaryPage& value) {
-  using refbridge::json::write_json;
   w.StartObject();
-  w.Key("items");
-  write_json(w, value.items);
-  if (value.nextPageToken) {
-    w.Key("nextPageToken");
-    write_json(w, *value.nextPageToken);
-  }
+  refbridge::json::write_member(w, "items", value.items);
+  refbridge::json::write_optional_member(w, "nextPageToken", value.nextPageToken);
   w.EndObject();
 }
 
 // schemas/ping/openapi.yaml:353
 refbridge::Result<void> read_json(const rapidjson::Value& v, SpecificNeed& out, refbridge::json::Path& path) {
-  using refbridge::json::read_json;
+  using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
   out = SpecificNeed{};
-  if (const auto it = v.FindMember("progres_spncategory2"); it != v.MemberEnd()) {
-    path.push_key("progres_spncategory2");
-    if (auto r = read_json(it->value, out.progres_spncategory2, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_spnsubcategory2"); it != v.MemberEnd()) {
-    path.push_key("progres_spnsubcategory2");
-    if (auto r = read_json(it->value, out.progres_spnsubcategory2, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("spncategory2code"); it != v.MemberEnd()) {
-    path.push_key("spncategory2code");
-    if (auto r = read_json(it->value, out.spncategory2code, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("spnsubcategory2code"); it != v.MemberEnd()) {
-    path.push_key("spnsubcategory2code");
-    if (auto r = read_json(it->value, out.spnsubcategory2code, path); !r) return r;
-    path.pop();
-  }
+  if (auto r = refbridge::json::read_member(v, "progres_spncategory2", out.progres_spncategory2, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_spnsubcategory2", out.progres_spnsubcategory2, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "spncategory2code", out.spncategory2code, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "spnsubcategory2code", out.spnsubcategory2code, path, kOptionalNullable); !r) return r;
   return refbridge::ok();
 }
 
 void write_json(refbridge::json::Writer& w, const SpecificNeed& value) {
-  using refbridge::json::write_json;
   w.StartObject();
-  if (value.progres_spncategory2) {
-    w.Key("progres_spncategory2");
-    write_json(w, *value.progres_spncategory2);
-  }
-  if (value.progres_spnsubcategory2) {
-    w.Key("progres_spnsubcategory2");
-    write_json(w, *value.progres_spnsubcategory2);
-  }
-  if (value.spncategory2code) {
-    w.Key("spncategory2code");
-    write_json(w, *value.spncategory2code);
-  }
-  if (value.spnsubcategory2code) {
-    w.Key("spnsubcategory2code");
-    write_json(w, *value.spnsubcategory2code);
-  }
+  refbridge::json::write_optional_member(w, "progres_spncategory2", value.progres_spncategory2);
+  refbridge::json::write_optional_member(w, "progres_spnsubcategory2", value.progres_spnsubcategory2);
+  refbridge::json::write_optional_member(w, "spncategory2code", value.spncategory2code);
+  refbridge::json::write_optional_member(w, "spnsubcategory2code", value.spnsubcategory2code);
   w.EndObject();
 }
 
 // schemas/ping/openapi.yaml:365
 refbridge::Result<void> read_json(const rapidjson::Value& v, SpecificNeedList& out, refbridge::json::Path& path) {
-  using refbridge::json::read_json;
+  using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
   out = SpecificNeedList{};
-  if (const auto it = v.FindMember("items"); it != v.MemberEnd()) {
-    path.push_key("items");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.items, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'items'");
-  }
+  if (auto r = refbridge::json::read_member(v, "items", out.items, path, kRequired); !r) return r;
   return refbridge::ok();
 }
 
 void write_json(refbridge::json::Writer& w, const SpecificNeedList& value) {
-  using refbridge::json::write_json;
   w.StartObject();
-  w.Key("items");
-  write_json(w, value.items);
+  refbridge::json::write_member(w, "items", value.items);
   w.EndObject();
 }
 
 // schemas/ping/openapi.yaml:256
 refbridge::Result<void> read_json(const rapidjson::Value& v, SystemUser& out, refbridge::json::Path& path) {
-  using refbridge::json::read_json;
+  using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
   out = SystemUser{};
-  if (const auto it = v.FindMember("systemuserid"); it != v.MemberEnd()) {
-    path.push_key("systemuserid");
-    if (auto r = read_json(it->value, out.systemuserid, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("title"); it != v.MemberEnd()) {
-    path.push_key("title");
-    if (auto r = read_json(it->value, out.title, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("internalemailaddress"); it != v.MemberEnd()) {
-    path.push_key("internalemailaddress");
-    if (auto r = read_json(it->value, out.internalemailaddress, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("mobilephone"); it != v.MemberEnd()) {
-    path.push_key("mobilephone");
-    if (auto r = read_json(it->value, out.mobilephone, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_partner"); it != v.MemberEnd()) {
-    path.push_key("progres_partner");
-    if (auto r = read_json(it->value, out.progres_partner, path); !r) return r;
-    path.pop();
-  }
+  if (auto r = refbridge::json::read_member(v, "systemuserid", out.systemuserid, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "title", out.title, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "internalemailaddress", out.internalemailaddress, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "mobilephone", out.mobilephone, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_partner", out.progres_partner, path, kOptionalNullable); !r) return r;
   return refbridge::ok();
 }
 
 void write_json(refbridge::json::Writer& w, const SystemUser& value) {
-  using refbridge::json::write_json;
   w.StartObject();
-  if (value.systemuserid) {
-    w.Key("systemuserid");
-    write_json(w, *value.systemuserid);
-  }
-  if (value.title) {
-    w.Key("title");
-    write_json(w, *value.title);
-  }
-  if (value.internalemailaddress) {
-    w.Key("internalemailaddress");
-    write_json(w, *value.internalemailaddress);
-  }
-  if (value.mobilephone) {
-    w.Key("mobilephone");
-    write_json(w, *value.mobilephone);
-  }
-  if (value.progres_partner) {
-    w.Key("progres_partner");
-    write_json(w, *value.progres_partner);
-  }
+  refbridge::json::write_optional_member(w, "systemuserid", value.systemuserid);
+  refbridge::json::write_optional_member(w, "title", value.title);
+  refbridge::json::write_optional_member(w, "internalemailaddress", value.internalemailaddress);
+  refbridge::json::write_optional_member(w, "mobilephone", value.mobilephone);
+  refbridge::json::write_optional_member(w, "progres_partner", value.progres_partner);
   w.EndObject();
 }
 
 // schemas/ping/openapi.yaml:197
 refbridge::Result<void> read_json(const rapidjson::Value& v, TokenResponse& out, refbridge::json::Path& path) {
-  using refbridge::json::read_json;
+  using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
   out = TokenResponse{};
-  if (const auto it = v.FindMember("access_token"); it != v.MemberEnd()) {
-    path.push_key("access_token");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.access_token, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'access_token'");
-  }
-  if (const auto it = v.FindMember("token_type"); it != v.MemberEnd()) {
-    path.push_key("token_type");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.token_type, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("expires_in"); it != v.MemberEnd()) {
-    path.push_key("expires_in");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.expires_in, path); !r) return r;
-    path.pop();
-  }
+  if (auto r = refbridge::json::read_member(v, "access_token", out.access_token, path, kRequired); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "token_type", out.token_type, path, kOptional); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "expires_in", out.expires_in, path, kOptional); !r) return r;
   return refbridge::ok();
 }
 
 void write_json(refbridge::json::Writer& w, const TokenResponse& value) {
-  using refbridge::json::write_json;
   w.StartObject();
-  w.Key("access_token");
-  write_json(w, value.access_token);
-  if (value.token_type) {
-    w.Key("token_type");
-    write_json(w, *value.token_type);
-  }
-  if (value.expires_in) {
-    w.Key("expires_in");
-    write_json(w, *value.expires_in);
-  }
+  refbridge::json::write_member(w, "access_token", value.access_token);
+  refbridge::json::write_optional_member(w, "token_type", value.token_type);
+  refbridge::json::write_optional_member(w, "expires_in", value.expires_in);
   w.EndObject();
 }
 
 // schemas/ping/openapi.yaml:385
 refbridge::Result<void> read_json(const rapidjson::Value& v, TransferStatus& out, refbridge::json::Path& path) {
-  using refbridge::json::read_json;
+  using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
   out = TransferStatus{};
-  if (const auto it = v.FindMember("progres_lpinterventionid"); it != v.MemberEnd()) {
-    path.push_key("progres_lpinterventionid");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.progres_lpinterventionid, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'progres_lpinterventionid'");
-  }
-  if (const auto it = v.FindMember("transferStatus"); it != v.MemberEnd()) {
-    path.push_key("transferStatus");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.transferStatus, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'transferStatus'");
-  }
-  if (const auto it = v.FindMember("primeroCaseId"); it != v.MemberEnd()) {
-    path.push_key("primeroCaseId");
-    if (auto r = read_json(it->value, out.primeroCaseId, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("reason"); it != v.MemberEnd()) {
-    path.push_key("reason");
-    if (auto r = read_json(it->value, out.reason, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("modifiedon"); it != v.MemberEnd()) {
-    path.push_key("modifiedon");
-    if (auto r = read_json(it->value, out.modifiedon, path); !r) return r;
-    path.pop();
-  }
+  if (auto r = refbridge::json::read_member(v, "progres_lpinterventionid", out.progres_lpinterventionid, path, kRequired); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "transferStatus", out.transferStatus, path, kRequired); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "primeroCaseId", out.primeroCaseId, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "reason", out.reason, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "modifiedon", out.modifiedon, path, kOptionalNullable); !r) return r;
   return refbridge::ok();
 }
 
 void write_json(refbridge::json::Writer& w, const TransferStatus& value) {
-  using refbridge::json::write_json;
   w.StartObject();
-  w.Key("progres_lpinterventionid");
-  write_json(w, value.progres_lpinterventionid);
-  w.Key("transferStatus");
-  write_json(w, value.transferStatus);
-  if (value.primeroCaseId) {
-    w.Key("primeroCaseId");
-    write_json(w, *value.primeroCaseId);
-  }
-  if (value.reason) {
-    w.Key("reason");
-    write_json(w, *value.reason);
-  }
-  if (value.modifiedon) {
-    w.Key("modifiedon");
-    write_json(w, *value.modifiedon);
-  }
+  refbridge::json::write_member(w, "progres_lpinterventionid", value.progres_lpinterventionid);
+  refbridge::json::write_member(w, "transferStatus", value.transferStatus);
+  refbridge::json::write_optional_member(w, "primeroCaseId", value.primeroCaseId);
+  refbridge::json::write_optional_member(w, "reason", value.reason);
+  refbridge::json::write_optional_member(w, "modifiedon", value.modifiedon);
   w.EndObject();
 }
 
 // schemas/ping/openapi.yaml:374
 refbridge::Result<void> read_json(const rapidjson::Value& v, TransferStatusUpdate& out, refbridge::json::Path& path) {
-  using refbridge::json::read_json;
+  using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
   out = TransferStatusUpdate{};
-  if (const auto it = v.FindMember("transferStatus"); it != v.MemberEnd()) {
-    path.push_key("transferStatus");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.transferStatus, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'transferStatus'");
-  }
-  if (const auto it = v.FindMember("primeroCaseId"); it != v.MemberEnd()) {
-    path.push_key("primeroCaseId");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.primeroCaseId, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("primeroRecordId"); it != v.MemberEnd()) {
-    path.push_key("primeroRecordId");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.primeroRecordId, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("reason"); it != v.MemberEnd()) {
-    path.push_key("reason");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.reason, path); !r) return r;
-    path.pop();
-  }
+  if (auto r = refbridge::json::read_member(v, "transferStatus", out.transferStatus, path, kRequired); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "primeroCaseId", out.primeroCaseId, path, kOptional); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "primeroRecordId", out.primeroRecordId, path, kOptional); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "reason", out.reason, path, kOptional); !r) return r;
   return refbridge::ok();
 }
 
 void write_json(refbridge::json::Writer& w, const TransferStatusUpdate& value) {
-  using refbridge::json::write_json;
   w.StartObject();
-  w.Key("transferStatus");
-  write_json(w, value.transferStatus);
-  if (value.primeroCaseId) {
-    w.Key("primeroCaseId");
-    write_json(w, *value.primeroCaseId);
-  }
-  if (value.primeroRecordId) {
-    w.Key("primeroRecordId");
-    write_json(w, *value.primeroRecordId);
-  }
-  if (value.reason) {
-    w.Key("reason");
-    write_json(w, *value.reason);
-  }
+  refbridge::json::write_member(w, "transferStatus", value.transferStatus);
+  refbridge::json::write_optional_member(w, "primeroCaseId", value.primeroCaseId);
+  refbridge::json::write_optional_member(w, "primeroRecordId", value.primeroRecordId);
+  refbridge::json::write_optional_member(w, "reason", value.reason);
   w.EndObject();
 }
 

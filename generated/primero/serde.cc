@@ -8,752 +8,257 @@ namespace refbridge::primero {
 
 // schemas/primero/openapi.yaml:202
 refbridge::Result<void> read_json(const rapidjson::Value& v, ApiError& out, refbridge::json::Path& path) {
-  using refbridge::json::read_json;
+  using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
   out = ApiError{};
-  if (const auto it = v.FindMember("status"); it != v.MemberEnd()) {
-    path.push_key("status");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.status, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'status'");
-  }
-  if (const auto it = v.FindMember("resource"); it != v.MemberEnd()) {
-    path.push_key("resource");
-    if (auto r = read_json(it->value, out.resource, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("detail"); it != v.MemberEnd()) {
-    path.push_key("detail");
-    if (auto r = read_json(it->value, out.detail, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("message"); it != v.MemberEnd()) {
-    path.push_key("message");
-    if (auto r = read_json(it->value, out.message, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'message'");
-  }
+  if (auto r = refbridge::json::read_member(v, "status", out.status, path, kRequired); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "resource", out.resource, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "detail", out.detail, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "message", out.message, path, kRequiredNullable); !r) return r;
   return refbridge::ok();
 }
 
 void write_json(refbridge::json::Writer& w, const ApiError& value) {
-  using refbridge::json::write_json;
   w.StartObject();
-  w.Key("status");
-  write_json(w, value.status);
-  if (value.resource) {
-    w.Key("resource");
-    write_json(w, *value.resource);
-  }
-  if (value.detail) {
-    w.Key("detail");
-    write_json(w, *value.detail);
-  }
-  w.Key("message");
-  write_json(w, value.message);
+  refbridge::json::write_member(w, "status", value.status);
+  refbridge::json::write_optional_member(w, "resource", value.resource);
+  refbridge::json::write_optional_member(w, "detail", value.detail);
+  refbridge::json::write_member(w, "message", value.message);
   w.EndObject();
 }
 
 // schemas/primero/openapi.yaml:275
 refbridge::Result<void> read_json(const rapidjson::Value& v, Case& out, refbridge::json::Path& path) {
-  using refbridge::json::read_json;
+  using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
   out = Case{};
-  if (const auto it = v.FindMember("id"); it != v.MemberEnd()) {
-    path.push_key("id");
-    if (auto r = read_json(it->value, out.id, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("enabled"); it != v.MemberEnd()) {
-    path.push_key("enabled");
-    if (auto r = read_json(it->value, out.enabled, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("case_id"); it != v.MemberEnd()) {
-    path.push_key("case_id");
-    if (auto r = read_json(it->value, out.case_id, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("case_id_display"); it != v.MemberEnd()) {
-    path.push_key("case_id_display");
-    if (auto r = read_json(it->value, out.case_id_display, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("short_id"); it != v.MemberEnd()) {
-    path.push_key("short_id");
-    if (auto r = read_json(it->value, out.short_id, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("status"); it != v.MemberEnd()) {
-    path.push_key("status");
-    if (auto r = read_json(it->value, out.status, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("record_state"); it != v.MemberEnd()) {
-    path.push_key("record_state");
-    if (auto r = read_json(it->value, out.record_state, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("module_id"); it != v.MemberEnd()) {
-    path.push_key("module_id");
-    if (auto r = read_json(it->value, out.module_id, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("owned_by"); it != v.MemberEnd()) {
-    path.push_key("owned_by");
-    if (auto r = read_json(it->value, out.owned_by, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("owned_by_agency_id"); it != v.MemberEnd()) {
-    path.push_key("owned_by_agency_id");
-    if (auto r = read_json(it->value, out.owned_by_agency_id, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("associated_user_names"); it != v.MemberEnd()) {
-    path.push_key("associated_user_names");
-    if (auto r = read_json(it->value, out.associated_user_names, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("unhcr_individual_no"); it != v.MemberEnd()) {
-    path.push_key("unhcr_individual_no");
-    if (auto r = read_json(it->value, out.unhcr_individual_no, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("unhcr_id_no"); it != v.MemberEnd()) {
-    path.push_key("unhcr_id_no");
-    if (auto r = read_json(it->value, out.unhcr_id_no, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("name_first"); it != v.MemberEnd()) {
-    path.push_key("name_first");
-    if (auto r = read_json(it->value, out.name_first, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("name_middle"); it != v.MemberEnd()) {
-    path.push_key("name_middle");
-    if (auto r = read_json(it->value, out.name_middle, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("name_last"); it != v.MemberEnd()) {
-    path.push_key("name_last");
-    if (auto r = read_json(it->value, out.name_last, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("name_nickname"); it != v.MemberEnd()) {
-    path.push_key("name_nickname");
-    if (auto r = read_json(it->value, out.name_nickname, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("date_of_birth"); it != v.MemberEnd()) {
-    path.push_key("date_of_birth");
-    if (auto r = read_json(it->value, out.date_of_birth, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("age"); it != v.MemberEnd()) {
-    path.push_key("age");
-    if (auto r = read_json(it->value, out.age, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("sex"); it != v.MemberEnd()) {
-    path.push_key("sex");
-    if (auto r = read_json(it->value, out.sex, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("telephone_current"); it != v.MemberEnd()) {
-    path.push_key("telephone_current");
-    if (auto r = read_json(it->value, out.telephone_current, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("address_current"); it != v.MemberEnd()) {
-    path.push_key("address_current");
-    if (auto r = read_json(it->value, out.address_current, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("language"); it != v.MemberEnd()) {
-    path.push_key("language");
-    if (auto r = read_json(it->value, out.language, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("nationality"); it != v.MemberEnd()) {
-    path.push_key("nationality");
-    if (auto r = read_json(it->value, out.nationality, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("created_at"); it != v.MemberEnd()) {
-    path.push_key("created_at");
-    if (auto r = read_json(it->value, out.created_at, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("last_updated_at"); it != v.MemberEnd()) {
-    path.push_key("last_updated_at");
-    if (auto r = read_json(it->value, out.last_updated_at, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("services_section"); it != v.MemberEnd()) {
-    path.push_key("services_section");
-    if (auto r = read_json(it->value, out.services_section, path); !r) return r;
-    path.pop();
-  }
+  if (auto r = refbridge::json::read_member(v, "id", out.id, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "enabled", out.enabled, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "case_id", out.case_id, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "case_id_display", out.case_id_display, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "short_id", out.short_id, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "status", out.status, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "record_state", out.record_state, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "module_id", out.module_id, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "owned_by", out.owned_by, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "owned_by_agency_id", out.owned_by_agency_id, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "associated_user_names", out.associated_user_names, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "unhcr_individual_no", out.unhcr_individual_no, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "unhcr_id_no", out.unhcr_id_no, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "name_first", out.name_first, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "name_middle", out.name_middle, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "name_last", out.name_last, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "name_nickname", out.name_nickname, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "date_of_birth", out.date_of_birth, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "age", out.age, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "sex", out.sex, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "telephone_current", out.telephone_current, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "address_current", out.address_current, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "language", out.language, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "nationality", out.nationality, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "created_at", out.created_at, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "last_updated_at", out.last_updated_at, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "services_section", out.services_section, path, kOptionalNullable); !r) return r;
   return refbridge::ok();
 }
 
 void write_json(refbridge::json::Writer& w, const Case& value) {
-  using refbridge::json::write_json;
   w.StartObject();
-  if (value.id) {
-    w.Key("id");
-    write_json(w, *value.id);
-  }
-  if (value.enabled) {
-    w.Key("enabled");
-    write_json(w, *value.enabled);
-  }
-  if (value.case_id) {
-    w.Key("case_id");
-    write_json(w, *value.case_id);
-  }
-  if (value.case_id_display) {
-    w.Key("case_id_display");
-    write_json(w, *value.case_id_display);
-  }
-  if (value.short_id) {
-    w.Key("short_id");
-    write_json(w, *value.short_id);
-  }
-  if (value.status) {
-    w.Key("status");
-    write_json(w, *value.status);
-  }
-  if (value.record_state) {
-    w.Key("record_state");
-    write_json(w, *value.record_state);
-  }
-  if (value.module_id) {
-    w.Key("module_id");
-    write_json(w, *value.module_id);
-  }
-  if (value.owned_by) {
-    w.Key("owned_by");
-    write_json(w, *value.owned_by);
-  }
-  if (value.owned_by_agency_id) {
-    w.Key("owned_by_agency_id");
-    write_json(w, *value.owned_by_agency_id);
-  }
-  if (value.associated_user_names) {
-    w.Key("associated_user_names");
-    write_json(w, *value.associated_user_names);
-  }
-  if (value.unhcr_individual_no) {
-    w.Key("unhcr_individual_no");
-    write_json(w, *value.unhcr_individual_no);
-  }
-  if (value.unhcr_id_no) {
-    w.Key("unhcr_id_no");
-    write_json(w, *value.unhcr_id_no);
-  }
-  if (value.name_first) {
-    w.Key("name_first");
-    write_json(w, *value.name_first);
-  }
-  if (value.name_middle) {
-    w.Key("name_middle");
-    write_json(w, *value.name_middle);
-  }
-  if (value.name_last) {
-    w.Key("name_last");
-    write_json(w, *value.name_last);
-  }
-  if (value.name_nickname) {
-    w.Key("name_nickname");
-    write_json(w, *value.name_nickname);
-  }
-  if (value.date_of_birth) {
-    w.Key("date_of_birth");
-    write_json(w, *value.date_of_birth);
-  }
-  if (value.age) {
-    w.Key("age");
-    write_json(w, *value.age);
-  }
-  if (value.sex) {
-    w.Key("sex");
-    write_json(w, *value.sex);
-  }
-  if (value.telephone_current) {
-    w.Key("telephone_current");
-    write_json(w, *value.telephone_current);
-  }
-  if (value.address_current) {
-    w.Key("address_current");
-    write_json(w, *value.address_current);
-  }
-  if (value.language) {
-    w.Key("language");
-    write_json(w, *value.language);
-  }
-  if (value.nationality) {
-    w.Key("nationality");
-    write_json(w, *value.nationality);
-  }
-  if (value.created_at) {
-    w.Key("created_at");
-    write_json(w, *value.created_at);
-  }
-  if (value.last_updated_at) {
-    w.Key("last_updated_at");
-    write_json(w, *value.last_updated_at);
-  }
-  if (value.services_section) {
-    w.Key("services_section");
-    write_json(w, *value.services_section);
-  }
+  refbridge::json::write_optional_member(w, "id", value.id);
+  refbridge::json::write_optional_member(w, "enabled", value.enabled);
+  refbridge::json::write_optional_member(w, "case_id", value.case_id);
+  refbridge::json::write_optional_member(w, "case_id_display", value.case_id_display);
+  refbridge::json::write_optional_member(w, "short_id", value.short_id);
+  refbridge::json::write_optional_member(w, "status", value.status);
+  refbridge::json::write_optional_member(w, "record_state", value.record_state);
+  refbridge::json::write_optional_member(w, "module_id", value.module_id);
+  refbridge::json::write_optional_member(w, "owned_by", value.owned_by);
+  refbridge::json::write_optional_member(w, "owned_by_agency_id", value.owned_by_agency_id);
+  refbridge::json::write_optional_member(w, "associated_user_names", value.associated_user_names);
+  refbridge::json::write_optional_member(w, "unhcr_individual_no", value.unhcr_individual_no);
+  refbridge::json::write_optional_member(w, "unhcr_id_no", value.unhcr_id_no);
+  refbridge::json::write_optional_member(w, "name_first", value.name_first);
+  refbridge::json::write_optional_member(w, "name_middle", value.name_middle);
+  refbridge::json::write_optional_member(w, "name_last", value.name_last);
+  refbridge::json::write_optional_member(w, "name_nickname", value.name_nickname);
+  refbridge::json::write_optional_member(w, "date_of_birth", value.date_of_birth);
+  refbridge::json::write_optional_member(w, "age", value.age);
+  refbridge::json::write_optional_member(w, "sex", value.sex);
+  refbridge::json::write_optional_member(w, "telephone_current", value.telephone_current);
+  refbridge::json::write_optional_member(w, "address_current", value.address_current);
+  refbridge::json::write_optional_member(w, "language", value.language);
+  refbridge::json::write_optional_member(w, "nationality", value.nationality);
+  refbridge::json::write_optional_member(w, "created_at", value.created_at);
+  refbridge::json::write_optional_member(w, "last_updated_at", value.last_updated_at);
+  refbridge::json::write_optional_member(w, "services_section", value.services_section);
   w.EndObject();
 }
 
 // schemas/primero/openapi.yaml:244
 refbridge::Result<void> read_json(const rapidjson::Value& v, CaseEnvelope& out, refbridge::json::Path& path) {
-  using refbridge::json::read_json;
+  using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
   out = CaseEnvelope{};
-  if (const auto it = v.FindMember("data"); it != v.MemberEnd()) {
-    path.push_key("data");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.data, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'data'");
-  }
+  if (auto r = refbridge::json::read_member(v, "data", out.data, path, kRequired); !r) return r;
   return refbridge::ok();
 }
 
 void write_json(refbridge::json::Writer& w, const CaseEnvelope& value) {
-  using refbridge::json::write_json;
   w.StartObject();
-  w.Key("data");
-  write_json(w, value.data);
+  refbridge::json::write_member(w, "data", value.data);
   w.EndObject();
 }
 
 // schemas/primero/openapi.yaml:232
 refbridge::Result<void> read_json(const rapidjson::Value& v, CaseList& out, refbridge::json::Path& path) {
-  using refbridge::json::read_json;
+  using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
   out = CaseList{};
-  if (const auto it = v.FindMember("data"); it != v.MemberEnd()) {
-    path.push_key("data");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.data, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'data'");
-  }
-  if (const auto it = v.FindMember("metadata"); it != v.MemberEnd()) {
-    path.push_key("metadata");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.metadata, path); !r) return r;
-    path.pop();
-  }
+  if (auto r = refbridge::json::read_member(v, "data", out.data, path, kRequired); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "metadata", out.metadata, path, kOptional); !r) return r;
   return refbridge::ok();
 }
 
 void write_json(refbridge::json::Writer& w, const CaseList& value) {
-  using refbridge::json::write_json;
   w.StartObject();
-  w.Key("data");
-  write_json(w, value.data);
-  if (value.metadata) {
-    w.Key("metadata");
-    write_json(w, *value.metadata);
-  }
+  refbridge::json::write_member(w, "data", value.data);
+  refbridge::json::write_optional_member(w, "metadata", value.metadata);
   w.EndObject();
 }
 
 // schemas/primero/openapi.yaml:215
 refbridge::Result<void> read_json(const rapidjson::Value& v, ErrorEnvelope& out, refbridge::json::Path& path) {
-  using refbridge::json::read_json;
+  using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
   out = ErrorEnvelope{};
-  if (const auto it = v.FindMember("errors"); it != v.MemberEnd()) {
-    path.push_key("errors");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.errors, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'errors'");
-  }
+  if (auto r = refbridge::json::read_member(v, "errors", out.errors, path, kRequired); !r) return r;
   return refbridge::ok();
 }
 
 void write_json(refbridge::json::Writer& w, const ErrorEnvelope& value) {
-  using refbridge::json::write_json;
   w.StartObject();
-  w.Key("errors");
-  write_json(w, value.errors);
+  refbridge::json::write_member(w, "errors", value.errors);
   w.EndObject();
 }
 
 // schemas/primero/openapi.yaml:224
 refbridge::Result<void> read_json(const rapidjson::Value& v, Metadata& out, refbridge::json::Path& path) {
-  using refbridge::json::read_json;
+  using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
   out = Metadata{};
-  if (const auto it = v.FindMember("total"); it != v.MemberEnd()) {
-    path.push_key("total");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.total, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'total'");
-  }
-  if (const auto it = v.FindMember("per"); it != v.MemberEnd()) {
-    path.push_key("per");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.per, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'per'");
-  }
-  if (const auto it = v.FindMember("page"); it != v.MemberEnd()) {
-    path.push_key("page");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.page, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'page'");
-  }
+  if (auto r = refbridge::json::read_member(v, "total", out.total, path, kRequired); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "per", out.per, path, kRequired); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "page", out.page, path, kRequired); !r) return r;
   return refbridge::ok();
 }
 
 void write_json(refbridge::json::Writer& w, const Metadata& value) {
-  using refbridge::json::write_json;
   w.StartObject();
-  w.Key("total");
-  write_json(w, value.total);
-  w.Key("per");
-  write_json(w, value.per);
-  w.Key("page");
-  write_json(w, value.page);
+  refbridge::json::write_member(w, "total", value.total);
+  refbridge::json::write_member(w, "per", value.per);
+  refbridge::json::write_member(w, "page", value.page);
   w.EndObject();
 }
 
 // schemas/primero/openapi.yaml:252
 refbridge::Result<void> read_json(const rapidjson::Value& v, Service& out, refbridge::json::Path& path) {
-  using refbridge::json::read_json;
+  using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
   out = Service{};
-  if (const auto it = v.FindMember("unique_id"); it != v.MemberEnd()) {
-    path.push_key("unique_id");
-    if (auto r = read_json(it->value, out.unique_id, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("service_type"); it != v.MemberEnd()) {
-    path.push_key("service_type");
-    if (auto r = read_json(it->value, out.service_type, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("service_type_other"); it != v.MemberEnd()) {
-    path.push_key("service_type_other");
-    if (auto r = read_json(it->value, out.service_type_other, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("service_response_type"); it != v.MemberEnd()) {
-    path.push_key("service_response_type");
-    if (auto r = read_json(it->value, out.service_response_type, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("service_response_day_time"); it != v.MemberEnd()) {
-    path.push_key("service_response_day_time");
-    if (auto r = read_json(it->value, out.service_response_day_time, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("service_request_external"); it != v.MemberEnd()) {
-    path.push_key("service_request_external");
-    if (auto r = read_json(it->value, out.service_request_external, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("service_request_title"); it != v.MemberEnd()) {
-    path.push_key("service_request_title");
-    if (auto r = read_json(it->value, out.service_request_title, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("service_request_agency"); it != v.MemberEnd()) {
-    path.push_key("service_request_agency");
-    if (auto r = read_json(it->value, out.service_request_agency, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("service_request_phone"); it != v.MemberEnd()) {
-    path.push_key("service_request_phone");
-    if (auto r = read_json(it->value, out.service_request_phone, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("service_request_email"); it != v.MemberEnd()) {
-    path.push_key("service_request_email");
-    if (auto r = read_json(it->value, out.service_request_email, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("service_referral_notes"); it != v.MemberEnd()) {
-    path.push_key("service_referral_notes");
-    if (auto r = read_json(it->value, out.service_referral_notes, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("service_implementing_agency"); it != v.MemberEnd()) {
-    path.push_key("service_implementing_agency");
-    if (auto r = read_json(it->value, out.service_implementing_agency, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("service_implementing_agency_individual"); it != v.MemberEnd()) {
-    path.push_key("service_implementing_agency_individual");
-    if (auto r = read_json(it->value, out.service_implementing_agency_individual, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("service_referral"); it != v.MemberEnd()) {
-    path.push_key("service_referral");
-    if (auto r = read_json(it->value, out.service_referral, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("service_status_referred"); it != v.MemberEnd()) {
-    path.push_key("service_status_referred");
-    if (auto r = read_json(it->value, out.service_status_referred, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("service_implemented"); it != v.MemberEnd()) {
-    path.push_key("service_implemented");
-    if (auto r = read_json(it->value, out.service_implemented, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("unhcr_referral_status"); it != v.MemberEnd()) {
-    path.push_key("unhcr_referral_status");
-    if (auto r = read_json(it->value, out.unhcr_referral_status, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("unhcr_referral_rejection_reason"); it != v.MemberEnd()) {
-    path.push_key("unhcr_referral_rejection_reason");
-    if (auto r = read_json(it->value, out.unhcr_referral_rejection_reason, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("progres_interventionnumber"); it != v.MemberEnd()) {
-    path.push_key("progres_interventionnumber");
-    if (auto r = read_json(it->value, out.progres_interventionnumber, path); !r) return r;
-    path.pop();
-  }
+  if (auto r = refbridge::json::read_member(v, "unique_id", out.unique_id, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "service_type", out.service_type, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "service_type_other", out.service_type_other, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "service_response_type", out.service_response_type, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "service_response_day_time", out.service_response_day_time, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "service_request_external", out.service_request_external, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "service_request_title", out.service_request_title, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "service_request_agency", out.service_request_agency, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "service_request_phone", out.service_request_phone, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "service_request_email", out.service_request_email, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "service_referral_notes", out.service_referral_notes, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "service_implementing_agency", out.service_implementing_agency, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "service_implementing_agency_individual", out.service_implementing_agency_individual, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "service_referral", out.service_referral, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "service_status_referred", out.service_status_referred, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "service_implemented", out.service_implemented, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "unhcr_referral_status", out.unhcr_referral_status, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "unhcr_referral_rejection_reason", out.unhcr_referral_rejection_reason, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "progres_interventionnumber", out.progres_interventionnumber, path, kOptionalNullable); !r) return r;
   return refbridge::ok();
 }
 
 void write_json(refbridge::json::Writer& w, const Service& value) {
-  using refbridge::json::write_json;
   w.StartObject();
-  if (value.unique_id) {
-    w.Key("unique_id");
-    write_json(w, *value.unique_id);
-  }
-  if (value.service_type) {
-    w.Key("service_type");
-    write_json(w, *value.service_type);
-  }
-  if (value.service_type_other) {
-    w.Key("service_type_other");
-    write_json(w, *value.service_type_other);
-  }
-  if (value.service_response_type) {
-    w.Key("service_response_type");
-    write_json(w, *value.service_response_type);
-  }
-  if (value.service_response_day_time) {
-    w.Key("service_response_day_time");
-    write_json(w, *value.service_response_day_time);
-  }
-  if (value.service_request_external) {
-    w.Key("service_request_external");
-    write_json(w, *value.service_request_external);
-  }
-  if (value.service_request_title) {
-    w.Key("service_request_title");
-    write_json(w, *value.service_request_title);
-  }
-  if (value.service_request_agency) {
-    w.Key("service_request_agency");
-    write_json(w, *value.service_request_agency);
-  }
-  if (value.service_request_phone) {
-    w.Key("service_request_phone");
-    write_json(w, *value.service_request_phone);
-  }
-  if (value.service_request_email) {
-    w.Key("service_request_email");
-    write_json(w, *value.service_request_email);
-  }
-  if (value.service_referral_notes) {
-    w.Key("service_referral_notes");
-    write_json(w, *value.service_referral_notes);
-  }
-  if (value.service_implementing_agency) {
-    w.Key("service_implementing_agency");
-    write_json(w, *value.service_implementing_agency);
-  }
-  if (value.service_implementing_agency_individual) {
-    w.Key("service_implementing_agency_individual");
-    write_json(w, *value.service_implementing_agency_individual);
-  }
-  if (value.service_referral) {
-    w.Key("service_referral");
-    write_json(w, *value.service_referral);
-  }
-  if (value.service_status_referred) {
-    w.Key("service_status_referred");
-    write_json(w, *value.service_status_referred);
-  }
-  if (value.service_implemented) {
-    w.Key("service_implemented");
-    write_json(w, *value.service_implemented);
-  }
-  if (value.unhcr_referral_status) {
-    w.Key("unhcr_referral_status");
-    write_json(w, *value.unhcr_referral_status);
-  }
-  if (value.unhcr_referral_rejection_reason) {
-    w.Key("unhcr_referral_rejection_reason");
-    write_json(w, *value.unhcr_referral_rejection_reason);
-  }
-  if (value.progres_interventionnumber) {
-    w.Key("progres_interventionnumber");
-    write_json(w, *value.progres_interventionnumber);
-  }
+  refbridge::json::write_optional_member(w, "unique_id", value.unique_id);
+  refbridge::json::write_optional_member(w, "service_type", value.service_type);
+  refbridge::json::write_optional_member(w, "service_type_other", value.service_type_other);
+  refbridge::json::write_optional_member(w, "service_response_type", value.service_response_type);
+  refbridge::json::write_optional_member(w, "service_response_day_time", value.service_response_day_time);
+  refbridge::json::write_optional_member(w, "service_request_external", value.service_request_external);
+  refbridge::json::write_optional_member(w, "service_request_title", value.service_request_title);
+  refbridge::json::write_optional_member(w, "service_request_agency", value.service_request_agency);
+  refbridge::json::write_optional_member(w, "service_request_phone", value.service_request_phone);
+  refbridge::json::write_optional_member(w, "service_request_email", value.service_request_email);
+  refbridge::json::write_optional_member(w, "service_referral_notes", value.service_referral_notes);
+  refbridge::json::write_optional_member(w, "service_implementing_agency", value.service_implementing_agency);
+  refbridge::json::write_optional_member(w, "service_implementing_agency_individual", value.service_implementing_agency_individual);
+  refbridge::json::write_optional_member(w, "service_referral", value.service_referral);
+  refbridge::json::write_optional_member(w, "service_status_referred", value.service_status_referred);
+  refbridge::json::write_optional_member(w, "service_implemented", value.service_implemented);
+  refbridge::json::write_optional_member(w, "unhcr_referral_status", value.unhcr_referral_status);
+  refbridge::json::write_optional_member(w, "unhcr_referral_rejection_reason", value.unhcr_referral_rejection_reason);
+  refbridge::json::write_optional_member(w, "progres_interventionnumber", value.progres_interventionnumber);
   w.EndObject();
 }
 
 // schemas/primero/openapi.yaml:187
 refbridge::Result<void> read_json(const rapidjson::Value& v, TokenRequest& out, refbridge::json::Path& path) {
-  using refbridge::json::read_json;
+  using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
   out = TokenRequest{};
-  if (const auto it = v.FindMember("user"); it != v.MemberEnd()) {
-    path.push_key("user");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.user, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'user'");
-  }
+  if (auto r = refbridge::json::read_member(v, "user", out.user, path, kRequired); !r) return r;
   return refbridge::ok();
 }
 
 void write_json(refbridge::json::Writer& w, const TokenRequest& value) {
-  using refbridge::json::write_json;
   w.StartObject();
-  w.Key("user");
-  write_json(w, value.user);
+  refbridge::json::write_member(w, "user", value.user);
   w.EndObject();
 }
 
 // schemas/primero/openapi.yaml:195
 refbridge::Result<void> read_json(const rapidjson::Value& v, TokenResponse& out, refbridge::json::Path& path) {
-  using refbridge::json::read_json;
+  using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
   out = TokenResponse{};
-  if (const auto it = v.FindMember("id"); it != v.MemberEnd()) {
-    path.push_key("id");
-    if (auto r = read_json(it->value, out.id, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("user_name"); it != v.MemberEnd()) {
-    path.push_key("user_name");
-    if (auto r = read_json(it->value, out.user_name, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("token"); it != v.MemberEnd()) {
-    path.push_key("token");
-    if (auto r = read_json(it->value, out.token, path); !r) return r;
-    path.pop();
-  }
+  if (auto r = refbridge::json::read_member(v, "id", out.id, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "user_name", out.user_name, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "token", out.token, path, kOptionalNullable); !r) return r;
   return refbridge::ok();
 }
 
 void write_json(refbridge::json::Writer& w, const TokenResponse& value) {
-  using refbridge::json::write_json;
   w.StartObject();
-  if (value.id) {
-    w.Key("id");
-    write_json(w, *value.id);
-  }
-  if (value.user_name) {
-    w.Key("user_name");
-    write_json(w, *value.user_name);
-  }
-  if (value.token) {
-    w.Key("token");
-    write_json(w, *value.token);
-  }
+  refbridge::json::write_optional_member(w, "id", value.id);
+  refbridge::json::write_optional_member(w, "user_name", value.user_name);
+  refbridge::json::write_optional_member(w, "token", value.token);
   w.EndObject();
 }
 
 // schemas/primero/openapi.yaml:180
 refbridge::Result<void> read_json(const rapidjson::Value& v, TokenUser& out, refbridge::json::Path& path) {
-  using refbridge::json::read_json;
+  using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
   out = TokenUser{};
-  if (const auto it = v.FindMember("user_name"); it != v.MemberEnd()) {
-    path.push_key("user_name");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.user_name, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'user_name'");
-  }
-  if (const auto it = v.FindMember("password"); it != v.MemberEnd()) {
-    path.push_key("password");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.password, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'password'");
-  }
+  if (auto r = refbridge::json::read_member(v, "user_name", out.user_name, path, kRequired); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "password", out.password, path, kRequired); !r) return r;
   return refbridge::ok();
 }
 
 void write_json(refbridge::json::Writer& w, const TokenUser& value) {
-  using refbridge::json::write_json;
   w.StartObject();
-  w.Key("user_name");
-  write_json(w, value.user_name);
-  w.Key("password");
-  write_json(w, value.password);
+  refbridge::json::write_member(w, "user_name", value.user_name);
+  refbridge::json::write_member(w, "password", value.password);
   w.EndObject();
 }
 

@@ -112,6 +112,20 @@ Result<void> read_json(const rapidjson::Value& v, std::optional<T>& out, Path& p
   return ok();
 }
 
+/// How generated readers treat an object member (from the schema's `required` and `nullable`).
+enum class MemberRule {
+  kRequired,          ///< must be present, must not be null
+  kRequiredNullable,  ///< must be present, may be null
+  kOptional,          ///< may be absent, must not be null when present
+  kOptionalNullable,  ///< may be absent or null (null reads as absent)
+};
+
+/// Reads member `key` of the object `obj` into `out`, keeping `path` up to date.
+/// Errors: kInvalidInput "<path>: missing required member '<key>'", "<path>.<key>: null is not
+/// allowed", or the member's own type error. Defined after every read_json overload (below).
+template <class T>
+Result<void> read_member(const rapidjson::Value& obj, std::string_view key, T& out, Path& path, MemberRule rule);
+
 void write_json(Writer& w, const std::string& s);
 void write_json(Writer& w, bool b);
 void write_json(Writer& w, std::int32_t n);
@@ -141,6 +155,48 @@ void write_json(Writer& w, const std::map<std::string, T>& items) {
     write_json(w, item);
   }
   w.EndObject();
+}
+
+template <class T>
+Result<void> read_member(const rapidjson::Value& obj, std::string_view key, T& out, Path& path, MemberRule rule) {
+  const auto it = obj.FindMember(rapidjson::Value(rapidjson::StringRef(key.data(), static_cast<rapidjson::SizeType>(key.size()))));
+  if (it == obj.MemberEnd()) {
+    if (rule == MemberRule::kRequired || rule == MemberRule::kRequiredNullable) {
+      return make_error(ErrorCode::kInvalidInput, path.str() + ": missing required member '" + std::string(key) + "'");
+    }
+    return ok();
+  }
+  path.push_key(key);
+  if (it->value.IsNull() && (rule == MemberRule::kRequired || rule == MemberRule::kOptional)) {
+    return make_error(ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
+  }
+  if (auto r = read_json(it->value, out, path); !r) return r;
+  path.pop();
+  return ok();
+}
+
+/// Writes `"key": value` (a required, non-nullable member).
+template <class T>
+void write_member(Writer& w, std::string_view key, const T& value) {
+  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+  write_json(w, value);
+}
+
+/// Writes `"key": value` when the optional member is present; nothing when it is absent.
+template <class T>
+void write_optional_member(Writer& w, std::string_view key, const std::optional<T>& value) {
+  if (value) write_member(w, key, *value);
+}
+
+/// Writes `"key": value`, or `"key": null` when the required nullable member is absent.
+template <class T>
+void write_nullable_member(Writer& w, std::string_view key, const std::optional<T>& value) {
+  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+  if (value) {
+    write_json(w, *value);
+  } else {
+    w.Null();
+  }
 }
 
 /// Parses `text` as a T (a generated model or a primitive). Errors: kInvalidInput with the JSON path.

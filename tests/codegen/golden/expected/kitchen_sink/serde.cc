@@ -22,338 +22,90 @@ void write_json(refbridge::json::Writer& w, Colour value) {
 
 // kitchen_sink.yaml:96
 refbridge::Result<void> read_json(const rapidjson::Value& v, Part& out, refbridge::json::Path& path) {
-  using refbridge::json::read_json;
+  using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
   out = Part{};
-  if (const auto it = v.FindMember("id"); it != v.MemberEnd()) {
-    path.push_key("id");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.id, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'id'");
-  }
-  if (const auto it = v.FindMember("weight"); it != v.MemberEnd()) {
-    path.push_key("weight");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.weight, path); !r) return r;
-    path.pop();
-  }
+  if (auto r = refbridge::json::read_member(v, "id", out.id, path, kRequired); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "weight", out.weight, path, kOptional); !r) return r;
   return refbridge::ok();
 }
 
 void write_json(refbridge::json::Writer& w, const Part& value) {
-  using refbridge::json::write_json;
   w.StartObject();
-  w.Key("id");
-  write_json(w, value.id);
-  if (value.weight) {
-    w.Key("weight");
-    write_json(w, *value.weight);
-  }
+  refbridge::json::write_member(w, "id", value.id);
+  refbridge::json::write_optional_member(w, "weight", value.weight);
   w.EndObject();
 }
 
 // kitchen_sink.yaml:89
 refbridge::Result<void> read_json(const rapidjson::Value& v, Problem& out, refbridge::json::Path& path) {
-  using refbridge::json::read_json;
+  using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
   out = Problem{};
-  if (const auto it = v.FindMember("title"); it != v.MemberEnd()) {
-    path.push_key("title");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.title, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'title'");
-  }
-  if (const auto it = v.FindMember("detail"); it != v.MemberEnd()) {
-    path.push_key("detail");
-    if (auto r = read_json(it->value, out.detail, path); !r) return r;
-    path.pop();
-  }
+  if (auto r = refbridge::json::read_member(v, "title", out.title, path, kRequired); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "detail", out.detail, path, kOptionalNullable); !r) return r;
   return refbridge::ok();
 }
 
 void write_json(refbridge::json::Writer& w, const Problem& value) {
-  using refbridge::json::write_json;
   w.StartObject();
-  w.Key("title");
-  write_json(w, value.title);
-  if (value.detail) {
-    w.Key("detail");
-    write_json(w, *value.detail);
-  }
+  refbridge::json::write_member(w, "title", value.title);
+  refbridge::json::write_optional_member(w, "detail", value.detail);
   w.EndObject();
 }
 
 // kitchen_sink.yaml:103
 refbridge::Result<void> read_json(const rapidjson::Value& v, Widget& out, refbridge::json::Path& path) {
-  using refbridge::json::read_json;
+  using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
   out = Widget{};
-  if (const auto it = v.FindMember("id"); it != v.MemberEnd()) {
-    path.push_key("id");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.id, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'id'");
-  }
-  if (const auto it = v.FindMember("count"); it != v.MemberEnd()) {
-    path.push_key("count");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.count, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'count'");
-  }
-  if (const auto it = v.FindMember("total"); it != v.MemberEnd()) {
-    path.push_key("total");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.total, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("ratio"); it != v.MemberEnd()) {
-    path.push_key("ratio");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.ratio, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("active"); it != v.MemberEnd()) {
-    path.push_key("active");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.active, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("born"); it != v.MemberEnd()) {
-    path.push_key("born");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.born, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("seen_at"); it != v.MemberEnd()) {
-    path.push_key("seen_at");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.seen_at, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("nickname"); it != v.MemberEnd()) {
-    path.push_key("nickname");
-    if (auto r = read_json(it->value, out.nickname, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("owner"); it != v.MemberEnd()) {
-    path.push_key("owner");
-    if (auto r = read_json(it->value, out.owner, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'owner'");
-  }
-  if (const auto it = v.FindMember("tags"); it != v.MemberEnd()) {
-    path.push_key("tags");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.tags, path); !r) return r;
-    path.pop();
-  } else {
-    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput,
-                                 path.str() + ": missing required member 'tags'");
-  }
-  if (const auto it = v.FindMember("parts"); it != v.MemberEnd()) {
-    path.push_key("parts");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.parts, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("labels"); it != v.MemberEnd()) {
-    path.push_key("labels");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.labels, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("colour"); it != v.MemberEnd()) {
-    path.push_key("colour");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.colour, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("size"); it != v.MemberEnd()) {
-    path.push_key("size");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.size, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("main_part"); it != v.MemberEnd()) {
-    path.push_key("main_part");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.main_part, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("spare_part"); it != v.MemberEnd()) {
-    path.push_key("spare_part");
-    if (auto r = read_json(it->value, out.spare_part, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("extra"); it != v.MemberEnd()) {
-    path.push_key("extra");
-    if (auto r = read_json(it->value, out.extra, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("class"); it != v.MemberEnd()) {
-    path.push_key("class");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.class_, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("individuals.progres_id"); it != v.MemberEnd()) {
-    path.push_key("individuals.progres_id");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.individuals_progres_id, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("x-y"); it != v.MemberEnd()) {
-    path.push_key("x-y");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out.x_y, path); !r) return r;
-    path.pop();
-  }
-  if (const auto it = v.FindMember("2fa"); it != v.MemberEnd()) {
-    path.push_key("2fa");
-    if (it->value.IsNull()) {
-      return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-    }
-    if (auto r = read_json(it->value, out._2fa, path); !r) return r;
-    path.pop();
-  }
+  if (auto r = refbridge::json::read_member(v, "id", out.id, path, kRequired); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "count", out.count, path, kRequired); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "total", out.total, path, kOptional); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "ratio", out.ratio, path, kOptional); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "active", out.active, path, kOptional); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "born", out.born, path, kOptional); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "seen_at", out.seen_at, path, kOptional); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "nickname", out.nickname, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "owner", out.owner, path, kRequiredNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "tags", out.tags, path, kRequired); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "parts", out.parts, path, kOptional); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "labels", out.labels, path, kOptional); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "colour", out.colour, path, kOptional); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "size", out.size, path, kOptional); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "main_part", out.main_part, path, kOptional); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "spare_part", out.spare_part, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "extra", out.extra, path, kOptionalNullable); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "class", out.class_, path, kOptional); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "individuals.progres_id", out.individuals_progres_id, path, kOptional); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "x-y", out.x_y, path, kOptional); !r) return r;
+  if (auto r = refbridge::json::read_member(v, "2fa", out._2fa, path, kOptional); !r) return r;
   return refbridge::ok();
 }
 
 void write_json(refbridge::json::Writer& w, const Widget& value) {
-  using refbridge::json::write_json;
   w.StartObject();
-  w.Key("id");
-  write_json(w, value.id);
-  w.Key("count");
-  write_json(w, value.count);
-  if (value.total) {
-    w.Key("total");
-    write_json(w, *value.total);
-  }
-  if (value.ratio) {
-    w.Key("ratio");
-    write_json(w, *value.ratio);
-  }
-  if (value.active) {
-    w.Key("active");
-    write_json(w, *value.active);
-  }
-  if (value.born) {
-    w.Key("born");
-    write_json(w, *value.born);
-  }
-  if (value.seen_at) {
-    w.Key("seen_at");
-    write_json(w, *value.seen_at);
-  }
-  if (value.nickname) {
-    w.Key("nickname");
-    write_json(w, *value.nickname);
-  }
-  w.Key("owner");
-  if (value.owner) {
-    write_json(w, *value.owner);
-  } else {
-    w.Null();
-  }
-  w.Key("tags");
-  write_json(w, value.tags);
-  if (value.parts) {
-    w.Key("parts");
-    write_json(w, *value.parts);
-  }
-  if (value.labels) {
-    w.Key("labels");
-    write_json(w, *value.labels);
-  }
-  if (value.colour) {
-    w.Key("colour");
-    write_json(w, *value.colour);
-  }
-  if (value.size) {
-    w.Key("size");
-    write_json(w, *value.size);
-  }
-  if (value.main_part) {
-    w.Key("main_part");
-    write_json(w, *value.main_part);
-  }
-  if (value.spare_part) {
-    w.Key("spare_part");
-    write_json(w, *value.spare_part);
-  }
-  if (value.extra) {
-    w.Key("extra");
-    write_json(w, *value.extra);
-  }
-  if (value.class_) {
-    w.Key("class");
-    write_json(w, *value.class_);
-  }
-  if (value.individuals_progres_id) {
-    w.Key("individuals.progres_id");
-    write_json(w, *value.individuals_progres_id);
-  }
-  if (value.x_y) {
-    w.Key("x-y");
-    write_json(w, *value.x_y);
-  }
-  if (value._2fa) {
-    w.Key("2fa");
-    write_json(w, *value._2fa);
-  }
+  refbridge::json::write_member(w, "id", value.id);
+  refbridge::json::write_member(w, "count", value.count);
+  refbridge::json::write_optional_member(w, "total", value.total);
+  refbridge::json::write_optional_member(w, "ratio", value.ratio);
+  refbridge::json::write_optional_member(w, "active", value.active);
+  refbridge::json::write_optional_member(w, "born", value.born);
+  refbridge::json::write_optional_member(w, "seen_at", value.seen_at);
+  refbridge::json::write_optional_member(w, "nickname", value.nickname);
+  refbridge::json::write_nullable_member(w, "owner", value.owner);
+  refbridge::json::write_member(w, "tags", value.tags);
+  refbridge::json::write_optional_member(w, "parts", value.parts);
+  refbridge::json::write_optional_member(w, "labels", value.labels);
+  refbridge::json::write_optional_member(w, "colour", value.colour);
+  refbridge::json::write_optional_member(w, "size", value.size);
+  refbridge::json::write_optional_member(w, "main_part", value.main_part);
+  refbridge::json::write_optional_member(w, "spare_part", value.spare_part);
+  refbridge::json::write_optional_member(w, "extra", value.extra);
+  refbridge::json::write_optional_member(w, "class", value.class_);
+  refbridge::json::write_optional_member(w, "individuals.progres_id", value.individuals_progres_id);
+  refbridge::json::write_optional_member(w, "x-y", value.x_y);
+  refbridge::json::write_optional_member(w, "2fa", value._2fa);
   w.EndObject();
 }
 
