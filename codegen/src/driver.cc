@@ -1,14 +1,9 @@
 #include "driver.h"
 
 #include "emitters.h"
-#include "schema_loader.h"
-
-#if __has_include("mapping_compiler.h") && !defined(REFBRIDGE_NO_MAPPING_COMPILER)
 #include "mapping_compiler.h"
-#define REFBRIDGE_HAS_MAPPING_COMPILER 1
-#else
-#define REFBRIDGE_HAS_MAPPING_COMPILER 0
-#endif
+#include "schema_loader.h"
+#include "yaml_file.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -22,10 +17,7 @@ namespace refbridge::codegen {
 namespace fs = std::filesystem;
 namespace {
 
-std::string at(const std::string& file, const YAML::Node& n) {
-  const auto m = n.Mark();
-  return file + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1) + ": ";
-}
+std::string at(const std::string& file, const YAML::Node& n) { return yaml_position(file, n.Mark()); }
 
 Result<std::string> read_text(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -71,8 +63,7 @@ Result<CodegenConfig> load_config(const fs::path& file) {
     }
     return cfg;
   } catch (const YAML::Exception& e) {
-    return make_error(ErrorCode::kInvalidInput, name + ":" + std::to_string(e.mark.line + 1) + ":" +
-                                                    std::to_string(e.mark.column + 1) + ": " + e.msg);
+    return yaml_error(name, e.mark, e.msg);
   }
 }
 
@@ -94,15 +85,10 @@ Result<std::vector<GeneratedFile>> generate_all(const fs::path& root, const Code
     auto out = emit_api(apis.value().at(a.name), a.out);
     files.insert(files.end(), out.begin(), out.end());
   }
-  // ---- mapping compiler call site (codegen/src/mapping_compiler.h, written separately) ----
   for (const auto& m : config.mappings) {
-#if REFBRIDGE_HAS_MAPPING_COMPILER
     auto out = generate_mapping(root, m.spec, m.profile, m.out, apis.value());
     if (!out) return out.error();
     files.insert(files.end(), out.value().begin(), out.value().end());
-#else
-    std::cerr << "refbridge-codegen: mapping compiler not built; skipping " << m.spec << "\n";
-#endif
   }
   std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
   for (std::size_t i = 1; i < files.size(); ++i) {

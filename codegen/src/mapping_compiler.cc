@@ -16,6 +16,7 @@
 #include "mapping_spec.h"
 #include "names.h"
 #include "printer.h"
+#include "schema_loader.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -43,21 +44,7 @@ std::string short_namespace(const std::string& ns) {
 }
 
 std::string cpp_type_of(const ir::TypeRef& t, const ir::Api& api) {
-  switch (t.kind()) {
-    case ir::TypeRef::STRING: return "std::string";
-    case ir::TypeRef::INT32: return "std::int32_t";
-    case ir::TypeRef::INT64: return "std::int64_t";
-    case ir::TypeRef::NUMBER: return "double";
-    case ir::TypeRef::BOOLEAN: return "bool";
-    case ir::TypeRef::DATE: return "refbridge::CalendarDate";
-    case ir::TypeRef::DATE_TIME: return "refbridge::DateTime";
-    case ir::TypeRef::ARRAY: return "std::vector<" + cpp_type_of(t.element(), api) + ">";
-    case ir::TypeRef::MAP: return "std::map<std::string, " + cpp_type_of(t.element(), api) + ">";
-    case ir::TypeRef::MODEL:
-    case ir::TypeRef::ENUM: return short_namespace(api.cpp_namespace()) + "::" + t.model();
-    case ir::TypeRef::ANY: return "refbridge::json::RawJson";
-    default: return "void";
-  }
+  return cpp_type(t, short_namespace(api.cpp_namespace()) + "::");
 }
 
 bool same_type(const ir::TypeRef& a, const ir::Api& aa, const ir::TypeRef& b, const ir::Api& ba) {

@@ -1,6 +1,8 @@
 // See mapping_profile.h.
 #include "mapping_profile.h"
 
+#include "yaml_file.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
@@ -17,24 +19,12 @@ ir::SourceLocation loc(const std::string& file, const YAML::Node& n) {
   return l;
 }
 
-Error at(const std::string& file, const YAML::Mark& m, const std::string& msg) {
-  return make_error(ErrorCode::kInvalidInput,
-                    file + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1) + ": " + msg);
-}
+Error at(const std::string& file, const YAML::Mark& m, const std::string& msg) { return yaml_error(file, m, msg); }
 
 }  // namespace
 
 refbridge::Result<SpecProfile> load_spec_profile(const std::filesystem::path& root, const std::string& rel_path) {
-  std::ifstream in(root / rel_path, std::ios::binary);
-  if (!in) return make_error(ErrorCode::kIo, "cannot read profile file '" + rel_path + "'");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  YAML::Node doc;
-  try {
-    doc = YAML::Load(ss.str());
-  } catch (const YAML::Exception& e) {
-    return at(rel_path, e.mark, "invalid YAML: " + e.msg);
-  }
+  REFBRIDGE_TRY(const YAML::Node doc, load_yaml_file(root, rel_path, "profile file"));
   SpecProfile p;
   p.file = rel_path;
   if (!doc.IsMap()) return at(rel_path, doc.Mark(), "a profile is a mapping with keys profile, constants, lookups");

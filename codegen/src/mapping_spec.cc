@@ -1,6 +1,8 @@
 // See mapping_spec.h.
 #include "mapping_spec.h"
 
+#include "yaml_file.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -298,25 +300,14 @@ class SpecReader {
 
 refbridge::Result<mapping::Mapping> parse_mapping_spec(const std::filesystem::path& root,
                                                        const std::string& spec_rel_path, Diagnostics& diags) {
-  std::ifstream in(root / spec_rel_path, std::ios::binary);
-  if (!in) return make_error(ErrorCode::kIo, "cannot read mapping spec '" + spec_rel_path + "'");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  YAML::Node doc;
-  try {
-    doc = YAML::Load(ss.str());
-  } catch (const YAML::Exception& e) {
-    return make_error(ErrorCode::kInvalidInput, spec_rel_path + ":" + std::to_string(e.mark.line + 1) + ":" +
-                                                    std::to_string(e.mark.column + 1) + ": invalid YAML: " + e.msg);
-  }
+  REFBRIDGE_TRY(const YAML::Node doc, load_yaml_file(root, spec_rel_path, "mapping spec"));
   mapping::Mapping m;
   m.set_spec_file(spec_rel_path);
   SpecReader reader(spec_rel_path, diags);
   try {
     reader.read(doc, m);
   } catch (const YAML::Exception& e) {
-    return make_error(ErrorCode::kInvalidInput, spec_rel_path + ":" + std::to_string(e.mark.line + 1) + ":" +
-                                                    std::to_string(e.mark.column + 1) + ": " + e.msg);
+    return yaml_error(spec_rel_path, e.mark, e.msg);
   }
   return m;
 }

@@ -1,5 +1,7 @@
 #include "schema_loader.h"
 
+#include "yaml_file.h"
+
 #include "names.h"
 
 #include <yaml-cpp/yaml.h>
@@ -119,18 +121,9 @@ class Loader {
   // ---- documents ------------------------------------------------------------------------------
   Result<const YAML::Node*> load_doc(const std::string& rel) {
     if (auto it = docs_.find(rel); it != docs_.end()) return &it->second;
-    std::ifstream in(root_ / rel, std::ios::binary);
-    if (!in) return make_error(ErrorCode::kIo, "cannot read schema file " + rel);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    try {
-      auto node = YAML::Load(ss.str());
-      api_.add_source_files(rel);
-      return &docs_.emplace(rel, node).first->second;
-    } catch (const YAML::Exception& e) {
-      return make_error(ErrorCode::kInvalidInput, rel + ":" + std::to_string(e.mark.line + 1) + ":" +
-                                                      std::to_string(e.mark.column + 1) + ": YAML error: " + e.msg);
-    }
+    REFBRIDGE_TRY(auto node, load_yaml_file(root_, rel, "schema file"));
+    api_.add_source_files(rel);
+    return &docs_.emplace(rel, std::move(node)).first->second;
   }
 
   void register_def(const std::string& file, const std::string& name, const YAML::Node& node, const YAML::Node& at) {
@@ -660,12 +653,11 @@ Result<ir::Api> load_api(const fs::path& root, const std::string& spec_rel_path,
     Loader loader(root, name, cpp_namespace);
     return loader.run(spec_rel_path);
   } catch (const YAML::Exception& e) {
-    return make_error(ErrorCode::kInvalidInput, spec_rel_path + ":" + std::to_string(e.mark.line + 1) + ":" +
-                                                    std::to_string(e.mark.column + 1) + ": " + e.msg);
+    return yaml_error(spec_rel_path, e.mark, e.msg);
   }
 }
 
-std::string cpp_type(const ir::TypeRef& type) {
+std::string cpp_type(const ir::TypeRef& type, const std::string& model_qualifier) {
   switch (type.kind()) {
     case ir::TypeRef::STRING: return "std::string";
     case ir::TypeRef::INT32: return "std::int32_t";
@@ -674,10 +666,10 @@ std::string cpp_type(const ir::TypeRef& type) {
     case ir::TypeRef::BOOLEAN: return "bool";
     case ir::TypeRef::DATE: return "refbridge::CalendarDate";
     case ir::TypeRef::DATE_TIME: return "refbridge::DateTime";
-    case ir::TypeRef::ARRAY: return "std::vector<" + cpp_type(type.element()) + ">";
-    case ir::TypeRef::MAP: return "std::map<std::string, " + cpp_type(type.element()) + ">";
+    case ir::TypeRef::ARRAY: return "std::vector<" + cpp_type(type.element(), model_qualifier) + ">";
+    case ir::TypeRef::MAP: return "std::map<std::string, " + cpp_type(type.element(), model_qualifier) + ">";
     case ir::TypeRef::MODEL:
-    case ir::TypeRef::ENUM: return type.model();
+    case ir::TypeRef::ENUM: return model_qualifier + type.model();
     case ir::TypeRef::ANY: return "refbridge::json::RawJson";
     default: return "void";
   }

@@ -33,6 +33,8 @@ refbridge::Result<ir::Api> load_api(const std::filesystem::path& root, const std
                                     const std::string& name, const std::string& cpp_namespace);
 
 /// The C++ type spelled for a TypeRef (without std::optional): "std::vector<Service>", ...
-std::string cpp_type(const ir::TypeRef& type);
+/// Model and enum names are prefixed with `model_qualifier` (e.g. "primero::" when the code that
+/// uses the type lives outside the API's namespace).
+std::string cpp_type(const ir::TypeRef& type, const std::string& model_qualifier = "");
 
 }  // namespace refbridge::codegen

@@ -191,25 +191,6 @@ std::string trim(std::string_view s) {
   return std::string(s);
 }
 
-std::optional<std::string> base64_decode(std::string_view text) {
-  static constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    if (c == '=') break;
-    const auto idx = kAlphabet.find(c);
-    if (idx == std::string_view::npos) return std::nullopt;
-    acc = (acc << 6) | static_cast<std::uint32_t>(idx);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
-    }
-  }
-  return out;
-}
-
 /// Sets `service_implemented` on services_section rows as Primero derives it on save (§5.3).
 void derive_service_implemented(rapidjson::Value& c, Alloc& a) {
   auto* rows = find_member(c, "services_section");

@@ -214,7 +214,27 @@ std::vector<std::string> split_path(std::string_view encoded_path) {
 
 namespace {
 constexpr std::string_view kB64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr std::string_view kB64Standard = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+// Decodes with `alphabet`; trailing '=' padding ends the input.
+std::optional<std::string> decode_base64(std::string_view text, std::string_view alphabet) {
+  std::string out;
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    if (c == '=') break;
+    const auto idx = alphabet.find(c);
+    if (idx == std::string_view::npos) return std::nullopt;
+    acc = (acc << 6) | static_cast<std::uint32_t>(idx);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
+  return out;
 }
+}  // namespace
 
 std::string base64url_encode(std::string_view bytes) {
   std::string out;
@@ -233,21 +253,11 @@ std::string base64url_encode(std::string_view bytes) {
 }
 
 std::optional<std::string> base64url_decode(std::string_view text) {
-  std::string out;
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    const auto idx = kB64.find(c);
-    if (idx == std::string_view::npos) return std::nullopt;
-    acc = (acc << 6) | static_cast<std::uint32_t>(idx);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
-    }
-  }
-  return out;
+  if (text.find('=') != std::string_view::npos) return std::nullopt;  // tokens carry no padding
+  return decode_base64(text, kB64);
 }
+
+std::optional<std::string> base64_decode(std::string_view text) { return decode_base64(text, kB64Standard); }
 
 bool secure_equals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

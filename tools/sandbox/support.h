@@ -79,6 +79,8 @@ std::vector<std::string> split_path(std::string_view encoded_path);
 /// base64url without padding, and its inverse (nullopt on bad input).
 std::string base64url_encode(std::string_view bytes);
 std::optional<std::string> base64url_decode(std::string_view text);
+/// Standard base64 (RFC 4648 §4, '=' padding allowed) decoding, e.g. of HTTP Basic credentials.
+std::optional<std::string> base64_decode(std::string_view text);
 
 /// Constant-time comparison of secrets.
 bool secure_equals(std::string_view a, std::string_view b);
