@@ -12,6 +12,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <vector>
@@ -123,7 +124,7 @@ class Loader {
     if (auto it = docs_.find(rel); it != docs_.end()) return &it->second;
     REFBRIDGE_TRY(auto node, load_yaml_file(root_, rel, "schema file"));
     api_.add_source_files(rel);
-    return &docs_.emplace(rel, std::move(node)).first->second;
+    return &docs_.emplace(rel, node).first->second;
   }
 
   void register_def(const std::string& file, const std::string& name, const YAML::Node& node, const YAML::Node& at) {
@@ -185,10 +186,16 @@ class Loader {
       error(from, ref_node, "unknown $ref: " + target + " has no schema '" + name + "'");
       return {};
     }
-    YAML::Node key = node;
+    // The key node, for positions. Never assign to a YAML::Node handle: yaml-cpp's operator=
+    // writes through to the node it refers to (and so into the document); construct instead.
+    std::optional<YAML::Node> key_node;
     for (const auto& kv : d["components"]["schemas"]) {
-      if (kv.first.as<std::string>() == name) key = kv.first;
+      if (kv.first.as<std::string>() == name) {
+        key_node.emplace(kv.first);
+        break;
+      }
     }
+    const YAML::Node key = key_node ? *key_node : node;
     if (!node.IsMap()) {
       error(target, key, "schema '" + name + "' must be a mapping");
       return {};

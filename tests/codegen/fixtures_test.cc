@@ -135,3 +135,16 @@ TEST_CASE("PING Intervention and Individual with Dynamics lookups (values from t
   REQUIRE_FALSE(missing);
   CHECK(missing.error().message == "$.items[0]: missing required member 'progres_individualid'");
 }
+
+TEST_CASE("both invalid-JSON fixtures are reported as clear errors naming the offset and the reason",
+          "[fixtures]") {
+  for (const char* name : {"getPrimeroCases.json", "flow1__progresReferralConfirmation.json"}) {
+    INFO(name);
+    auto r = json::parse<json::RawJson>(fixture(name));
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == ErrorCode::kInvalidInput);
+    // RapidJSON names the trailing comma's consequence; the text itself is never echoed.
+    CHECK_THAT(r.error().message, Catch::Matches("invalid JSON at byte [0-9]+: (Missing a name for object member|"
+                                                 "Invalid value)\\."));
+  }
+}

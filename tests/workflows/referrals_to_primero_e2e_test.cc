@@ -2,9 +2,11 @@
 // sandbox through the generated clients and the generated transform.
 #include "referrals_to_primero.h"
 
+#include "ping/serde.h"
 #include "refbridge/api_connection.h"
 #include "refbridge/auth.h"
 #include "refbridge/http.h"
+#include "refbridge/json.h"
 #include "refbridge/log.h"
 #include "refbridge/profile.h"
 #include "sandbox.h"
@@ -103,6 +105,44 @@ std::string str(const rapidjson::Value& obj, const char* key) {
 }
 
 }  // namespace
+
+// Serializes, parses and serializes again: both texts must match and the values be equal.
+template <class T>
+void check_round_trip(const T& value) {
+  const std::string once = json::serialize(value);
+  auto again = json::parse<T>(once);
+  INFO(once);
+  REQUIRE(again);
+  CHECK(again.value() == value);
+  CHECK(json::serialize(again.value()) == once);
+}
+
+TEST_CASE("every PING model read from the seeded fixtures round-trips through its generated serializer") {
+  Harness h;
+  auto transport = make_curl_transport({});
+  auto auth = make_static_bearer(kToken);
+  auto conn = ApiConnection::create(h.box->ping_base_url(), *transport, *auth).value();
+  ping::PingClient ping(conn);
+  auto page = ping.list_outgoing_referrals({.transferStatus = ping::TransferStatusValue::kPending, .pageSize = 1000});
+  REQUIRE(page);
+  check_round_trip(page.value());
+  REQUIRE(page.value().items.size() == h.box->intervention_ids().size());
+  for (const auto& summary : page.value().items) {
+    INFO(summary.progres_interventionnumber);
+    auto intervention = ping.get_intervention({.interventionId = summary.progres_lpinterventionid});
+    REQUIRE(intervention);
+    check_round_trip(intervention.value());
+    auto individual = ping.get_individual({.individualId = summary.progres_individualid});
+    REQUIRE(individual);
+    check_round_trip(individual.value());
+    auto languages = ping.list_individual_languages({.individualId = summary.progres_individualid});
+    REQUIRE(languages);
+    check_round_trip(languages.value());
+    auto needs = ping.list_individual_specific_needs({.individualId = summary.progres_individualid});
+    REQUIRE(needs);
+    check_round_trip(needs.value());
+  }
+}
 
 TEST_CASE("the two accepted-type referrals are delivered and every other one is rejected with its rule") {
   Harness h;

@@ -151,7 +151,12 @@ refbridge::Result<std::unique_ptr<Sandbox>> Sandbox::start(SandboxOptions option
     res.set_header("X-Content-Type-Options", "nosniff");
     self->log("sandbox.primero.request", answer.status, started);
   });
-  for (auto* server : {&self->ping_server, &self->primero_server}) server->set_payload_max_length(16U << 20);
+  for (auto* server : {&self->ping_server, &self->primero_server}) {
+    server->set_payload_max_length(16U << 20);
+    // httplib writes headers and body separately: without TCP_NODELAY every answer waits for the
+    // client's delayed ACK (~40 ms), which would make the sandbox, not refbridge, the bottleneck.
+    server->set_tcp_nodelay(true);
+  }
 
   auto bind = [&](httplib::Server& server, int port) -> int {
     if (port == 0) return server.bind_to_any_port(self->options.host);
