@@ -1,6 +1,8 @@
 // Helpers for the sandbox servers. See support.h.
 #include "support.h"
 
+#include "refbridge/time.h"
+
 #include <boost/uuid/name_generator_sha1.hpp>
 #include <boost/uuid/random_generator.hpp>
 #include <boost/uuid/string_generator.hpp>
@@ -92,87 +94,27 @@ bool is_lower_uuid(std::string_view s) {
 
 Millis now_ms() { return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()); }
 
-std::string format_utc_ms(Millis t) {
-  const auto days = std::chrono::floor<std::chrono::days>(t);
-  const std::chrono::year_month_day ymd(days);
-  const auto ms = (t - days).count();
-  std::array<char, 40> buf{};
-  std::snprintf(buf.data(), buf.size(), "%04d-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<long long>(ms / 3600000), static_cast<long long>((ms / 60000) % 60),
-                static_cast<long long>((ms / 1000) % 60), static_cast<long long>(ms % 1000));
-  return buf.data();
-}
+// Dates and times: the SDK's CalendarDate / DateTime (one implementation of ISO-8601 in refbridge).
+std::string format_utc_ms(Millis t) { return refbridge::DateTime::from_utc(t).text; }
 
-std::string format_date(Millis t) { return format_utc_ms(t).substr(0, 10); }
-
-namespace {
-bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
-  if (pos + n > s.size()) return false;
-  out = 0;
-  for (std::size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    out = out * 10 + (s[i] - '0');
-  }
-  return true;
-}
-
-std::optional<std::chrono::sys_days> date_prefix(std::string_view s) {
-  int y = 0, m = 0, d = 0;
-  if (s.size() < 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
-  if (!digits(s, 0, 4, y) || !digits(s, 5, 2, m) || !digits(s, 8, 2, d)) return std::nullopt;
-  const std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)),
-                                        std::chrono::day(static_cast<unsigned>(d))};
-  if (!ymd.ok()) return std::nullopt;
-  return std::chrono::sys_days(ymd);
-}
-}  // namespace
+std::string format_date(Millis t) { return refbridge::DateTime::from_utc(t).utc_date().to_string(); }
 
 std::optional<int> parse_calendar_date(std::string_view s) {
-  if (s.size() != 10) return std::nullopt;
-  auto d = date_prefix(s);
+  auto d = refbridge::CalendarDate::parse(s);
   if (!d) return std::nullopt;
-  return static_cast<int>(std::chrono::year_month_day(*d).year());
+  return d.value().year;
 }
 
 std::optional<Millis> parse_date_time(std::string_view s, bool allow_date) {
-  auto day = date_prefix(s);
-  if (!day) return std::nullopt;
   if (s.size() == 10) {
     if (!allow_date) return std::nullopt;
-    return Millis(*day);
+    auto d = refbridge::CalendarDate::parse(s);
+    if (!d) return std::nullopt;
+    return Millis(d.value().to_sys_days());
   }
-  int hh = 0, mi = 0, ss = 0;
-  if (s.size() < 19 || s[10] != 'T' || s[13] != ':' || s[16] != ':') return std::nullopt;
-  if (!digits(s, 11, 2, hh) || !digits(s, 14, 2, mi) || !digits(s, 17, 2, ss)) return std::nullopt;
-  if (hh > 23 || mi > 59 || ss > 60) return std::nullopt;
-  std::size_t pos = 19;
-  long long ms = 0;
-  if (pos < s.size() && s[pos] == '.') {
-    ++pos;
-    const std::size_t start = pos;
-    long long scale = 100;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-      ms += (s[pos] - '0') * scale;
-      scale /= 10;
-      ++pos;
-    }
-    if (pos == start) return std::nullopt;
-  }
-  int offset_min = 0;
-  if (pos < s.size()) {
-    if (s[pos] == 'Z' && pos + 1 == s.size()) {
-      // UTC
-    } else if ((s[pos] == '+' || s[pos] == '-') && s.size() == pos + 6 && s[pos + 3] == ':') {
-      int oh = 0, om = 0;
-      if (!digits(s, pos + 1, 2, oh) || !digits(s, pos + 4, 2, om)) return std::nullopt;
-      offset_min = (oh * 60 + om) * (s[pos] == '-' ? -1 : 1);
-    } else {
-      return std::nullopt;
-    }
-  }
-  using namespace std::chrono;
-  return Millis(*day) + hours(hh) + minutes(mi) + seconds(ss) + milliseconds(ms) - minutes(offset_min);
+  auto t = refbridge::DateTime::parse(s);
+  if (!t) return std::nullopt;
+  return t.value().utc;
 }
 
 std::string percent_decode(std::string_view s) {
