@@ -57,7 +57,17 @@ Result<CodegenConfig> load_config(const fs::path& file) {
         MappingConfig mc;
         if (auto r = str(m, "spec", mc.spec); !r) return r.error();
         if (auto r = str(m, "out", mc.out); !r) return r.error();
-        if (auto r = str(m, "profile", mc.profile); !r) return r.error();
+        if (const auto ps = m["profiles"]; ps && ps.IsSequence() && ps.size() > 0 && !m["profile"]) {
+          for (const auto& p : ps) {
+            if (!p.IsScalar()) return make_error(ErrorCode::kInvalidInput, at(name, p) + "profiles: expected paths");
+            mc.profiles.push_back(p.Scalar());
+          }
+          mc.profile = mc.profiles.front();
+        } else if (auto r = str(m, "profile", mc.profile); !r) {
+          return r.error();
+        } else {
+          mc.profiles = {mc.profile};
+        }
         cfg.mappings.push_back(std::move(mc));
       }
     }
@@ -86,7 +96,8 @@ Result<std::vector<GeneratedFile>> generate_all(const fs::path& root, const Code
     files.insert(files.end(), out.begin(), out.end());
   }
   for (const auto& m : config.mappings) {
-    auto out = generate_mapping(root, m.spec, m.profile, m.out, apis.value());
+    auto out = generate_mapping(root, m.spec, m.profiles.empty() ? std::vector<std::string>{m.profile} : m.profiles,
+                                m.out, apis.value());
     if (!out) return out.error();
     files.insert(files.end(), out.value().begin(), out.value().end());
   }
@@ -124,13 +135,21 @@ std::vector<std::string> compare_files(const fs::path& against, const std::vecto
       diffs.push_back("changed: " + f.path);
     }
   }
+  // Output dirs whose every file must be generated: each API's dir and its docs dir (emit_docs.cc).
+  std::set<std::string> dirs;
   for (const auto& a : config.apis) {
+    std::string out = a.out;
+    while (!out.empty() && out.back() == '/') out.pop_back();
+    dirs.insert(out);
+    dirs.insert((fs::path(out).parent_path() / "docs").generic_string());
+  }
+  for (const auto& dir : dirs) {
     std::error_code ec;
-    if (!fs::is_directory(against / a.out, ec)) continue;
+    if (!fs::is_directory(against / dir, ec)) continue;
     std::vector<std::string> found;
-    for (const auto& e : fs::directory_iterator(against / a.out, ec)) {
+    for (const auto& e : fs::directory_iterator(against / dir, ec)) {
       if (!e.is_regular_file()) continue;
-      const std::string rel = (fs::path(a.out) / e.path().filename()).generic_string();
+      const std::string rel = (fs::path(dir) / e.path().filename()).generic_string();
       if (!expected.count(rel)) found.push_back("extra: " + rel);
     }
     std::sort(found.begin(), found.end());

@@ -24,6 +24,9 @@ struct MappingConfig {
   std::string spec;     // "schemas/mappings/progres-referral-to-primero-case.yaml"
   std::string out;      // "generated/mappings"
   std::string profile;  // "schemas/profiles/gambella.yaml"
+  // `profiles: [a, b]` instead of `profile:`: the spec is checked against each (the first is
+  // `profile`); the transform is the same for all (profile data is read at run time).
+  std::vector<std::string> profiles;
 };
 
 struct CodegenConfig {

@@ -3,12 +3,24 @@
 // deterministic (IR order, no timestamps, repository-relative paths only).
 //   models.h   structs + enum classes (enum to_string / from_string)
 //   serde.h/.cc read_json / write_json per model, in the model namespace (ADL)
-//   client.h/.cc <Api>Client with one request struct and one method per operation
+//   client.h/.cc one request struct per operation; the abstract <Api> interface (PascalCase API
+//                name, "Ping"; "<Name>Api" if a model already has that name) with one pure virtual
+//                method per operation and `<op>_pages()` per pageable operation; <Api>Client,
+//                its implementation over refbridge::ApiConnection
+//   fake.h/.cc   Fake<Api>: the interface in memory, one std::function slot per operation
+//   validate.h/.cc validate(const Model&) -> every refbridge::Violation (JSON path, keyword, value-free message)
+//   ../docs/<api>.md Markdown reference (contents, operations, models with C++ types and constraints)
 //
 // Client rule for several success responses (e.g. Primero createCase: 200 with a CaseEnvelope,
 // 204 without a body when the client sent data.id): the method returns
 // Result<std::optional<Model>>, empty for a bodiless status or an empty body. An operation
 // whose success responses all lack a body returns Result<refbridge::NoContent>.
+// Error bodies: ApiConnection turns a non-2xx answer into an Error (code per status, message
+// summarising either envelope); the request struct names the operation's error model as
+// `using ErrorBody = <Model>;`. No decode helper: Error does not keep the body.
+// Paging (`x-refbridge-paging`, codegen/src/paging.h): `<op>_pages(req)` is a non-virtual member
+// of the interface binding refbridge::page_number_range / page_token_range (refbridge/paging.h)
+// to the virtual method, so a fake pages exactly like the HTTP client.
 
 #include "generated_file.h"
 #include "ir.pb.h"
@@ -33,6 +45,21 @@ std::string where(const ir::SourceLocation& loc);
 std::vector<GeneratedFile> emit_models(const EmitContext& ctx);
 std::vector<GeneratedFile> emit_serde(const EmitContext& ctx);
 std::vector<GeneratedFile> emit_client(const EmitContext& ctx);
+/// fake.h/.cc: Fake<Api> (emit_fake.cc).
+std::vector<GeneratedFile> emit_fake(const EmitContext& ctx);
+/// Client names shared by the client and fake emitters (emit_client.cc): the interface name
+/// ("Ping"), an operation's request struct ("GetInterventionRequest") and its Result value type
+/// ("Intervention", "std::optional<CaseEnvelope>", "refbridge::NoContent").
+std::string interface_name(const ir::Api& api);
+std::string request_type(const ir::Operation& op);
+std::string result_type(const ir::Operation& op);
+/// validate.h/.cc: std::vector<refbridge::Violation> validate(const Model&) per object model.
+std::vector<GeneratedFile> emit_validate(const EmitContext& ctx);
+/// <parent of out_dir>/docs/<api>.md: Markdown reference of every model and operation.
+std::vector<GeneratedFile> emit_docs(const EmitContext& ctx);
+
+/// The C++ type of a model member as emitted in models.h (emit_models.cc; the docs print it).
+std::string member_type(const ir::Field& f);
 
 /// All files of one API under `out_dir`, sorted by path.
 std::vector<GeneratedFile> emit_api(const ir::Api& api, const std::string& out_dir);

@@ -3,8 +3,10 @@
 //   refbridge-codegen generate --config schemas/codegen.yaml --root . --out-root .
 //   refbridge-codegen check    --config schemas/codegen.yaml --root . --against .
 //   refbridge-codegen dump-ir  --spec schemas/ping/openapi.yaml [--root .] [--name ping] [--namespace refbridge::ping]
-// Exit codes: 0 ok, 1 drift found (check), 2 error (message on stderr).
+//   refbridge-codegen diff     OLD.yaml NEW.yaml [--root .]     (schema evolution, codegen/src/diff.h)
+// Exit codes: 0 ok, 1 drift found (check) or a breaking change (diff), 2 error (message on stderr).
 
+#include "diff.h"
 #include "driver.h"
 #include "schema_loader.h"
 
@@ -60,10 +62,17 @@ int main(int argc, char** argv) {
   dump->add_option("--name", name, "API name (default: the spec's directory name)");
   dump->add_option("--namespace", ns, "C++ namespace (default: refbridge::<name>)");
 
+  std::string diff_old, diff_new;
+  auto* diff = app.add_subcommand("diff", "classify the changes between two schema versions (exit 1 when breaking)");
+  diff->add_option("old", diff_old, "old OpenAPI YAML (or codegen.yaml), relative to --root")->required();
+  diff->add_option("new", diff_new, "new OpenAPI YAML (or codegen.yaml), relative to --root")->required();
+  diff->add_option("--root", root, "directory the paths (and a config's spec paths) are relative to");
+
   CLI11_PARSE(app, argc, argv);
 
   try {
     const fs::path root_path(root);
+    if (*diff) return run_diff(root_path, diff_old, diff_new, std::cout, std::cerr);
     if (*dump) {
       if (name.empty()) name = fs::path(spec).parent_path().filename().generic_string();
       if (ns.empty()) ns = "refbridge::" + name;

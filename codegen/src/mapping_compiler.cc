@@ -84,6 +84,15 @@ std::optional<ConvType> parse_conv_type(std::string s) {
   return t;
 }
 
+/// Text values (lookup results, constants, literals) go into string members as they are and into
+/// enum members (refbridge::OpenEnum) through from_text; the profile check has already verified
+/// that they are listed values of the enum.
+bool takes_text(const ir::TypeRef& t) { return t.kind() == ir::TypeRef::STRING || t.kind() == ir::TypeRef::ENUM; }
+
+std::string text_into(const ir::TypeRef& t, const ir::Api& api, const std::string& expr) {
+  return t.kind() == ir::TypeRef::ENUM ? cpp_type_of(t, api) + "::from_text(" + expr + ")" : expr;
+}
+
 std::string conv_cpp(const ConvType& t) { return t.optional ? "std::optional<" + t.cpp + ">" : t.cpp; }
 
 std::string cpp_string_literal(std::string_view s) {
@@ -225,6 +234,8 @@ class Compiler {
       : m_(m), profile_(profile), apis_(apis), diags_(diags) {}
 
   bool run(const std::string& out_rel_dir, std::vector<GeneratedFile>& files);
+  /// The profile file(s) named in the generated header ("checked at generation: ...").
+  void set_profiles_note(std::string note) { profiles_note_ = std::move(note); }
 
  private:
   const ir::Api* api(const std::string& name, const ir::SourceLocation& at);
@@ -249,6 +260,8 @@ class Compiler {
   void compile_rule(const mapping::Rule& r);
   void check_profile_declarations();
   void check_coverage(const TargetNode& node, const ir::Api& a);
+  std::vector<std::string> source_enum(const SourcePath& sp) const;
+  void check_unused_sources();
   void emit_source_vars(Printer& p) const;
   void emit_assembly(Printer& p, const TargetNode& node) const;
   void declare_nodes(Printer& p, const TargetNode& node) const;
@@ -267,6 +280,7 @@ class Compiler {
   std::set<std::string> default_tables_;  // tables used with on_missing: default
   std::vector<std::string> rule_code_;    // one block per rule, spec order
   int node_counter_ = 0;
+  std::string profiles_note_;
 };
 
 const ir::Api* Compiler::api(const std::string& name, const ir::SourceLocation& at) {
@@ -524,8 +538,9 @@ std::optional<std::string> Compiler::literal_code(const TargetLeaf& leaf, const 
   const auto kind = leaf.field->type().kind();
   switch (kind) {
     case ir::TypeRef::STRING:
+    case ir::TypeRef::ENUM:
       check_enum_value(leaf, value, "literal", at);
-      return "std::string(" + cpp_string_literal(value) + ")";
+      return text_into(leaf.field->type(), *target_api_, "std::string(" + cpp_string_literal(value) + ")");
     case ir::TypeRef::BOOLEAN:
       if (value == "true" || value == "false") return value;
       break;
@@ -622,7 +637,28 @@ void Compiler::compile_rule(const mapping::Rule& r) {
         body.push_back(leaf.optional ? "if (!values.empty()) " + L + " = std::move(values);" : L + " = std::move(values);");
         break;
       }
-      if (!same_type(s.type, *s.api, tt, *target_api_)) {
+      // Lossy conversions are errors unless declared: int64 -> int32 needs `lossy: narrowing` (or a
+      // conversion); date-time -> date only through a declared conversion. int32 -> int64 widens.
+      const bool narrowing = s.type.kind() == ir::TypeRef::INT64 && tt.kind() == ir::TypeRef::INT32;
+      const bool widening = s.type.kind() == ir::TypeRef::INT32 && tt.kind() == ir::TypeRef::INT64;
+      if (c.lossy_narrowing() && !narrowing) {
+        diags_.error(c.lossy_location(), "'lossy: narrowing' declared, but " + source_desc(s) + " into " +
+                                             target_desc(leaf) + " does not narrow; remove it.");
+        return;
+      }
+      if (narrowing && !c.lossy_narrowing()) {
+        diags_.error(c.from().location(), "Lossy conversion from " + source_desc(s) + " to " + target_desc(leaf) +
+                                              ": int64 -> int32 narrows. Declare it with 'lossy: narrowing' (out-of-range "
+                                              "values are then rejected at run time) or use a declared conversion.");
+        return;
+      }
+      if (s.type.kind() == ir::TypeRef::DATE_TIME && tt.kind() == ir::TypeRef::DATE) {
+        diags_.error(c.from().location(), "Lossy conversion from " + source_desc(s) + " to " + target_desc(leaf) +
+                                              ": a date-time's time of day and offset decide the calendar date. Declare "
+                                              "a conversion under 'conversions:' and use 'convert:'.");
+        return;
+      }
+      if (!narrowing && !widening && !same_type(s.type, *s.api, tt, *target_api_)) {
         diags_.error(c.from().location(), "Can't map " + source_desc(s) + " to " + target_desc(leaf) +
                                               ": the types differ. Declare a conversion under 'conversions:' and use "
                                               "'convert:'.");
@@ -631,14 +667,14 @@ void Compiler::compile_rule(const mapping::Rule& r) {
       std::string def;
       if (!c.default_constant().empty()) {
         if (!declared_constant(c.default_constant(), at)) return;
-        if (tt.kind() != ir::TypeRef::STRING) {
+        if (!takes_text(tt)) {
           diags_.error(at, "Can't map constant '" + c.default_constant() + "' (std::string) to " + target_desc(leaf) + ".");
           return;
         }
         if (auto it = profile_.constants.find(c.default_constant()); it != profile_.constants.end()) {
           check_enum_value(leaf, it->second.value, "constant '" + c.default_constant() + "'", it->second.location);
         }
-        def = "c_" + identifier_from(c.default_constant());
+        def = text_into(tt, *target_api_, "c_" + identifier_from(c.default_constant()));
         summary += ", else constant " + c.default_constant();
       } else if (c.has_default_literal()) {
         auto lit = literal_code(leaf, c.default_literal(), at);
@@ -654,11 +690,24 @@ void Compiler::compile_rule(const mapping::Rule& r) {
       std::vector<std::string> conds;
       if (!sure) conds.push_back(s.var + " != nullptr");
       if (c.omit_empty()) conds.push_back("!" + s.var + "->empty()");
+      std::string value = "*" + s.var;
+      auto range_check = [&](const std::string& pad) {
+        if (!narrowing) return;
+        body.push_back(pad + "if (" + value + " < INT32_MIN || " + value + " > INT32_MAX) {");
+        body.push_back(pad + "  return refbridge::make_rejection(\"narrowing\", " +
+                       cpp_string_literal(s.display + " is outside the range of " + leaf.path + " (int32)") + ");");
+        body.push_back(pad + "}");
+      };
+      if (narrowing) summary += " (lossy: narrowing, out of range = rejected)";
       if (conds.empty()) {
-        body.push_back(L + " = *" + s.var + ";");
+        range_check("");
+        if (narrowing) value = "static_cast<std::int32_t>(" + value + ")";
+        body.push_back(L + " = " + value + ";");
       } else {
         body.push_back("if (" + join(conds, " && ") + ") {");
-        body.push_back("  " + L + " = *" + s.var + ";");
+        range_check("  ");
+        if (narrowing) value = "static_cast<std::int32_t>(" + value + ")";
+        body.push_back("  " + L + " = " + value + ";");
         if (!def.empty()) {
           body.push_back("} else {");
           body.push_back("  " + L + " = " + def + ";");
@@ -672,14 +721,14 @@ void Compiler::compile_rule(const mapping::Rule& r) {
       const std::string& name = r.constant().name();
       summary = "constant " + name;
       if (!declared_constant(name, at)) return;
-      if (tt.kind() != ir::TypeRef::STRING) {
+      if (!takes_text(tt)) {
         diags_.error(at, "Can't map constant '" + name + "' (std::string) to " + target_desc(leaf) + ".");
         return;
       }
       if (auto it = profile_.constants.find(name); it != profile_.constants.end()) {
         check_enum_value(leaf, it->second.value, "constant '" + name + "'", it->second.location);
       }
-      body.push_back(L + " = c_" + identifier_from(name) + ";");
+      body.push_back(L + " = " + text_into(tt, *target_api_, "c_" + identifier_from(name)) + ";");
       break;
     }
     case mapping::Rule::kLiteral: {
@@ -692,7 +741,6 @@ void Compiler::compile_rule(const mapping::Rule& r) {
     case mapping::Rule::kLookup: {
       const auto& lk = r.lookup();
       const SourcePath& s = *srcs[0];
-      summary = "lookup " + lk.table() + "[" + s.text + "], on_missing: " + on_missing_name(lk.on_missing());
       const mapping::Lookup* decl = declared_lookup(lk.table(), at);
       if (decl == nullptr) return;
       if (!decl->key_source().empty() && decl->key_source() != s.text) {
@@ -700,19 +748,56 @@ void Compiler::compile_rule(const mapping::Rule& r) {
                                                "' but this rule looks up '" + s.text + "'");
         return;
       }
-      if (s.type.kind() != ir::TypeRef::STRING) {
-        diags_.error(lk.from().location(), "lookup keys are strings; " + source_desc(s) + " is not one");
+      const bool enum_key = s.type.kind() == ir::TypeRef::ENUM;
+      if (s.type.kind() != ir::TypeRef::STRING && !(enum_key && !s.iterates)) {
+        diags_.error(lk.from().location(), "lookup keys are strings or (single) enums; " + source_desc(s) + " is not one");
         return;
       }
       const bool list_target = tt.kind() == ir::TypeRef::ARRAY && tt.element().kind() == ir::TypeRef::STRING;
-      if (s.iterates ? !list_target : tt.kind() != ir::TypeRef::STRING) {
+      if (s.iterates ? !list_target : !takes_text(tt)) {
         diags_.error(at, "Can't map lookup '" + lk.table() + "' of " + source_desc(s) + " to " + target_desc(leaf) +
                              (s.iterates ? ": a path through a list needs a std::vector<std::string> target."
                                          : ": lookup values are std::string."));
         return;
       }
       const auto table_it = profile_.lookups.find(lk.table());
-      if (lk.on_missing() == mapping::DEFAULT) {
+      // Enum sources: every value the schema lists must have an entry (the lookup is total), unless
+      // on_missing says what happens otherwise; entries for values the enum lacks can never be used.
+      const std::vector<std::string> src_enum = source_enum(s);
+      if (table_it != profile_.lookups.end() && !src_enum.empty()) {
+        if (m_.strict().unused_lookup_entries() == mapping::ERROR) {
+          for (const auto& e : table_it->second.entries) {
+            if (std::find(src_enum.begin(), src_enum.end(), e.key) != src_enum.end()) continue;
+            diags_.error(e.location, "Unused lookup entry '" + e.key + "' in table '" + lk.table() + "' of profile '" +
+                                         profile_.name + "': " + source_desc(s) + " only takes " + join(src_enum, ", ") +
+                                         " (strict: unused_lookup_entries)." + did_you_mean(e.key, src_enum));
+          }
+        }
+        std::vector<std::string> uncovered;
+        for (const auto& v : src_enum) {
+          const auto& es = table_it->second.entries;
+          if (std::none_of(es.begin(), es.end(), [&](const auto& e) { return e.key == v; })) uncovered.push_back("'" + v + "'");
+        }
+        if (!uncovered.empty() && lk.on_missing() == mapping::ON_MISSING_UNSPECIFIED) {
+          diags_.error(at, "Lookup '" + lk.table() + "' is not total over enum " + source_desc(s) + ": profile '" +
+                               profile_.name + "' has no entry for " + join(uncovered, ", ") +
+                               ". Add the entries, or state on_missing: default (with a table default), omit or reject.");
+          return;
+        }
+      }
+      if (lk.on_missing() == mapping::ON_MISSING_UNSPECIFIED && src_enum.empty()) {
+        diags_.error(at, "lookup '" + lk.table() + "' needs on_missing: omit, default or reject: " + source_desc(s) +
+                             " is not an enum, so no table can cover every value.");
+        return;
+      }
+      // A total lookup still meets wire values the schema does not list (OpenEnum): those are rejected.
+      const mapping::OnMissing om =
+          lk.on_missing() == mapping::ON_MISSING_UNSPECIFIED ? mapping::REJECT : lk.on_missing();
+      summary = "lookup " + lk.table() + "[" + s.text + "], " +
+                (lk.on_missing() == mapping::ON_MISSING_UNSPECIFIED ? std::string("total over the enum (unlisted = reject)")
+                                                                    : "on_missing: " + on_missing_name(om));
+      const std::string key_text = enum_key ? "std::string(to_string(*" + s.var + "))" : "*" + s.var;
+      if (om == mapping::DEFAULT) {
         default_tables_.insert(lk.table());
         if (!decl->default_allowed()) {
           diags_.error(at, "on_missing: default, but lookup '" + lk.table() +
@@ -725,7 +810,7 @@ void Compiler::compile_rule(const mapping::Rule& r) {
           return;
         }
       }
-      if (lk.on_missing() == mapping::OMIT && !leaf.optional) {
+      if (om == mapping::OMIT && !leaf.optional) {
         diags_.error(at, "on_missing: omit can leave required " + target_desc(leaf) +
                              " unset; use default or reject");
         return;
@@ -743,7 +828,7 @@ void Compiler::compile_rule(const mapping::Rule& r) {
         for (const auto& e : table_it->second.entries) {
           check_enum_value(leaf, e.value, "lookup '" + lk.table() + "' entry '" + e.key + "':", e.location);
         }
-        if (table_it->second.default_value && lk.on_missing() != mapping::REJECT) {
+        if (table_it->second.default_value && om != mapping::REJECT) {
           check_enum_value(leaf, table_it->second.default_value->value, "lookup '" + lk.table() + "' default",
                            table_it->second.default_value->location);
         }
@@ -751,7 +836,7 @@ void Compiler::compile_rule(const mapping::Rule& r) {
       const std::string lt = "lt_" + identifier_from(lk.table());
       const std::string rule_id = "lookup-" + lk.table();
       auto missing_code = [&](const std::string& key_expr, const std::string& pad) -> std::vector<std::string> {
-        switch (lk.on_missing()) {
+        switch (om) {
           case mapping::DEFAULT:
             return {pad + "return refbridge::make_error(refbridge::ErrorCode::kConfig, \"profile '\" + profile.name + "
                           "\"' has no default for lookup table '" + lk.table() + "'\");"};
@@ -766,7 +851,7 @@ void Compiler::compile_rule(const mapping::Rule& r) {
       if (s.iterates) {
         body.push_back("std::vector<std::string> values;");
         body.push_back("for (const std::string* key : " + s.var + ") {");
-        if (lk.on_missing() == mapping::REJECT) {
+        if (om == mapping::REJECT) {
           body.push_back("  if (!" + lt + "->contains(*key)) {");
           for (auto& l : missing_code("*key", "    ")) body.push_back(l);
           body.push_back("  }");
@@ -789,20 +874,20 @@ void Compiler::compile_rule(const mapping::Rule& r) {
       }
       const std::string pad = guaranteed(s) ? "" : "  ";
       if (!guaranteed(s)) body.push_back("if (" + s.var + " != nullptr) {");
-      if (lk.on_missing() == mapping::REJECT) {
-        body.push_back(pad + "if (!" + lt + "->contains(*" + s.var + ")) {");
-        for (auto& l : missing_code("*" + s.var, pad + "  ")) body.push_back(l);
+      if (om == mapping::REJECT) {
+        body.push_back(pad + "if (!" + lt + "->contains(" + key_text + ")) {");
+        for (auto& l : missing_code(key_text, pad + "  ")) body.push_back(l);
         body.push_back(pad + "}");
-        body.push_back(pad + L + " = " + lt + "->entries.at(*" + s.var + ");");
-      } else if (lk.on_missing() == mapping::DEFAULT) {
-        body.push_back(pad + "std::optional<std::string> found = " + lt + "->find(*" + s.var + ");");
+        body.push_back(pad + L + " = " + text_into(tt, *target_api_, lt + "->entries.at(" + key_text + ")") + ";");
+      } else if (om == mapping::DEFAULT) {
+        body.push_back(pad + "std::optional<std::string> found = " + lt + "->find(" + key_text + ");");
         body.push_back(pad + "if (!found) {");
-        for (auto& l : missing_code("*" + s.var, pad + "  ")) body.push_back(l);
+        for (auto& l : missing_code(key_text, pad + "  ")) body.push_back(l);
         body.push_back(pad + "}");
-        body.push_back(pad + L + " = std::move(*found);");
+        body.push_back(pad + L + " = " + text_into(tt, *target_api_, "std::move(*found)") + ";");
       } else {
-        body.push_back(pad + "if (std::optional<std::string> found = " + lt + "->find(*" + s.var + ")) " + L +
-                       " = std::move(*found);");
+        body.push_back(pad + "if (std::optional<std::string> found = " + lt + "->find(" + key_text + ")) " + L +
+                       " = " + text_into(tt, *target_api_, "std::move(*found)") + ";");
       }
       if (!guaranteed(s)) body.push_back("}");
       break;
@@ -976,6 +1061,100 @@ void Compiler::check_profile_declarations() {
                                        "' (types: string bool int32 int64 number date date-time, 'T?' = optional)." +
                                        did_you_mean(t, {"string", "bool", "int32", "int64", "number", "date",
                                                         "date-time"}));
+      }
+    }
+  }
+}
+
+std::vector<std::string> Compiler::source_enum(const SourcePath& sp) const {
+  if (sp.type.kind() == ir::TypeRef::ENUM) {
+    for (const auto& mod : sp.api->models()) {
+      if (mod.name() == sp.type.model()) return {mod.enum_values().begin(), mod.enum_values().end()};
+    }
+    return {};
+  }
+  if (sp.leaf != nullptr && sp.type.kind() == ir::TypeRef::STRING && sp.leaf->type().kind() == ir::TypeRef::STRING) {
+    return {sp.leaf->enum_values().begin(), sp.leaf->enum_values().end()};  // inline `enum` on a string member
+  }
+  return {};
+}
+
+// `strict: {unused_sources: error}`: every member of every source model is read by a rule, require
+// or gate (through any path that starts with it), or listed under `ignore_sources:` with a reason.
+// Nested models (an EntityReference's Id, LogicalName) are not walked: reading one member of a
+// nested model counts as reading the top-level member. `ignore_sources` entries are checked always:
+// each names a source or a top-level member of one, and none may name a member that is read.
+void Compiler::check_unused_sources() {
+  std::map<std::string, const mapping::IgnoredSource*> ignored;  // "source" or "source.member" (no "[]")
+  for (const auto& ig : m_.ignore_sources()) {
+    std::string text = ig.path().text();
+    const auto dot = text.find('.');
+    std::string src = text.substr(0, dot);
+    const bool bracket = src.size() > 2 && src.compare(src.size() - 2, 2, "[]") == 0;
+    if (bracket) src.resize(src.size() - 2);
+    const mapping::Source* source = nullptr;
+    std::vector<std::string> names;
+    for (const auto& s : m_.sources()) {
+      names.push_back(s.name());
+      if (s.name() == src) source = &s;
+    }
+    if (source == nullptr) {
+      diags_.error(ig.path().location(), "ignore_sources: no source named '" + src + "' (sources: " + join(names, ", ") +
+                                             ")." + did_you_mean(src, names));
+      continue;
+    }
+    std::string key = src;
+    if (dot != std::string::npos) {
+      const std::string member = text.substr(dot + 1);
+      if (source->list() != bracket) {
+        diags_.error(ig.path().location(), source->list() ? "source '" + src + "' is a list: write '" + src + "[]." +
+                                                                member + "'"
+                                                          : "source '" + src + "' is not a list: remove the brackets");
+        continue;
+      }
+      const ir::Model* mod = nullptr;
+      if (auto ai = apis_.find(source->api()); ai != apis_.end()) {
+        for (const auto& md : ai->second.models()) {
+          if (md.name() == source->model()) mod = &md;
+        }
+      }
+      if (mod == nullptr) continue;  // reported with the source
+      if (find_field(*mod, member) == nullptr) {
+        diags_.error(ig.path().location(), "ignore_sources: no property named '" + member + "' exists in source model " +
+                                               source->api() + "." + mod->name() + " ('" + text +
+                                               "' names a top-level member)." + did_you_mean(member, field_names(*mod)));
+        continue;
+      }
+      key += "." + member;
+    }
+    ignored[key] = &ig;
+  }
+  // Members read: the first step of every used path.
+  std::set<std::string> read;
+  for (const SourcePath* sp : path_order_) {
+    if (sp->used && !sp->steps.empty()) read.insert(sp->source->name() + "." + sp->steps.front().field->json_name());
+  }
+  for (const auto& [key, ig] : ignored) {
+    if (key.find('.') != std::string::npos && read.count(key)) {
+      diags_.error(ig->path().location(), "ignore_sources lists '" + ig->path().text() +
+                                              "', which a rule, require or gate reads; remove it from ignore_sources.");
+    }
+  }
+  // Only on an otherwise clean spec: a path that failed to resolve would show up as unread.
+  if (m_.strict().unused_sources() != mapping::ERROR || !diags_.empty()) return;
+  for (const auto& s : m_.sources()) {
+    if (ignored.count(s.name())) continue;
+    auto ai = apis_.find(s.api());
+    if (ai == apis_.end()) continue;
+    for (const auto& mod : ai->second.models()) {
+      if (mod.name() != s.model()) continue;
+      for (const auto& f : mod.fields()) {
+        const std::string key = s.name() + "." + f.json_name();
+        if (read.count(key) || ignored.count(key)) continue;
+        const std::string shown = s.name() + (s.list() ? "[]." : ".") + f.json_name();
+        diags_.error(s.location(), "Unused source property '" + shown + "' (" + s.api() + "." + mod.name() + "." +
+                                       f.json_name() + ") is read by no rule, require or gate: map it, or list it "
+                                       "under 'ignore_sources:' with a reason (strict: unused_sources).");
       }
     }
   }
@@ -1155,6 +1334,7 @@ bool Compiler::run(const std::string& out_rel_dir, std::vector<GeneratedFile>& f
   }
   for (const auto& r : m_.rules()) compile_rule(r);
   if (root_ && target_api_) check_coverage(*root_, *target_api_);
+  check_unused_sources();
   if (!diags_.empty() || !root_) return false;
 
   // ---- emit ----
@@ -1169,7 +1349,8 @@ bool Compiler::run(const std::string& out_rel_dir, std::vector<GeneratedFile>& f
 
   Printer h;
   h.print(escape_dollars(banner));
-  h.print(escape_dollars(comment("Mapping '" + m_.name() + "' (profile checked at generation: " + profile_.file + ").\n" +
+  h.print(escape_dollars(comment("Mapping '" + m_.name() + "' (profile checked at generation: " +
+                                     (profiles_note_.empty() ? profile_.file : profiles_note_) + ").\n" +
                                      m_.description(),
                                  "// ")));
   h.print("#pragma once\n\n");
@@ -1313,14 +1494,28 @@ refbridge::Result<std::vector<GeneratedFile>> generate_mapping(const std::filesy
                                                                const std::string& profile_rel_path,
                                                                const std::string& out_rel_dir,
                                                                const std::map<std::string, ir::Api>& apis) {
+  return generate_mapping(root, spec_rel_path, std::vector<std::string>{profile_rel_path}, out_rel_dir, apis);
+}
+
+refbridge::Result<std::vector<GeneratedFile>> generate_mapping(const std::filesystem::path& root,
+                                                               const std::string& spec_rel_path,
+                                                               const std::vector<std::string>& profile_rel_paths,
+                                                               const std::string& out_rel_dir,
+                                                               const std::map<std::string, ir::Api>& apis) {
+  if (profile_rel_paths.empty()) return make_error(ErrorCode::kConfig, spec_rel_path + ": no profile to check against");
   Diagnostics diags;
   REFBRIDGE_TRY(const mapping::Mapping spec, mapping_detail::parse_mapping_spec(root, spec_rel_path, diags));
-  REFBRIDGE_TRY(const SpecProfile profile, mapping_detail::load_spec_profile(root, profile_rel_path));
+  // The same spec is checked against every profile; the emitted code does not depend on the
+  // profile (tables and constants are read at run time), so the first profile's output is kept.
   std::vector<GeneratedFile> files;
-  Compiler compiler(spec, profile, apis, diags);
-  if (!compiler.run(out_rel_dir, files) || !diags.empty()) {
-    return make_error(ErrorCode::kInvalidInput, diags.render());
+  for (const auto& profile_rel_path : profile_rel_paths) {
+    REFBRIDGE_TRY(const SpecProfile profile, mapping_detail::load_spec_profile(root, profile_rel_path));
+    std::vector<GeneratedFile> out;
+    Compiler compiler(spec, profile, apis, diags);
+    compiler.set_profiles_note(join(profile_rel_paths, ", "));
+    if (compiler.run(out_rel_dir, out) && files.empty()) files = std::move(out);
   }
+  if (!diags.empty() || files.empty()) return make_error(ErrorCode::kInvalidInput, diags.render());
   return files;
 }
 

@@ -7,7 +7,10 @@
 // MapStruct-style wording, "Did you mean 'x'?" by edit distance): unknown source/target path,
 // unmapped required target member, type mismatch without a conversion, optional source into a
 // required target without default/require, lookup table or constant missing from the profile,
-// lookup value outside the target's enum, a `when: create` rule on a required member, ...
+// lookup value outside the target's enum, a `when: create` rule on a required member, lossy
+// conversions not declared (int64 -> int32 without `lossy: narrowing`, date-time -> date without a
+// conversion), a lookup over an enum source that is not total and states no on_missing, and in
+// `strict:` mode unused lookup entries and unused source members (`ignore_sources:` with reasons).
 // What the generator cannot see (hand-written conversion signatures) is checked by static_asserts
 // in the generated code, so a mismatch fails at C++ compile time, never at run time.
 
@@ -29,6 +32,15 @@ namespace refbridge::codegen {
 refbridge::Result<std::vector<GeneratedFile>> generate_mapping(const std::filesystem::path& root,
                                                                const std::string& spec_rel_path,
                                                                const std::string& profile_rel_path,
+                                                               const std::string& out_rel_dir,
+                                                               const std::map<std::string, ir::Api>& apis);
+
+/// Same, checked against every profile in `profile_rel_paths` (codegen.yaml `profiles: [a, b]`):
+/// every profile's diagnostics are reported (a spec-located one once); the output does not depend
+/// on the profile. kConfig when the list is empty.
+refbridge::Result<std::vector<GeneratedFile>> generate_mapping(const std::filesystem::path& root,
+                                                               const std::string& spec_rel_path,
+                                                               const std::vector<std::string>& profile_rel_paths,
                                                                const std::string& out_rel_dir,
                                                                const std::map<std::string, ir::Api>& apis);
 

@@ -2,6 +2,7 @@
 #include "mapping_diagnostics.h"
 
 #include <algorithm>
+#include <set>
 #include <tuple>
 
 namespace refbridge::codegen::mapping_detail {
@@ -20,9 +21,12 @@ std::string Diagnostics::render() const {
     return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
   });
   std::string out;
+  std::set<std::string> seen;
   for (const auto& d : sorted) {
+    std::string line = d.str();
+    if (!seen.insert(line).second) continue;  // the same spec problem found again for another profile
     if (!out.empty()) out += '\n';
-    out += d.str();
+    out += line;
   }
   return out;
 }

@@ -23,7 +23,7 @@ class Diagnostics {
   void error(const ir::SourceLocation& at, std::string message);
   [[nodiscard]] bool empty() const { return list_.empty(); }
   [[nodiscard]] const std::vector<Diagnostic>& list() const { return list_; }
-  /// All diagnostics sorted by (file, line, column), one per line, without a trailing newline.
+  /// All diagnostics sorted by (file, line, column), one per line (an identical one once), no trailing newline.
   [[nodiscard]] std::string render() const;
 
  private:

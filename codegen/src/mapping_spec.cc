@@ -85,7 +85,7 @@ class SpecReader {
     *r.mutable_location() = loc(key);
     const std::string what = "rule '" + key.Scalar() + "'";
     if (!check_keys(v, what, {"from", "const", "literal", "lookup", "convert", "join", "when", "omit_empty", "default",
-                              "description"})) {
+                              "lossy", "description"})) {
       return;
     }
     int kinds = 0;
@@ -104,13 +104,23 @@ class SpecReader {
         error(w, what + ": when must be 'create' or 'always', not '" + s + "'." + did_you_mean(s, {"create", "always"}));
       }
     }
-    if ((v["omit_empty"] || v["default"]) && !v["from"]) {
-      error(v["omit_empty"] ? v["omit_empty"] : v["default"], what + ": omit_empty and default apply to 'from' rules only");
+    if ((v["omit_empty"] || v["default"] || v["lossy"]) && !v["from"]) {
+      error(v["omit_empty"] ? v["omit_empty"] : v["default"] ? v["default"] : v["lossy"],
+            what + ": omit_empty, default and lossy apply to 'from' rules only");
     }
     if (const auto f = v["from"]) {
       auto* c = r.mutable_copy();
       *c->mutable_from() = path(f, what + " from");
       if (v["omit_empty"]) c->set_omit_empty(boolean(v["omit_empty"], what + " omit_empty"));
+      if (const auto lo = v["lossy"]) {
+        const std::string kind = str(lo, what + " lossy");
+        if (kind == "narrowing") {
+          c->set_lossy_narrowing(true);
+          *c->mutable_lossy_location() = loc(lo);
+        } else {
+          error(lo, what + ": lossy must be 'narrowing', not '" + kind + "'." + did_you_mean(kind, {"narrowing"}));
+        }
+      }
       if (const auto d = v["default"]) {
         if (check_keys(d, what + " default", {"const", "literal"})) {
           if (d["const"] && d["literal"]) error(d, what + " default: give const or literal, not both");
@@ -129,17 +139,18 @@ class SpecReader {
     } else if (const auto lk = v["lookup"]) {
       auto* lr = r.mutable_lookup();
       if (check_keys(lk, what + " lookup", {"table", "from", "on_missing", "distinct"})) {
-        if (!lk["table"] || !lk["from"] || !lk["on_missing"]) {
-          error(lk, what + " lookup needs table, from and on_missing");
+        if (!lk["table"] || !lk["from"]) {
+          error(lk, what + " lookup needs table and from (and on_missing unless the lookup is total)");
         } else {
           lr->set_table(str(lk["table"], what + " lookup table"));
           *lr->mutable_from() = path(lk["from"], what + " lookup from");
-          const std::string om = str(lk["on_missing"], what + " on_missing");
+          // No on_missing: the compiler must prove the lookup total (enum source, an entry per value).
+          const std::string om = lk["on_missing"] ? str(lk["on_missing"], what + " on_missing") : "";
           if (om == "omit") lr->set_on_missing(mapping::OMIT);
           else if (om == "default") lr->set_on_missing(mapping::DEFAULT);
           else if (om == "reject") lr->set_on_missing(mapping::REJECT);
-          else error(lk["on_missing"], what + ": on_missing must be omit, default or reject, not '" + om + "'." +
-                                           did_you_mean(om, {"omit", "default", "reject"}));
+          else if (lk["on_missing"]) error(lk["on_missing"], what + ": on_missing must be omit, default or reject, not '" +
+                                                                 om + "'." + did_you_mean(om, {"omit", "default", "reject"}));
           if (lk["distinct"]) lr->set_distinct(boolean(lk["distinct"], what + " distinct"));
         }
       }
@@ -185,7 +196,7 @@ class SpecReader {
     *m.mutable_location() = loc(doc);
     check_keys(doc, "a mapping spec",
                {"name", "function", "description", "sources", "target", "lookups", "constants", "conversions",
-                "require", "gate", "rules"});
+                "require", "gate", "rules", "strict", "ignore_sources"});
     if (!doc.IsMap()) return;
     for (const char* k : {"name", "function", "sources", "target", "rules"}) {
       if (!doc[k]) error(doc, std::string("a mapping spec needs '") + k + "'");
@@ -273,6 +284,36 @@ class SpecReader {
         for (const auto& item : g) read_gate(item, m);
       } else {
         read_gate(g, m);
+      }
+    }
+    if (const auto st = doc["strict"]) {
+      auto* strict = m.mutable_strict();
+      *strict->mutable_location() = loc(st);
+      if (check_keys(st, "strict", {"unused_lookup_entries", "unused_sources"})) {
+        auto level = [&](const char* key, void (mapping::Strictness::*set)(mapping::Level)) {
+          const auto n = st[key];
+          if (!n) return;
+          const std::string v = str(n, std::string("strict ") + key);
+          if (v == "error") (strict->*set)(mapping::ERROR);
+          else if (v == "ignore") (strict->*set)(mapping::IGNORE);
+          else error(n, std::string("strict ") + key + " must be 'error' or 'ignore', not '" + v + "'." +
+                            did_you_mean(v, {"error", "ignore"}));
+        };
+        level("unused_lookup_entries", &mapping::Strictness::set_unused_lookup_entries);
+        level("unused_sources", &mapping::Strictness::set_unused_sources);
+      }
+    }
+    if (const auto ig = doc["ignore_sources"]; ig && !ig.IsMap()) {
+      error(ig, "ignore_sources must be a mapping of <source path>: <reason>");
+    } else if (ig) {
+      for (const auto& kv : ig) {
+        auto* item = m.add_ignore_sources();
+        *item->mutable_path() = path(kv.first, "ignore_sources path");
+        if (kv.second.IsScalar() && !kv.second.Scalar().empty()) {
+          item->set_reason(kv.second.Scalar());
+        } else {
+          error(kv.first, "ignore_sources '" + kv.first.Scalar() + "' needs a reason (path: why it is not mapped)");
+        }
       }
     }
     if (const auto rules = doc["rules"]) {

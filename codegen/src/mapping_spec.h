@@ -15,12 +15,15 @@
 //   require:     [<source path>...]                     (rule id required-fields)
 //   gate:        {rule, lookup, from, what, accepted_as}  (or a list of them)
 //   rules:       { <target path>: {<one of from|const|literal|lookup|convert|join>, when?, ...} }
-//     from: <path>  [omit_empty: bool] [default: {const: <name>} | {literal: <value>}]
+//     from: <path>  [omit_empty: bool] [default: {const: <name>} | {literal: <value>}] [lossy: narrowing]
 //     const: <constant>        literal: <scalar>
-//     lookup: {table, from, on_missing: omit|default|reject, distinct?: bool}
+//     lookup: {table, from, on_missing?: omit|default|reject, distinct?: bool}
+//             (no on_missing: the lookup must be total: an enum source with an entry per value)
 //     convert: {function, from: [<path>...]}
 //     join: {from: [<path>...], separator: <text>, skip_empty: bool}
 //     when: create | always
+//   strict:      {unused_lookup_entries: error|ignore, unused_sources: error|ignore}
+//   ignore_sources: { <source path or source name>: <reason> }   (accepted unused source members)
 
 #include "mapping.pb.h"
 #include "mapping_diagnostics.h"

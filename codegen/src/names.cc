@@ -8,7 +8,7 @@
 namespace refbridge::codegen::names {
 namespace {
 
-constexpr std::array<std::string_view, 100> kKeywords = {
+constexpr std::array<std::string_view, 96> kKeywords = {
     "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break",
     "case", "catch", "char", "char8_t", "char16_t", "char32_t", "class", "compl", "concept", "const",
     "consteval", "constexpr", "constinit", "const_cast", "continue", "co_await", "co_return", "co_yield", "decltype", "default",
@@ -18,9 +18,12 @@ constexpr std::array<std::string_view, 100> kKeywords = {
     "public", "register", "reinterpret_cast", "requires", "return", "short", "signed", "sizeof", "static", "static_assert",
     "static_cast", "struct", "switch", "template", "this", "thread_local", "throw", "true", "try", "typedef",
     "typeid", "typename", "union", "unsigned", "using", "virtual", "void", "volatile", "wchar_t", "while",
-    "xor", "xor_eq", "import", "module", "final", "override",
-    // names that would clash with generated code or common macros
-    "assert", "errno", "NULL", "EOF"};
+    "xor", "xor_eq", "import", "module", "final", "override"};
+
+// Names that C, POSIX or glibc headers define as macros (or that break as members when they do).
+constexpr std::array<std::string_view, 22> kMacroNames = {
+    "assert", "errno", "NULL", "EOF", "major", "minor", "makedev", "stdin", "stdout", "stderr", "unix",
+    "linux", "i386", "BUFSIZ", "FILENAME_MAX", "TRUE", "FALSE", "DOMAIN", "OVERFLOW", "UNDERFLOW", "offsetof", "setjmp"};
 
 bool is_alpha(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
 bool is_digit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
@@ -61,6 +64,10 @@ bool is_cpp_keyword(std::string_view word) {
   return std::find(kKeywords.begin(), kKeywords.end(), word) != kKeywords.end();
 }
 
+bool is_macro_name(std::string_view word) {
+  return std::find(kMacroNames.begin(), kMacroNames.end(), word) != kMacroNames.end();
+}
+
 std::string legalize(std::string_view name) {
   std::string out;
   out.reserve(name.size() + 2);
@@ -75,7 +82,7 @@ std::string legalize(std::string_view name) {
   for (std::size_t pos = out.find("__"); pos != std::string::npos; pos = out.find("__", pos)) out.erase(pos, 1);
   if (out == "u_") out = "u";
   if (is_digit(out[0])) out.insert(out.begin(), '_');
-  if (is_cpp_keyword(out)) out.push_back('_');
+  if (is_cpp_keyword(out) || is_macro_name(out)) out.push_back('_');
   return out;
 }
 
@@ -104,6 +111,7 @@ std::string enumerator(std::string_view value) {
     for (std::size_t i = 1; i < w.size(); ++i) out.push_back(lower(w[i]));
   }
   if (out == "k") return "kEmpty";
+  if (out == "kUnknown") return "kUnknown_";  // kUnknown is OpenEnum's fallback
   return out;
 }
 
@@ -123,6 +131,27 @@ std::string escape_string(std::string_view text) {
       out.push_back(kHex[u >> 4]);
       out.push_back(kHex[u & 15]);
       out += "\"\"";  // ends the hex escape
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+}  // namespace refbridge::codegen::names
+
+namespace refbridge::codegen::names {
+std::string escape_json(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (u < 0x20) {
+      out += "\\u00";
+      out.push_back(kHex[u >> 4]);
+      out.push_back(kHex[u & 15]);
     } else {
       out.push_back(c);
     }

@@ -3,6 +3,7 @@
 #include "yaml_file.h"
 
 #include "names.h"
+#include "paging.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -13,6 +14,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <vector>
@@ -24,9 +26,11 @@ namespace {
 const std::set<std::string, std::less<>> kSchemaKeywords = {
     "type", "format", "description", "title", "properties", "required", "items", "additionalProperties",
     "enum", "$ref", "pattern", "minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems",
-    "example", "examples", "default", "readOnly", "writeOnly", "deprecated", "$comment", "uniqueItems"};
+    "example", "examples", "default", "readOnly", "writeOnly", "deprecated", "$comment", "uniqueItems",
+    // handled where supported (components, members), rejected with a message elsewhere
+    "allOf", "oneOf", "anyOf", "discriminator"};
 const std::set<std::string, std::less<>> kUnsupportedKeywords = {
-    "oneOf", "anyOf", "allOf", "not", "if", "then", "else", "discriminator", "patternProperties",
+    "not", "if", "then", "else", "patternProperties",
     "prefixItems", "dependentSchemas", "dependentRequired", "const", "unevaluatedProperties",
     "propertyNames", "contains", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "nullable",
     "$defs", "$anchor", "$dynamicRef"};
@@ -38,6 +42,7 @@ struct Def {
   YAML::Node key;  // the schema's name in components.schemas (diagnostics point here)
   bool is_enum = false;
   bool built = false;
+  std::string inline_of;  // synthesized from an inline schema of "Model.member"
 };
 
 class Loader {
@@ -79,7 +84,9 @@ class Loader {
       queue_.pop_front();
       build_model(name);
     }
+    check_variants();
     check_cycles();
+    check_paging(api_, errors_);
     if (!errors_.empty()) {
       std::string msg;
       for (const auto& e : errors_) msg += (msg.empty() ? "" : "\n") + e;
@@ -136,7 +143,7 @@ class Loader {
       error(file, at, "schema '" + name + "' must be a mapping");
       return;
     }
-    Def d{file, node, at, static_cast<bool>(node["enum"]), false};
+    Def d{file, node, at, static_cast<bool>(node["enum"]), false, {}};
     defs_.emplace(name, d);
     queue_.push_back(name);
   }
@@ -200,7 +207,7 @@ class Loader {
       error(target, key, "schema '" + name + "' must be a mapping");
       return {};
     }
-    defs_.emplace(name, Def{target, node, key, static_cast<bool>(node["enum"]), false});
+    defs_.emplace(name, Def{target, node, key, static_cast<bool>(node["enum"]), false, {}});
     queue_.push_back(name);
     return name;
   }
@@ -230,8 +237,41 @@ class Loader {
       error(file, s, "a schema must be a mapping");
       return false;
     }
+    if ((s["oneOf"] || s["anyOf"]) && s["discriminator"]) {
+      // A discriminated union on a member: a variant model named <Model><Member>.
+      if (inline_name_.empty()) {
+        error(file, s["oneOf"] ? s["oneOf"] : s["anyOf"], "oneOf/anyOf is supported on model members and components only");
+        return false;
+      }
+      if (!synthesize(file, s, /*is_enum=*/false)) return false;
+      t->set_kind(ir::TypeRef::MODEL);
+      t->set_model(inline_name_);
+      return true;
+    }
     if (const auto any = s["anyOf"]) return nullable_ref(file, s, any, t, nullable);
+    if (const auto one = s["oneOf"]) {
+      error(file, one, "oneOf without a discriminator is not supported (add discriminator.propertyName)");
+      return false;
+    }
+    if (const auto disc = s["discriminator"]) {
+      error(file, disc, "'discriminator' is supported only beside oneOf/anyOf");
+      return false;
+    }
     if (!check_keywords(file, s)) return false;
+    if (const auto all = s["allOf"]) {
+      // On a member only `allOf: [{$ref: X}]` (a reference with a description/default beside it);
+      // combined objects are components (flattened by build_model).
+      if (!all.IsSequence() || all.size() != 1 || !all[0].IsMap() || !all[0]["$ref"] || all[0].size() != 1 || s["$ref"] ||
+          s["type"] || s["properties"]) {
+        error(file, all, "allOf on a member must be `allOf: [{$ref: ...}]`; declare a combined object as a component schema");
+        return false;
+      }
+      const std::string name = resolve_ref(file, all[0]["$ref"]);
+      if (name.empty()) return false;
+      t->set_kind(defs_.at(name).is_enum ? ir::TypeRef::ENUM : ir::TypeRef::MODEL);
+      t->set_model(name);
+      return true;
+    }
     if (const auto ref = s["$ref"]) {
       const std::string name = resolve_ref(file, ref);
       if (name.empty()) return false;
@@ -270,7 +310,12 @@ class Loader {
     }
     const std::string format = scalar(s, "format");
     if (!format.empty()) t->set_format(format);
-    if (type == "string") {
+    if (type == "string" && s["enum"] && !inline_name_.empty()) {
+      // An inline string enum of a member: an enum named <Model><Member>.
+      if (!synthesize(file, s, /*is_enum=*/true)) return false;
+      t->set_kind(ir::TypeRef::ENUM);
+      t->set_model(inline_name_);
+    } else if (type == "string") {
       t->set_kind(format == "date" ? ir::TypeRef::DATE : format == "date-time" ? ir::TypeRef::DATE_TIME : ir::TypeRef::STRING);
     } else if (type == "integer") {
       if (format == "int32") {
@@ -342,7 +387,8 @@ class Loader {
       }
     }
     if (!ref || !has_null) {
-      error(file, any, "unsupported construct 'anyOf' (only `anyOf: [{$ref: ...}, {type: 'null'}]`, a nullable reference)");
+      error(file, any, "unsupported construct 'anyOf' (only `anyOf: [{$ref: ...}, {type: 'null'}]`, a nullable reference, "
+                       "or anyOf/oneOf with a discriminator)");
       return false;
     }
     const std::string name = resolve_ref(file, ref);
@@ -352,6 +398,15 @@ class Loader {
     *nullable = true;
     return true;
   }
+
+  // What an object model under construction has collected so far (allOf parts add to it).
+  struct ObjectBuild {
+    ir::Model* m = nullptr;
+    std::set<std::string> required;
+    std::vector<std::pair<std::string, YAML::Node>> required_at;  // (file, `required` node) for diagnostics
+    std::map<std::string, std::string> cpp_names;                 // C++ name -> "json" (file:line)
+    std::set<std::string> declared;
+  };
 
   void build_model(const std::string& name) {
     Def& def = defs_.at(name);
@@ -363,80 +418,363 @@ class Loader {
     m->set_name(name);
     set_loc(m->mutable_location(), file, def.key);
     m->set_description(scalar(s, "description"));
+    if (!def.inline_of.empty()) m->set_inline_of(def.inline_of);
     if (m->description().empty()) error(file, def.key, "schema '" + name + "' has no description");
     if (names::legalize(name) != name) error(file, def.key, "schema name '" + name + "' is not a C++ identifier");
+    if (s["oneOf"] || s["anyOf"]) {
+      build_variant(m, file, s);
+      return;
+    }
     if (!check_keywords(file, s)) return;
+    if (s["discriminator"]) {
+      error(file, s["discriminator"], "'discriminator' is supported only beside oneOf/anyOf");
+      return;
+    }
     if (def.is_enum) {
       m->set_is_enum(true);
       if (scalar(s, "type") != "string") error(file, s, "enum schema '" + name + "' must have `type: string`");
-      std::set<std::string> seen;
-      for (const auto& v : s["enum"]) {
-        if (!v.IsScalar()) {
-          error(file, v, "enum values must be strings");
-          continue;
-        }
-        if (!seen.insert(names::enumerator(v.Scalar())).second) {
-          error(file, v, "enum value '" + v.Scalar() + "' gives a duplicate C++ enumerator " + names::enumerator(v.Scalar()));
-        }
-        m->add_enum_values(v.Scalar());
-      }
+      add_enum_values(m, file, s["enum"]);
       if (m->enum_values_size() == 0) error(file, s, "enum schema '" + name + "' has no values");
       return;
     }
     const std::string type = scalar(s, "type");
-    if (type != "object") {
+    if (type != "object" && !(type.empty() && s["allOf"])) {
       error(file, s, "component schema '" + name + "' must be `type: object` or a string enum (got '" + type + "')");
       return;
     }
-    if (s["additionalProperties"] && s["additionalProperties"].IsMap()) {
-      error(file, s["additionalProperties"], "additionalProperties on a model with properties is not supported");
-    }
-    std::set<std::string> required;
-    if (const auto req = s["required"]) {
-      for (const auto& r : req) required.insert(r.as<std::string>());
-    }
-    std::set<std::string> cpp_names;
-    std::set<std::string> declared;
-    if (const auto props = s["properties"]) {
-      for (const auto& kv : props) {
-        const std::string json = kv.first.as<std::string>();
-        declared.insert(json);
-        ir::Field* f = m->add_fields();
-        f->set_json_name(json);
-        f->set_cpp_name(names::legalize(json));
-        if (!cpp_names.insert(f->cpp_name()).second) {
-          error(file, kv.first, "member '" + json + "' maps to the C++ name '" + f->cpp_name() + "' of another member");
-        }
-        set_loc(f->mutable_location(), file, kv.first);
-        const YAML::Node p = kv.second;
-        f->set_description(p.IsMap() ? scalar(p, "description") : std::string());
-        if (f->description().empty()) error(file, kv.first, "property '" + name + "." + json + "' has no description");
-        f->set_required(required.count(json) > 0);
-        f->set_min_length(-1);
-        f->set_max_length(-1);
-        bool nullable = false;
-        if (!type_of(file, p, f->mutable_type(), &nullable)) continue;
-        f->set_nullable(nullable);
-        if (const auto e = p["enum"]) {
-          if (f->type().kind() != ir::TypeRef::STRING) error(file, e, "an inline enum is supported on string members only");
-          for (const auto& v : e) f->add_enum_values(v.as<std::string>());
-        }
-        f->set_pattern(scalar(p, "pattern"));
-        if (p["minimum"]) {
-          f->set_has_minimum(true);
-          f->set_minimum(p["minimum"].as<double>());
-        }
-        if (p["maximum"]) {
-          f->set_has_maximum(true);
-          f->set_maximum(p["maximum"].as<double>());
-        }
-        if (p["minLength"]) f->set_min_length(p["minLength"].as<std::int64_t>());
-        if (p["maxLength"]) f->set_max_length(p["maxLength"].as<std::int64_t>());
+    ObjectBuild ob;
+    ob.m = m;
+    std::set<std::string> visiting{name};
+    add_object(ob, file, s, visiting, /*top=*/true);
+    for (const auto& r : ob.required) {
+      if (ob.declared.count(r)) continue;
+      for (const auto& [f, at] : ob.required_at) {
+        bool here = false;
+        for (const auto& x : at) here = here || x.as<std::string>() == r;
+        if (here) error(f, at, "required member '" + r + "' is not a property of '" + name + "'");
       }
     }
-    for (const auto& r : required) {
-      if (!declared.count(r)) error(file, s["required"], "required member '" + r + "' is not a property of '" + name + "'");
+    for (auto& f : *m->mutable_fields()) f.set_required(ob.required.count(f.json_name()) > 0);
+  }
+
+  // Adds the members of the object schema `s` (and, for allOf, of each part in order) to `ob`.
+  void add_object(ObjectBuild& ob, const std::string& file, const YAML::Node& s, std::set<std::string>& visiting, bool top) {
+    if (!top && !check_keywords(file, s)) return;
+    if (const auto ap = s["additionalProperties"]) {
+      if (ap.IsMap()) {
+        error(file, ap, "additionalProperties with a schema on a model with properties is not supported");
+      } else if (ap.IsScalar() && ap.Scalar() == "false") {
+        ob.m->set_closed(true);
+      }
     }
+    if (const auto all = s["allOf"]) {
+      if (!all.IsSequence() || all.size() == 0) {
+        error(file, all, "allOf must be a non-empty list");
+        return;
+      }
+      for (const auto& part : all) {
+        if (!part.IsMap()) {
+          error(file, part, "an allOf part must be a mapping");
+          continue;
+        }
+        if (const auto ref = part["$ref"]) {
+          if (part.size() != 1) error(file, part, "an allOf part with $ref must hold only the $ref");
+          const std::string other = resolve_ref(file, ref);
+          if (other.empty()) continue;
+          const Def& od = defs_.at(other);
+          if (od.is_enum || od.node["oneOf"] || od.node["anyOf"]) {
+            error(file, ref, "allOf part '" + other + "' must be an object schema");
+            continue;
+          }
+          if (!visiting.insert(other).second) {
+            error(file, ref, "allOf refers back to '" + other + "' (a cycle)");
+            continue;
+          }
+          if (!check_keywords(od.file, od.node)) continue;
+          add_object(ob, od.file, od.node, visiting, /*top=*/true);
+          visiting.erase(other);
+        } else {
+          const std::string t = scalar(part, "type");
+          if (!t.empty() && t != "object") {
+            error(file, part, "an inline allOf part must be an object schema (got type '" + t + "')");
+            continue;
+          }
+          add_object(ob, file, part, visiting, /*top=*/false);
+        }
+      }
+    }
+    if (const auto req = s["required"]) {
+      for (const auto& r : req) ob.required.insert(r.as<std::string>());
+      ob.required_at.emplace_back(file, req);
+    }
+    const auto props = s["properties"];
+    if (!props) return;
+    const std::string& name = ob.m->name();
+    for (const auto& kv : props) {
+      const std::string json = kv.first.as<std::string>();
+      if (!ob.declared.insert(json).second) {
+        error(file, kv.first, "member '" + json + "' of '" + name + "' is declared twice (allOf parts overlap)");
+        continue;
+      }
+      ir::Field* f = ob.m->add_fields();
+      f->set_json_name(json);
+      f->set_cpp_name(names::legalize(json));
+      set_loc(f->mutable_location(), file, kv.first);
+      const std::string here = "'" + json + "' (" + file + ":" + std::to_string(f->location().line()) + ")";
+      if (f->cpp_name() == names::kUnknownMembers) {
+        error(file, kv.first, "member " + here + " maps to the C++ name '" + f->cpp_name() + "', reserved for unknown members");
+      } else if (auto [it, fresh] = ob.cpp_names.emplace(f->cpp_name(), here); !fresh) {
+        error(file, kv.first, "members " + it->second + " and " + here + " of '" + name + "' both map to the C++ name '" +
+                                  f->cpp_name() + "'");
+      }
+      const YAML::Node p = kv.second;
+      f->set_description(p.IsMap() ? scalar(p, "description") : std::string());
+      if (f->description().empty()) error(file, kv.first, "property '" + name + "." + json + "' has no description");
+      f->set_min_length(-1);
+      f->set_max_length(-1);
+      bool nullable = false;
+      inline_name_ = name + names::to_pascal_case(json);
+      inline_of_ = name + "." + json;
+      const bool typed = type_of(file, p, f->mutable_type(), &nullable);
+      inline_name_.clear();
+      inline_of_.clear();
+      if (!typed) continue;
+      f->set_nullable(nullable);
+      if (const auto e = p["enum"]) {
+        if (f->type().kind() != ir::TypeRef::ENUM) error(file, e, "an inline enum is supported on string members only");
+        for (const auto& v : e) {
+          if (v.IsScalar() && !(v.Tag() == "?" && (v.Scalar() == "null" || v.Scalar() == "~"))) f->add_enum_values(v.Scalar());
+        }
+      }
+      if (const auto d = p["default"]) f->set_default_json(default_json(file, d, *f));
+      f->set_pattern(scalar(p, "pattern"));
+      if (!f->pattern().empty()) {
+        // The generated validator compiles it with std::regex (ECMAScript); refuse what it cannot.
+        try {
+          const std::regex re(f->pattern(), std::regex::ECMAScript);
+        } catch (const std::regex_error& e) {
+          error(file, p["pattern"], "pattern is not a valid ECMAScript regular expression for std::regex: " + std::string(e.what()));
+        }
+      }
+      if (p["minimum"]) {
+        f->set_has_minimum(true);
+        f->set_minimum(p["minimum"].as<double>());
+      }
+      if (p["maximum"]) {
+        f->set_has_maximum(true);
+        f->set_maximum(p["maximum"].as<double>());
+      }
+      if (p["minLength"]) f->set_min_length(p["minLength"].as<std::int64_t>());
+      if (p["maxLength"]) f->set_max_length(p["maxLength"].as<std::int64_t>());
+      if (const auto lc = p["x-refbridge-lowercase"]; lc && lc.IsScalar() && lc.Scalar() == "true") f->set_lowercase(true);
+    }
+  }
+
+  // Enum values of `values` into m (null entries of a nullable enum are skipped).
+  void add_enum_values(ir::Model* m, const std::string& file, const YAML::Node& values) {
+    std::set<std::string> seen;
+    if (!values || !values.IsSequence()) {
+      error(file, values, "`enum` must be a list of strings");
+      return;
+    }
+    for (const auto& v : values) {
+      if (v.IsNull() || (v.IsScalar() && v.Tag() == "?" && (v.Scalar() == "null" || v.Scalar() == "~"))) continue;
+      if (!v.IsScalar()) {
+        error(file, v, "enum values must be strings");
+        continue;
+      }
+      const std::string e = names::enumerator(v.Scalar());
+      if (!seen.insert(e).second) {
+        error(file, v, "enum value '" + v.Scalar() + "' gives a duplicate C++ enumerator " + e);
+      }
+      m->add_enum_values(v.Scalar());
+    }
+  }
+
+  // The schema `default` of field f as compact JSON. Scalars matching the member type, an enum
+  // value, null on a nullable member and [] on an array are supported.
+  std::string default_json(const std::string& file, const YAML::Node& d, const ir::Field& f) {
+    const auto k = f.type().kind();
+    auto fail = [&](const std::string& why) {
+      error(file, d, "default of '" + f.json_name() + "': " + why);
+      return std::string();
+    };
+    if (d.IsNull() || (d.IsScalar() && d.Tag() == "?" && d.Scalar() == "null")) {
+      return f.nullable() ? "null" : fail("null on a member that is not nullable");
+    }
+    if (d.IsSequence()) {
+      return k == ir::TypeRef::ARRAY && d.size() == 0 ? "[]" : fail("only [] is supported as an array default");
+    }
+    if (!d.IsScalar()) return fail("object defaults are not supported");
+    const std::string v = d.Scalar();
+    const bool quoted = d.Tag() == "!";
+    switch (k) {
+      case ir::TypeRef::STRING:
+        return "\"" + names::escape_json(v) + "\"";
+      case ir::TypeRef::ENUM: {
+        for (const auto& mod : api_.models()) {
+          if (mod.name() != f.type().model()) continue;
+          for (const auto& e : mod.enum_values()) {
+            if (e == v) return "\"" + names::escape_json(v) + "\"";
+          }
+        }
+        if (const auto it = defs_.find(f.type().model()); it != defs_.end() && it->second.node["enum"]) {
+          for (const auto& e : it->second.node["enum"]) {
+            if (e.IsScalar() && e.Scalar() == v) return "\"" + names::escape_json(v) + "\"";
+          }
+        }
+        return fail("'" + v + "' is not one of the enum's values");
+      }
+      case ir::TypeRef::INT32:
+      case ir::TypeRef::INT64: {
+        if (quoted || v.empty() || v.find_first_not_of("-0123456789") != std::string::npos) return fail("expected an integer");
+        const long long n = std::stoll(v);
+        if (k == ir::TypeRef::INT32 && (n < std::numeric_limits<std::int32_t>::min() || n > std::numeric_limits<std::int32_t>::max())) {
+          return fail("out of the 32-bit range");
+        }
+        return std::to_string(n);
+      }
+      case ir::TypeRef::NUMBER: {
+        char* end = nullptr;
+        std::strtod(v.c_str(), &end);
+        if (quoted || v.empty() || end == nullptr || *end != '\0') return fail("expected a number");
+        return v;
+      }
+      case ir::TypeRef::BOOLEAN:
+        if (!quoted && (v == "true" || v == "false")) return v;
+        return fail("expected true or false");
+      default:
+        return fail("defaults are supported on string, enum, integer, number and boolean members");
+    }
+  }
+
+  // A component (or synthesized inline) schema with oneOf/anyOf + discriminator.
+  void build_variant(ir::Model* m, const std::string& file, const YAML::Node& s) {
+    m->set_is_variant(true);
+    const char* kw = s["oneOf"] ? "oneOf" : "anyOf";
+    const YAML::Node alts = s[kw];
+    for (const auto& kv : s) {
+      const std::string k = kv.first.as<std::string>();
+      if (k != "oneOf" && k != "anyOf" && k != "discriminator" && k != "description" && k != "title" && k != "$comment" &&
+          k.rfind("x-", 0) != 0) {
+        error(file, kv.first, "'" + k + "' beside " + kw + " is not supported");
+      }
+    }
+    if (s["oneOf"] && s["anyOf"]) error(file, s["anyOf"], "oneOf and anyOf together are not supported");
+    const YAML::Node disc = s["discriminator"];
+    variant_at_[m->name()] = {file, disc ? disc : alts};
+    if (!disc) {
+      error(file, alts, std::string(kw) + " without a discriminator is not supported (add discriminator.propertyName)");
+      return;
+    }
+    if (!disc.IsMap() || !disc["propertyName"] || !disc["propertyName"].IsScalar()) {
+      error(file, disc, "discriminator needs `propertyName`");
+      return;
+    }
+    m->set_discriminator(disc["propertyName"].Scalar());
+    if (!alts.IsSequence() || alts.size() == 0) {
+      error(file, alts, std::string(kw) + " must be a non-empty list");
+      return;
+    }
+    for (const auto& alt : alts) {
+      if (!alt.IsMap() || !alt["$ref"] || alt.size() != 1) {
+        error(file, alt, std::string("every ") + kw + " alternative must be a $ref to an object component schema");
+        continue;
+      }
+      const std::string name = resolve_ref(file, alt["$ref"]);
+      if (name.empty()) continue;
+      const Def& d = defs_.at(name);
+      if (d.is_enum || d.node["oneOf"] || d.node["anyOf"]) {
+        error(file, alt["$ref"], "alternative '" + name + "' must be an object schema");
+        continue;
+      }
+      for (const auto& existing : m->variant_models()) {
+        if (existing == name) error(file, alt["$ref"], "alternative '" + name + "' is listed twice");
+      }
+      m->add_variant_models(name);
+    }
+    std::set<std::string> mapped;
+    if (const auto mapping = disc["mapping"]) {
+      if (!mapping.IsMap()) error(file, mapping, "discriminator.mapping must be a mapping of value -> $ref");
+      for (const auto& kv : mapping) {
+        const std::string value = kv.first.as<std::string>();
+        const std::string name = kv.second.IsScalar() && kv.second.Scalar().find('#') == std::string::npos
+                                     ? kv.second.Scalar()
+                                     : resolve_ref(file, kv.second);
+        if (name.empty()) continue;
+        if (std::find(m->variant_models().begin(), m->variant_models().end(), name) == m->variant_models().end()) {
+          error(file, kv.second, "discriminator value '" + value + "' maps to '" + name + "', which is not an alternative");
+          continue;
+        }
+        auto* dv = m->add_discriminator_mapping();
+        dv->set_value(value);
+        dv->set_model(name);
+        mapped.insert(name);
+      }
+    }
+    for (const auto& name : m->variant_models()) {
+      if (mapped.count(name)) continue;
+      auto* dv = m->add_discriminator_mapping();  // OpenAPI: unmapped alternatives are named by their schema name
+      dv->set_value(name);
+      dv->set_model(name);
+    }
+  }
+
+  // Once every model is built: each alternative declares the discriminator as a string/enum member,
+  // and no two variants have the same alternatives (they would be the same C++ type).
+  void check_variants() {
+    std::map<std::string, const ir::Model*> by_name;
+    for (const auto& m : api_.models()) by_name[m.name()] = &m;
+    std::map<std::vector<std::string>, std::string> seen;
+    for (const auto& m : api_.models()) {
+      if (!m.is_variant() || m.discriminator().empty() || !variant_at_.count(m.name())) continue;
+      const auto& [file, disc] = variant_at_.at(m.name());
+      for (const auto& alt : m.variant_models()) {
+        const auto it = by_name.find(alt);
+        if (it == by_name.end()) continue;
+        bool ok = false;
+        for (const auto& f : it->second->fields()) {
+          if (f.json_name() == m.discriminator()) {
+            ok = f.type().kind() == ir::TypeRef::STRING || f.type().kind() == ir::TypeRef::ENUM;
+          }
+        }
+        if (!ok) {
+          error(file, disc, "alternative '" + alt + "' of '" + m.name() + "' must declare the discriminator '" +
+                                m.discriminator() + "' as a string member");
+        }
+      }
+      std::vector<std::string> key(m.variant_models().begin(), m.variant_models().end());
+      if (auto [it, fresh] = seen.emplace(key, m.name()); !fresh) {
+        error(file, disc, "variants '" + it->second + "' and '" + m.name() +
+                              "' have the same alternatives (the same C++ type); $ref one of them instead");
+      }
+    }
+  }
+
+  // Registers a model synthesized from an inline schema of the member being built.
+  // Returns false (after an error) when the name is taken.
+  bool synthesize(const std::string& file, const YAML::Node& node, bool is_enum) {
+    const std::string& name = inline_name_;
+    if (defs_.count(name)) {
+      error(file, node, "the inline schema of '" + inline_of_ + "' would be named '" + name + "', which is already a schema");
+      return false;
+    }
+    Def d{file, node, node, is_enum, false, inline_of_};
+    defs_.emplace(name, d);
+    if (is_enum) {
+      // Built here (its `type` may be [string, "null"]), not by build_model.
+      defs_.at(name).built = true;
+      ir::Model* m = api_.add_models();
+      m->set_name(name);
+      m->set_is_enum(true);
+      m->set_inline_of(inline_of_);
+      m->set_description("Values of " + inline_of_ + " (inline enum).");
+      set_loc(m->mutable_location(), file, node);
+      add_enum_values(m, file, node["enum"]);
+    } else {
+      queue_.push_back(name);
+    }
+    return true;
   }
 
   // Reports models that contain themselves (directly or through other models).
@@ -448,6 +786,7 @@ class Loader {
     };
     for (const auto& m : api_.models()) {
       for (const auto& f : m.fields()) collect(f.type(), deps[m.name()]);
+      for (const auto& alt : m.variant_models()) deps[m.name()].insert(alt);
     }
     std::map<std::string, int> state;
     std::function<bool(const std::string&)> visit = [&](const std::string& n) {
@@ -549,6 +888,7 @@ class Loader {
         if (o.description().empty()) error(file, kv.first, "operation '" + o.operation_id() + "' has no description or summary");
         set_loc(o.mutable_location(), file, kv.first);
         build_parameters(file, root, common, op, &o);
+        if (const auto pg = op["x-refbridge-paging"]) read_paging(file, pg, &o, errors_);
         if (const auto rb = op["requestBody"]) {
           o.set_request_body_required(rb["required"] && rb["required"].as<bool>());
           o.set_request_model(body_model(file, rb["content"], "requestBody", true));
@@ -622,6 +962,14 @@ class Loader {
             k == ir::TypeRef::NUMBER) {
           error(file, p["schema"], "parameter '" + param->name() + "': only string, integer, boolean, date, date-time and enum parameters are supported");
         }
+        if (const auto lo = p["schema"]["minimum"]; lo && lo.IsScalar()) {
+          param->set_has_minimum(true);
+          param->set_minimum(lo.as<double>());
+        }
+        if (const auto hi = p["schema"]["maximum"]; hi && hi.IsScalar()) {
+          param->set_has_maximum(true);
+          param->set_maximum(hi.as<double>());
+        }
       }
     }
     // Every {x} of the template has a path parameter, and the reverse; segments are whole.
@@ -650,6 +998,9 @@ class Loader {
   std::map<std::string, Def> defs_;
   std::deque<std::string> queue_;
   std::vector<std::string> errors_;
+  std::string inline_name_;  // while building a member: the name of a model synthesized from its inline schema
+  std::string inline_of_;    // ... and "Model.member"
+  std::map<std::string, std::pair<std::string, YAML::Node>> variant_at_;  // variant -> (file, discriminator node)
 };
 
 }  // namespace
@@ -675,8 +1026,8 @@ std::string cpp_type(const ir::TypeRef& type, const std::string& model_qualifier
     case ir::TypeRef::DATE_TIME: return "refbridge::DateTime";
     case ir::TypeRef::ARRAY: return "std::vector<" + cpp_type(type.element(), model_qualifier) + ">";
     case ir::TypeRef::MAP: return "std::map<std::string, " + cpp_type(type.element(), model_qualifier) + ">";
-    case ir::TypeRef::MODEL:
-    case ir::TypeRef::ENUM: return model_qualifier + type.model();
+    case ir::TypeRef::MODEL: return model_qualifier + type.model();
+    case ir::TypeRef::ENUM: return "refbridge::OpenEnum<" + model_qualifier + type.model() + ">";
     case ir::TypeRef::ANY: return "refbridge::json::RawJson";
     default: return "void";
   }

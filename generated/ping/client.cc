@@ -11,7 +11,22 @@
 
 namespace refbridge::ping {
 
-// schemas/ping/openapi.yaml:122
+// listOutgoingReferrals: page-token style: query pageToken, next token nextPageToken, items items.
+refbridge::PageRange<ReferralSummaryPage> Ping::list_outgoing_referrals_pages(ListOutgoingReferralsRequest req) {
+  std::optional<std::string> first = req.pageToken;
+  return refbridge::page_token_range<ReferralSummaryPage>(
+      "listOutgoingReferrals", std::move(first),
+      [this, req = std::move(req)](const std::optional<std::string>& token) mutable {
+        req.pageToken = token;
+        return list_outgoing_referrals(req);
+      },
+      [](const ReferralSummaryPage& page) -> std::optional<std::string> {
+        if (!page.nextPageToken) return std::nullopt;
+        return std::string(*page.nextPageToken);
+      });
+}
+
+// schemas/ping/openapi.yaml:123
 refbridge::Result<Individual> PingClient::get_individual(const GetIndividualRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("v1/individuals");
@@ -22,7 +37,7 @@ refbridge::Result<Individual> PingClient::get_individual(const GetIndividualRequ
   return refbridge::parse_response<Individual>(response.value(), "getIndividual");
 }
 
-// schemas/ping/openapi.yaml:81
+// schemas/ping/openapi.yaml:82
 refbridge::Result<Intervention> PingClient::get_intervention(const GetInterventionRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("v1/interventions");
@@ -33,7 +48,7 @@ refbridge::Result<Intervention> PingClient::get_intervention(const GetInterventi
   return refbridge::parse_response<Intervention>(response.value(), "getIntervention");
 }
 
-// schemas/ping/openapi.yaml:139
+// schemas/ping/openapi.yaml:140
 refbridge::Result<IndividualLanguageList> PingClient::list_individual_languages(const ListIndividualLanguagesRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("v1/individuals");
@@ -45,7 +60,7 @@ refbridge::Result<IndividualLanguageList> PingClient::list_individual_languages(
   return refbridge::parse_response<IndividualLanguageList>(response.value(), "listIndividualLanguages");
 }
 
-// schemas/ping/openapi.yaml:156
+// schemas/ping/openapi.yaml:157
 refbridge::Result<SpecificNeedList> PingClient::list_individual_specific_needs(const ListIndividualSpecificNeedsRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("v1/individuals");
@@ -70,7 +85,7 @@ refbridge::Result<ReferralSummaryPage> PingClient::list_outgoing_referrals(const
   return refbridge::parse_response<ReferralSummaryPage>(response.value(), "listOutgoingReferrals");
 }
 
-// schemas/ping/openapi.yaml:98
+// schemas/ping/openapi.yaml:99
 refbridge::Result<TransferStatus> PingClient::update_transfer_status(const UpdateTransferStatusRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("v1/interventions");

@@ -3,6 +3,8 @@
 #pragma once
 
 #include "refbridge/json.h"
+#include "refbridge/nullable.h"
+#include "refbridge/open_enum.h"
 #include "refbridge/time.h"
 
 #include <cstdint>
@@ -10,20 +12,22 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace refbridge::ping {
 
 /// Where an outgoing referral stands: pending (not yet delivered to Primero), transferred (a
 /// Primero case carries it) or failed (refused or undeliverable; see reason).
-/// Source: schemas/ping/openapi.yaml:215
+/// Source: schemas/ping/openapi.yaml:216
 enum class TransferStatusValue {
   kPending,  ///< "pending"
   kTransferred,  ///< "transferred"
   kFailed,  ///< "failed"
+  kUnknown,  ///< a value this schema does not list (refbridge::OpenEnum keeps its text)
 };
 
-/// The wire text of a TransferStatusValue value.
+/// The wire text of a TransferStatusValue value ("" for kUnknown).
 inline std::string_view to_string(TransferStatusValue value) noexcept {
   switch (value) {
     case TransferStatusValue::kPending:
@@ -32,6 +36,8 @@ inline std::string_view to_string(TransferStatusValue value) noexcept {
       return "transferred";
     case TransferStatusValue::kFailed:
       return "failed";
+    case TransferStatusValue::kUnknown:
+      return {};
   }
   return {};
 }
@@ -54,322 +60,364 @@ inline bool from_string(std::string_view text, TransferStatusValue& out) noexcep
 }
 
 /// A Dynamics 365 lookup (entity reference).
-/// Source: schemas/ping/openapi.yaml:221
+/// Source: schemas/ping/openapi.yaml:222
 struct EntityReference {
   /// GUID of the referenced record.
-  /// JSON "Id", required. Source: schemas/ping/openapi.yaml:226
+  /// JSON "Id", required. Source: schemas/ping/openapi.yaml:227
   std::string Id{};
   /// Logical name of the referenced entity (e.g. "progres_registrationgroup").
-  /// JSON "LogicalName", optional, nullable. Source: schemas/ping/openapi.yaml:227
-  std::optional<std::string> LogicalName{};
+  /// JSON "LogicalName", optional, nullable. Source: schemas/ping/openapi.yaml:228
+  refbridge::Nullable<std::string> LogicalName{};
   /// Primary name of the referenced record (e.g. the intervention type description "BIA", the
   /// registration group number). Absent when proGres did not supply it.
-  /// JSON "Name", optional, nullable. Source: schemas/ping/openapi.yaml:228
-  std::optional<std::string> Name{};
+  /// JSON "Name", optional, nullable. Source: schemas/ping/openapi.yaml:229
+  refbridge::Nullable<std::string> Name{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
 
   bool operator==(const EntityReference&) const = default;
 };
 
 /// A registered individual (progres_individual).
-/// Source: schemas/ping/openapi.yaml:299
+/// Source: schemas/ping/openapi.yaml:300
 struct Individual {
   /// The individual's record id (as used in /v1/individuals/{id}).
-  /// JSON "progres_individualid", required. Source: schemas/ping/openapi.yaml:304
+  /// JSON "progres_individualid", required. Source: schemas/ping/openapi.yaml:305
   std::string progres_individualid{};
   /// proGres individual number, e.g. "989-00000226" (Primero unhcr_individual_no).
-  /// JSON "progres_id", required. Source: schemas/ping/openapi.yaml:305
+  /// JSON "progres_id", required. Source: schemas/ping/openapi.yaml:306
   std::string progres_id{};
   /// Registration group (LogicalName "progres_registrationgroup"; Name e.g. "NUR-15-05387").
-  /// JSON "progres_registrationgroupid", optional, nullable. Source: schemas/ping/openapi.yaml:306
-  std::optional<EntityReference> progres_registrationgroupid{};
+  /// JSON "progres_registrationgroupid", optional, nullable. Source: schemas/ping/openapi.yaml:307
+  refbridge::Nullable<EntityReference> progres_registrationgroupid{};
   /// Given name.
-  /// JSON "progres_givenname", optional, nullable. Source: schemas/ping/openapi.yaml:309
-  std::optional<std::string> progres_givenname{};
+  /// JSON "progres_givenname", optional, nullable. Source: schemas/ping/openapi.yaml:310
+  refbridge::Nullable<std::string> progres_givenname{};
   /// Middle name.
-  /// JSON "progres_middlename", optional, nullable. Source: schemas/ping/openapi.yaml:310
-  std::optional<std::string> progres_middlename{};
+  /// JSON "progres_middlename", optional, nullable. Source: schemas/ping/openapi.yaml:311
+  refbridge::Nullable<std::string> progres_middlename{};
   /// Family name.
-  /// JSON "progres_familyname", optional, nullable. Source: schemas/ping/openapi.yaml:311
-  std::optional<std::string> progres_familyname{};
+  /// JSON "progres_familyname", optional, nullable. Source: schemas/ping/openapi.yaml:312
+  refbridge::Nullable<std::string> progres_familyname{};
   /// Commonly used name (the proGres logical name is misspelt "commonyused").
-  /// JSON "progres_commonyusedname", optional, nullable. Source: schemas/ping/openapi.yaml:312
-  std::optional<std::string> progres_commonyusedname{};
+  /// JSON "progres_commonyusedname", optional, nullable. Source: schemas/ping/openapi.yaml:313
+  refbridge::Nullable<std::string> progres_commonyusedname{};
   /// Date of birth as a date-time (e.g. "2002-12-16T00:00:00Z").
   /// JSON "progres_dateofbirth", optional, nullable, format date-time. Source:
-  /// schemas/ping/openapi.yaml:313
-  std::optional<refbridge::DateTime> progres_dateofbirth{};
+  /// schemas/ping/openapi.yaml:314
+  refbridge::Nullable<refbridge::DateTime> progres_dateofbirth{};
   /// Sex option code, e.g. "125080001" (old data: labels such as "Female").
-  /// JSON "progres_sex", optional, nullable. Source: schemas/ping/openapi.yaml:314
-  std::optional<std::string> progres_sex{};
+  /// JSON "progres_sex", optional, nullable. Source: schemas/ping/openapi.yaml:315
+  refbridge::Nullable<std::string> progres_sex{};
   /// Primary phone number.
-  /// JSON "progres_primaryphonenumber", optional, nullable. Source: schemas/ping/openapi.yaml:315
-  std::optional<std::string> progres_primaryphonenumber{};
+  /// JSON "progres_primaryphonenumber", optional, nullable. Source: schemas/ping/openapi.yaml:316
+  refbridge::Nullable<std::string> progres_primaryphonenumber{};
   /// Country-of-asylum location level 1 (LogicalName "progres_locationlevel").
-  /// JSON "progres_coalocationlevel1", optional, nullable. Source: schemas/ping/openapi.yaml:316
-  std::optional<EntityReference> progres_coalocationlevel1{};
+  /// JSON "progres_coalocationlevel1", optional, nullable. Source: schemas/ping/openapi.yaml:317
+  refbridge::Nullable<EntityReference> progres_coalocationlevel1{};
   /// Country-of-asylum location level 2.
-  /// JSON "progres_coalocationlevel2", optional, nullable. Source: schemas/ping/openapi.yaml:319
-  std::optional<EntityReference> progres_coalocationlevel2{};
+  /// JSON "progres_coalocationlevel2", optional, nullable. Source: schemas/ping/openapi.yaml:320
+  refbridge::Nullable<EntityReference> progres_coalocationlevel2{};
   /// Country-of-asylum location level 3.
-  /// JSON "progres_coalocationlevel3", optional, nullable. Source: schemas/ping/openapi.yaml:322
-  std::optional<EntityReference> progres_coalocationlevel3{};
+  /// JSON "progres_coalocationlevel3", optional, nullable. Source: schemas/ping/openapi.yaml:323
+  refbridge::Nullable<EntityReference> progres_coalocationlevel3{};
   /// Country-of-asylum location level 4.
-  /// JSON "progres_coalocationlevel4", optional, nullable. Source: schemas/ping/openapi.yaml:325
-  std::optional<EntityReference> progres_coalocationlevel4{};
+  /// JSON "progres_coalocationlevel4", optional, nullable. Source: schemas/ping/openapi.yaml:326
+  refbridge::Nullable<EntityReference> progres_coalocationlevel4{};
   /// Country-of-asylum location level 5.
-  /// JSON "progres_coalocationlevel5", optional, nullable. Source: schemas/ping/openapi.yaml:328
-  std::optional<EntityReference> progres_coalocationlevel5{};
+  /// JSON "progres_coalocationlevel5", optional, nullable. Source: schemas/ping/openapi.yaml:329
+  refbridge::Nullable<EntityReference> progres_coalocationlevel5{};
   /// Country-of-asylum location level 6 (plain text, not a lookup).
-  /// JSON "progres_coalocationlevel6", optional, nullable. Source: schemas/ping/openapi.yaml:331
-  std::optional<std::string> progres_coalocationlevel6{};
+  /// JSON "progres_coalocationlevel6", optional, nullable. Source: schemas/ping/openapi.yaml:332
+  refbridge::Nullable<std::string> progres_coalocationlevel6{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
 
   bool operator==(const Individual&) const = default;
 };
 
 /// A language of an individual.
-/// Source: schemas/ping/openapi.yaml:332
+/// Source: schemas/ping/openapi.yaml:333
 struct IndividualLanguage {
   /// Language (LogicalName "progres_languagecode"; Name e.g. "French").
-  /// JSON "progres_languagecodeid", optional, nullable. Source: schemas/ping/openapi.yaml:336
-  std::optional<EntityReference> progres_languagecodeid{};
+  /// JSON "progres_languagecodeid", optional, nullable. Source: schemas/ping/openapi.yaml:337
+  refbridge::Nullable<EntityReference> progres_languagecodeid{};
   /// Reading level option code.
-  /// JSON "progres_readlevel", optional, nullable. Source: schemas/ping/openapi.yaml:339
-  std::optional<std::string> progres_readlevel{};
+  /// JSON "progres_readlevel", optional, nullable. Source: schemas/ping/openapi.yaml:340
+  refbridge::Nullable<std::string> progres_readlevel{};
   /// Writing level option code.
-  /// JSON "progres_writelevel", optional, nullable. Source: schemas/ping/openapi.yaml:340
-  std::optional<std::string> progres_writelevel{};
+  /// JSON "progres_writelevel", optional, nullable. Source: schemas/ping/openapi.yaml:341
+  refbridge::Nullable<std::string> progres_writelevel{};
   /// Speaking level option code.
-  /// JSON "progres_speaklevel", optional, nullable. Source: schemas/ping/openapi.yaml:341
-  std::optional<std::string> progres_speaklevel{};
+  /// JSON "progres_speaklevel", optional, nullable. Source: schemas/ping/openapi.yaml:342
+  refbridge::Nullable<std::string> progres_speaklevel{};
   /// Comprehension level option code.
-  /// JSON "progres_comprehensionlevel", optional, nullable. Source: schemas/ping/openapi.yaml:342
-  std::optional<std::string> progres_comprehensionlevel{};
+  /// JSON "progres_comprehensionlevel", optional, nullable. Source: schemas/ping/openapi.yaml:343
+  refbridge::Nullable<std::string> progres_comprehensionlevel{};
   /// Mother-tongue flag option code.
-  /// JSON "progres_mothertongue", optional, nullable. Source: schemas/ping/openapi.yaml:343
-  std::optional<std::string> progres_mothertongue{};
+  /// JSON "progres_mothertongue", optional, nullable. Source: schemas/ping/openapi.yaml:344
+  refbridge::Nullable<std::string> progres_mothertongue{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
 
   bool operator==(const IndividualLanguage&) const = default;
 };
 
 /// The languages of an individual.
-/// Source: schemas/ping/openapi.yaml:344
+/// Source: schemas/ping/openapi.yaml:345
 struct IndividualLanguageList {
   /// The languages.
-  /// JSON "items", required. Source: schemas/ping/openapi.yaml:349
+  /// JSON "items", required. Source: schemas/ping/openapi.yaml:350
   std::vector<IndividualLanguage> items{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
 
   bool operator==(const IndividualLanguageList&) const = default;
 };
 
 /// The proGres user who owns the intervention (Dynamics systemuser), i.e. the requester.
-/// Source: schemas/ping/openapi.yaml:256
+/// Source: schemas/ping/openapi.yaml:257
 struct SystemUser {
   /// GUID of the system user.
-  /// JSON "systemuserid", optional, nullable. Source: schemas/ping/openapi.yaml:260
-  std::optional<std::string> systemuserid{};
+  /// JSON "systemuserid", optional, nullable. Source: schemas/ping/openapi.yaml:261
+  refbridge::Nullable<std::string> systemuserid{};
   /// Job title, e.g. "Associate Child Protection and SGBV Officer".
-  /// JSON "title", optional, nullable. Source: schemas/ping/openapi.yaml:261
-  std::optional<std::string> title{};
+  /// JSON "title", optional, nullable. Source: schemas/ping/openapi.yaml:262
+  refbridge::Nullable<std::string> title{};
   /// Work e-mail address.
-  /// JSON "internalemailaddress", optional, nullable. Source: schemas/ping/openapi.yaml:262
-  std::optional<std::string> internalemailaddress{};
+  /// JSON "internalemailaddress", optional, nullable. Source: schemas/ping/openapi.yaml:263
+  refbridge::Nullable<std::string> internalemailaddress{};
   /// Mobile phone number.
-  /// JSON "mobilephone", optional, nullable. Source: schemas/ping/openapi.yaml:263
-  std::optional<std::string> mobilephone{};
+  /// JSON "mobilephone", optional, nullable. Source: schemas/ping/openapi.yaml:264
+  refbridge::Nullable<std::string> mobilephone{};
   /// The partner organisation (LogicalName "progres_partner"; Name e.g. "DAD-17-PNR-00011").
-  /// JSON "progres_partner", optional, nullable. Source: schemas/ping/openapi.yaml:264
-  std::optional<EntityReference> progres_partner{};
+  /// JSON "progres_partner", optional, nullable. Source: schemas/ping/openapi.yaml:265
+  refbridge::Nullable<EntityReference> progres_partner{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
 
   bool operator==(const SystemUser&) const = default;
 };
 
 /// A referral intervention (progres_lpintervention) with lookups expanded.
-/// Source: schemas/ping/openapi.yaml:267
+/// Source: schemas/ping/openapi.yaml:268
 struct Intervention {
   /// Intervention GUID.
-  /// JSON "progres_lpinterventionid", required. Source: schemas/ping/openapi.yaml:272
+  /// JSON "progres_lpinterventionid", required, format uuid. Source: schemas/ping/openapi.yaml:273
   std::string progres_lpinterventionid{};
   /// Intervention number; the correlation key with Primero services.
-  /// JSON "progres_interventionnumber", required. Source: schemas/ping/openapi.yaml:273
+  /// JSON "progres_interventionnumber", required. Source: schemas/ping/openapi.yaml:274
   std::string progres_interventionnumber{};
   /// Start date of the intervention.
   /// JSON "progres_interventionstartdate", optional, nullable, format date-time. Source:
-  /// schemas/ping/openapi.yaml:274
-  std::optional<refbridge::DateTime> progres_interventionstartdate{};
+  /// schemas/ping/openapi.yaml:275
+  refbridge::Nullable<refbridge::DateTime> progres_interventionstartdate{};
   /// Description (HTML, e.g. "<p>test</p>").
   /// JSON "progres_interventiondescription", optional, nullable. Source:
-  /// schemas/ping/openapi.yaml:275
-  std::optional<std::string> progres_interventiondescription{};
+  /// schemas/ping/openapi.yaml:276
+  refbridge::Nullable<std::string> progres_interventiondescription{};
   /// Reason for referral: a JSON array of {CreatedBy, Text, CreatedOn} serialised inside a string.
   /// Kept a string (copied verbatim into Primero).
-  /// JSON "progres_reasonforreferral", optional, nullable. Source: schemas/ping/openapi.yaml:276
-  std::optional<std::string> progres_reasonforreferral{};
+  /// JSON "progres_reasonforreferral", optional, nullable. Source: schemas/ping/openapi.yaml:277
+  refbridge::Nullable<std::string> progres_reasonforreferral{};
   /// Intervention type; its Name is the type description (e.g. "BIA", "Alternative Care").
-  /// JSON "progres_interventiontype2", optional, nullable. Source: schemas/ping/openapi.yaml:281
-  std::optional<EntityReference> progres_interventiontype2{};
+  /// JSON "progres_interventiontype2", optional, nullable. Source: schemas/ping/openapi.yaml:282
+  refbridge::Nullable<EntityReference> progres_interventiontype2{};
   /// Intervention subtype; Name is the subtype description.
-  /// JSON "progres_interventionsubtype2", optional, nullable. Source: schemas/ping/openapi.yaml:284
-  std::optional<EntityReference> progres_interventionsubtype2{};
+  /// JSON "progres_interventionsubtype2", optional, nullable. Source: schemas/ping/openapi.yaml:285
+  refbridge::Nullable<EntityReference> progres_interventionsubtype2{};
   /// The owning business unit (operation).
-  /// JSON "progres_businessunit", optional, nullable. Source: schemas/ping/openapi.yaml:287
-  std::optional<EntityReference> progres_businessunit{};
+  /// JSON "progres_businessunit", optional, nullable. Source: schemas/ping/openapi.yaml:288
+  refbridge::Nullable<EntityReference> progres_businessunit{};
   /// GUID of the service provider.
   /// JSON "progres_interventionserviceprovider", optional, nullable. Source:
-  /// schemas/ping/openapi.yaml:290
-  std::optional<std::string> progres_interventionserviceprovider{};
+  /// schemas/ping/openapi.yaml:291
+  refbridge::Nullable<std::string> progres_interventionserviceprovider{};
   /// The requesting user (title, e-mail, phone, partner).
-  /// JSON "progres_businessowner", optional, nullable. Source: schemas/ping/openapi.yaml:291
-  std::optional<SystemUser> progres_businessowner{};
+  /// JSON "progres_businessowner", optional, nullable. Source: schemas/ping/openapi.yaml:292
+  refbridge::Nullable<SystemUser> progres_businessowner{};
   /// The individual's id (as in ReferralSummary.progres_individualid).
-  /// JSON "progres_individual", optional, nullable. Source: schemas/ping/openapi.yaml:294
-  std::optional<std::string> progres_individual{};
+  /// JSON "progres_individual", optional, nullable. Source: schemas/ping/openapi.yaml:295
+  refbridge::Nullable<std::string> progres_individual{};
   /// Priority option code, e.g. "125080000" (old data: labels such as "High").
-  /// JSON "progres_priority", optional, nullable. Source: schemas/ping/openapi.yaml:295
-  std::optional<std::string> progres_priority{};
+  /// JSON "progres_priority", optional, nullable. Source: schemas/ping/openapi.yaml:296
+  refbridge::Nullable<std::string> progres_priority{};
   /// The intervention's transfer status towards Primero.
-  /// JSON "transferStatus", optional. Source: schemas/ping/openapi.yaml:296
-  std::optional<TransferStatusValue> transferStatus{};
+  /// JSON "transferStatus", optional. Source: schemas/ping/openapi.yaml:297
+  std::optional<refbridge::OpenEnum<TransferStatusValue>> transferStatus{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
 
   bool operator==(const Intervention&) const = default;
 };
 
 /// RFC 7807 problem document (application/problem+json).
-/// Source: schemas/ping/openapi.yaml:205
+/// Source: schemas/ping/openapi.yaml:206
 struct Problem {
   /// URI reference identifying the problem type.
-  /// JSON "type", optional, nullable. Source: schemas/ping/openapi.yaml:210
-  std::optional<std::string> type{};
+  /// JSON "type", optional, nullable. Source: schemas/ping/openapi.yaml:211
+  refbridge::Nullable<std::string> type{};
   /// Short human-readable summary.
-  /// JSON "title", required. Source: schemas/ping/openapi.yaml:211
+  /// JSON "title", required. Source: schemas/ping/openapi.yaml:212
   std::string title{};
   /// HTTP status code.
-  /// JSON "status", required, format int32. Source: schemas/ping/openapi.yaml:212
+  /// JSON "status", required, format int32. Source: schemas/ping/openapi.yaml:213
   std::int32_t status{};
   /// Explanation specific to this occurrence.
-  /// JSON "detail", optional, nullable. Source: schemas/ping/openapi.yaml:213
-  std::optional<std::string> detail{};
+  /// JSON "detail", optional, nullable. Source: schemas/ping/openapi.yaml:214
+  refbridge::Nullable<std::string> detail{};
   /// URI reference of this occurrence.
-  /// JSON "instance", optional, nullable. Source: schemas/ping/openapi.yaml:214
-  std::optional<std::string> instance{};
+  /// JSON "instance", optional, nullable. Source: schemas/ping/openapi.yaml:215
+  refbridge::Nullable<std::string> instance{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
 
   bool operator==(const Problem&) const = default;
 };
 
 /// One outgoing referral intervention in a listing.
-/// Source: schemas/ping/openapi.yaml:233
+/// Source: schemas/ping/openapi.yaml:234
 struct ReferralSummary {
   /// Intervention GUID (the id for /v1/interventions/{id}).
-  /// JSON "progres_lpinterventionid", required. Source: schemas/ping/openapi.yaml:238
+  /// JSON "progres_lpinterventionid", required, format uuid. Source: schemas/ping/openapi.yaml:239
   std::string progres_lpinterventionid{};
   /// Intervention number, e.g. "989-22-PRTITV-0000051".
-  /// JSON "progres_interventionnumber", required. Source: schemas/ping/openapi.yaml:239
+  /// JSON "progres_interventionnumber", required. Source: schemas/ping/openapi.yaml:240
   std::string progres_interventionnumber{};
   /// The individual's id for /v1/individuals/{id} (in the sandbox the proGres individual number,
   /// e.g. "989-00000226").
-  /// JSON "progres_individualid", required. Source: schemas/ping/openapi.yaml:240
+  /// JSON "progres_individualid", required. Source: schemas/ping/openapi.yaml:241
   std::string progres_individualid{};
   /// Last modification of the intervention.
-  /// JSON "modifiedon", optional, nullable, format date-time. Source: schemas/ping/openapi.yaml:245
-  std::optional<refbridge::DateTime> modifiedon{};
+  /// JSON "modifiedon", optional, nullable, format date-time. Source: schemas/ping/openapi.yaml:246
+  refbridge::Nullable<refbridge::DateTime> modifiedon{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
 
   bool operator==(const ReferralSummary&) const = default;
 };
 
 /// A page of outgoing referral summaries.
-/// Source: schemas/ping/openapi.yaml:246
+/// Source: schemas/ping/openapi.yaml:247
 struct ReferralSummaryPage {
   /// The summaries of this page.
-  /// JSON "items", required. Source: schemas/ping/openapi.yaml:251
+  /// JSON "items", required. Source: schemas/ping/openapi.yaml:252
   std::vector<ReferralSummary> items{};
   /// Token of the next page; absent on the last page.
-  /// JSON "nextPageToken", optional, nullable. Source: schemas/ping/openapi.yaml:255
-  std::optional<std::string> nextPageToken{};
+  /// JSON "nextPageToken", optional, nullable. Source: schemas/ping/openapi.yaml:256
+  refbridge::Nullable<std::string> nextPageToken{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
 
   bool operator==(const ReferralSummaryPage&) const = default;
 };
 
 /// A specific need of an individual.
-/// Source: schemas/ping/openapi.yaml:353
+/// Source: schemas/ping/openapi.yaml:354
 struct SpecificNeed {
   /// Category (LogicalName "progres_specificneedcode"; Name e.g. "Child at risk").
-  /// JSON "progres_spncategory2", optional, nullable. Source: schemas/ping/openapi.yaml:357
-  std::optional<EntityReference> progres_spncategory2{};
+  /// JSON "progres_spncategory2", optional, nullable. Source: schemas/ping/openapi.yaml:358
+  refbridge::Nullable<EntityReference> progres_spncategory2{};
   /// Subcategory (LogicalName "progres_specificneeddetailscode"; Name e.g. "Unaccompanied child").
-  /// JSON "progres_spnsubcategory2", optional, nullable. Source: schemas/ping/openapi.yaml:360
-  std::optional<EntityReference> progres_spnsubcategory2{};
+  /// JSON "progres_spnsubcategory2", optional, nullable. Source: schemas/ping/openapi.yaml:361
+  refbridge::Nullable<EntityReference> progres_spnsubcategory2{};
   /// Category code, e.g. "SC".
-  /// JSON "spncategory2code", optional, nullable. Source: schemas/ping/openapi.yaml:363
-  std::optional<std::string> spncategory2code{};
+  /// JSON "spncategory2code", optional, nullable. Source: schemas/ping/openapi.yaml:364
+  refbridge::Nullable<std::string> spncategory2code{};
   /// Subcategory code, e.g. "SC-UC".
-  /// JSON "spnsubcategory2code", optional, nullable. Source: schemas/ping/openapi.yaml:364
-  std::optional<std::string> spnsubcategory2code{};
+  /// JSON "spnsubcategory2code", optional, nullable. Source: schemas/ping/openapi.yaml:365
+  refbridge::Nullable<std::string> spnsubcategory2code{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
 
   bool operator==(const SpecificNeed&) const = default;
 };
 
 /// The specific needs of an individual.
-/// Source: schemas/ping/openapi.yaml:365
+/// Source: schemas/ping/openapi.yaml:366
 struct SpecificNeedList {
   /// The specific needs.
-  /// JSON "items", required. Source: schemas/ping/openapi.yaml:370
+  /// JSON "items", required. Source: schemas/ping/openapi.yaml:371
   std::vector<SpecificNeed> items{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
 
   bool operator==(const SpecificNeedList&) const = default;
 };
 
 /// OAuth2 token response.
-/// Source: schemas/ping/openapi.yaml:197
+/// Source: schemas/ping/openapi.yaml:198
 struct TokenResponse {
   /// The bearer token (a secret; never logged).
-  /// JSON "access_token", required. Source: schemas/ping/openapi.yaml:202
+  /// JSON "access_token", required. Source: schemas/ping/openapi.yaml:203
   std::string access_token{};
   /// Always "Bearer".
-  /// JSON "token_type", optional. Source: schemas/ping/openapi.yaml:203
+  /// JSON "token_type", optional. Source: schemas/ping/openapi.yaml:204
   std::optional<std::string> token_type{};
   /// Lifetime in seconds.
-  /// JSON "expires_in", optional, format int32. Source: schemas/ping/openapi.yaml:204
+  /// JSON "expires_in", optional, format int32. Source: schemas/ping/openapi.yaml:205
   std::optional<std::int32_t> expires_in{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
 
   bool operator==(const TokenResponse&) const = default;
 };
 
 /// The stored transfer status of an intervention.
-/// Source: schemas/ping/openapi.yaml:385
+/// Source: schemas/ping/openapi.yaml:386
 struct TransferStatus {
   /// Intervention GUID.
-  /// JSON "progres_lpinterventionid", required. Source: schemas/ping/openapi.yaml:390
+  /// JSON "progres_lpinterventionid", required. Source: schemas/ping/openapi.yaml:391
   std::string progres_lpinterventionid{};
   /// The current status.
-  /// JSON "transferStatus", required. Source: schemas/ping/openapi.yaml:391
-  TransferStatusValue transferStatus{};
+  /// JSON "transferStatus", required. Source: schemas/ping/openapi.yaml:392
+  refbridge::OpenEnum<TransferStatusValue> transferStatus{};
   /// Primero case_id when transferred.
-  /// JSON "primeroCaseId", optional, nullable. Source: schemas/ping/openapi.yaml:394
-  std::optional<std::string> primeroCaseId{};
+  /// JSON "primeroCaseId", optional, nullable. Source: schemas/ping/openapi.yaml:395
+  refbridge::Nullable<std::string> primeroCaseId{};
   /// Failure reason when failed.
-  /// JSON "reason", optional, nullable. Source: schemas/ping/openapi.yaml:395
-  std::optional<std::string> reason{};
+  /// JSON "reason", optional, nullable. Source: schemas/ping/openapi.yaml:396
+  refbridge::Nullable<std::string> reason{};
   /// When the status last changed.
-  /// JSON "modifiedon", optional, nullable, format date-time. Source: schemas/ping/openapi.yaml:396
-  std::optional<refbridge::DateTime> modifiedon{};
+  /// JSON "modifiedon", optional, nullable, format date-time. Source: schemas/ping/openapi.yaml:397
+  refbridge::Nullable<refbridge::DateTime> modifiedon{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
 
   bool operator==(const TransferStatus&) const = default;
 };
 
 /// Body of updateTransferStatus.
-/// Source: schemas/ping/openapi.yaml:374
+/// Source: schemas/ping/openapi.yaml:375
 struct TransferStatusUpdate {
   /// The new status.
-  /// JSON "transferStatus", required. Source: schemas/ping/openapi.yaml:379
-  TransferStatusValue transferStatus{};
+  /// JSON "transferStatus", required. Source: schemas/ping/openapi.yaml:380
+  refbridge::OpenEnum<TransferStatusValue> transferStatus{};
   /// Primero case_id (UUID) when transferred.
-  /// JSON "primeroCaseId", optional. Source: schemas/ping/openapi.yaml:382
+  /// JSON "primeroCaseId", optional. Source: schemas/ping/openapi.yaml:383
   std::optional<std::string> primeroCaseId{};
   /// Primero record id (the case's id, used in URLs) when transferred.
-  /// JSON "primeroRecordId", optional. Source: schemas/ping/openapi.yaml:383
+  /// JSON "primeroRecordId", optional. Source: schemas/ping/openapi.yaml:384
   std::optional<std::string> primeroRecordId{};
   /// Why the transfer failed (rule id and codes only; no personal data).
-  /// JSON "reason", optional. Source: schemas/ping/openapi.yaml:384
+  /// JSON "reason", optional. Source: schemas/ping/openapi.yaml:385
   std::optional<std::string> reason{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
 
   bool operator==(const TransferStatusUpdate&) const = default;
 };

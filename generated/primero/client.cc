@@ -11,7 +11,25 @@
 
 namespace refbridge::primero {
 
-// schemas/primero/openapi.yaml:94
+// listCases: page-number style: query page/per, items data, total metadata.total.
+refbridge::PageRange<CaseList> Primero::list_cases_pages(ListCasesRequest req) {
+  const std::int64_t first = req.page ? *req.page : 1;
+  const std::optional<std::int64_t> per =
+      req.per ? std::optional<std::int64_t>(*req.per) : std::nullopt;
+  return refbridge::page_number_range<CaseList>(
+      first, per,
+      [this, req = std::move(req)](std::int64_t n) mutable {
+        req.page = static_cast<std::int32_t>(n);
+        return list_cases(req);
+      },
+      [](const CaseList& page) -> std::size_t { return page.data.size(); },
+      [](const CaseList& page) -> std::optional<std::int64_t> {
+        if (!page.metadata) return std::nullopt;
+        return static_cast<std::int64_t>(page.metadata->total);
+      });
+}
+
+// schemas/primero/openapi.yaml:95
 refbridge::Result<std::optional<CaseEnvelope>> PrimeroClient::create_case(const CreateCaseRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("api/v2/cases");
@@ -36,7 +54,7 @@ refbridge::Result<TokenResponse> PrimeroClient::create_token(const CreateTokenRe
   return refbridge::parse_response<TokenResponse>(response.value(), "createToken");
 }
 
-// schemas/primero/openapi.yaml:119
+// schemas/primero/openapi.yaml:120
 refbridge::Result<CaseEnvelope> PrimeroClient::get_case(const GetCaseRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("api/v2/cases");
@@ -65,7 +83,7 @@ refbridge::Result<CaseList> PrimeroClient::list_cases(const ListCasesRequest& re
   return refbridge::parse_response<CaseList>(response.value(), "listCases");
 }
 
-// schemas/primero/openapi.yaml:135
+// schemas/primero/openapi.yaml:136
 refbridge::Result<CaseEnvelope> PrimeroClient::update_case(const UpdateCaseRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("api/v2/cases");

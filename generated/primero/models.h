@@ -3,6 +3,8 @@
 #pragma once
 
 #include "refbridge/json.h"
+#include "refbridge/nullable.h"
+#include "refbridge/open_enum.h"
 #include "refbridge/time.h"
 
 #include <cstdint>
@@ -10,274 +12,306 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace refbridge::primero {
 
 /// One error of an error envelope.
-/// Source: schemas/primero/openapi.yaml:202
+/// Source: schemas/primero/openapi.yaml:203
 struct ApiError {
   /// HTTP status code.
-  /// JSON "status", required, format int32. Source: schemas/primero/openapi.yaml:207
+  /// JSON "status", required, format int32. Source: schemas/primero/openapi.yaml:208
   std::int32_t status{};
   /// Request path without the query string.
-  /// JSON "resource", optional, nullable. Source: schemas/primero/openapi.yaml:208
-  std::optional<std::string> resource{};
+  /// JSON "resource", optional, nullable. Source: schemas/primero/openapi.yaml:209
+  refbridge::Nullable<std::string> resource{};
   /// A string (e.g. the attribute name) or, for InvalidRecordJson, an array of JSON pointers such
   /// as "/services_section/0/unique_id". Untyped.
-  /// JSON "detail", optional. Source: schemas/primero/openapi.yaml:209
+  /// JSON "detail", optional. Source: schemas/primero/openapi.yaml:210
   std::optional<refbridge::json::RawJson> detail{};
   /// A string, or an array of strings for model validation errors. Untyped.
-  /// JSON "message", required. Source: schemas/primero/openapi.yaml:213
+  /// JSON "message", required. Source: schemas/primero/openapi.yaml:214
   refbridge::json::RawJson message{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
 
   bool operator==(const ApiError&) const = default;
 };
 
 /// One row of a case's services_section subform.
-/// Source: schemas/primero/openapi.yaml:252
+/// Source: schemas/primero/openapi.yaml:253
 struct Service {
-  /// Row id; rows merge by it on PATCH.
-  /// JSON "unique_id", optional, nullable, format uuid. Source: schemas/primero/openapi.yaml:256
-  std::optional<std::string> unique_id{};
+  /// Row id; rows merge by it on PATCH (the server accepts lower-case UUIDs only, else 422).
+  /// JSON "unique_id", optional, nullable, format uuid. Source: schemas/primero/openapi.yaml:257
+  refbridge::Nullable<std::string> unique_id{};
   /// Service type option (e.g. "alternative_care").
-  /// JSON "service_type", optional, nullable. Source: schemas/primero/openapi.yaml:257
-  std::optional<std::string> service_type{};
+  /// JSON "service_type", optional, nullable. Source: schemas/primero/openapi.yaml:258
+  refbridge::Nullable<std::string> service_type{};
   /// Free text when the type is other.
-  /// JSON "service_type_other", optional, nullable. Source: schemas/primero/openapi.yaml:258
-  std::optional<std::string> service_type_other{};
+  /// JSON "service_type_other", optional, nullable. Source: schemas/primero/openapi.yaml:259
+  refbridge::Nullable<std::string> service_type_other{};
   /// Response type (e.g. "service_provision").
-  /// JSON "service_response_type", optional, nullable. Source: schemas/primero/openapi.yaml:259
-  std::optional<std::string> service_response_type{};
+  /// JSON "service_response_type", optional, nullable. Source: schemas/primero/openapi.yaml:260
+  refbridge::Nullable<std::string> service_response_type{};
   /// When the service was requested.
   /// JSON "service_response_day_time", optional, nullable, format date-time. Source:
-  /// schemas/primero/openapi.yaml:260
-  std::optional<refbridge::DateTime> service_response_day_time{};
+  /// schemas/primero/openapi.yaml:261
+  refbridge::Nullable<refbridge::DateTime> service_response_day_time{};
   /// True when requested by an external agency.
-  /// JSON "service_request_external", optional, nullable. Source: schemas/primero/openapi.yaml:261
-  std::optional<bool> service_request_external{};
+  /// JSON "service_request_external", optional, nullable. Source: schemas/primero/openapi.yaml:262
+  refbridge::Nullable<bool> service_request_external{};
   /// Job title of the requester.
-  /// JSON "service_request_title", optional, nullable. Source: schemas/primero/openapi.yaml:262
-  std::optional<std::string> service_request_title{};
+  /// JSON "service_request_title", optional, nullable. Source: schemas/primero/openapi.yaml:263
+  refbridge::Nullable<std::string> service_request_title{};
   /// Requesting agency ("UNHCR" or a partner code).
-  /// JSON "service_request_agency", optional, nullable. Source: schemas/primero/openapi.yaml:263
-  std::optional<std::string> service_request_agency{};
+  /// JSON "service_request_agency", optional, nullable. Source: schemas/primero/openapi.yaml:264
+  refbridge::Nullable<std::string> service_request_agency{};
   /// Requester's phone.
-  /// JSON "service_request_phone", optional, nullable. Source: schemas/primero/openapi.yaml:264
-  std::optional<std::string> service_request_phone{};
+  /// JSON "service_request_phone", optional, nullable. Source: schemas/primero/openapi.yaml:265
+  refbridge::Nullable<std::string> service_request_phone{};
   /// Requester's e-mail.
-  /// JSON "service_request_email", optional, nullable. Source: schemas/primero/openapi.yaml:265
-  std::optional<std::string> service_request_email{};
+  /// JSON "service_request_email", optional, nullable. Source: schemas/primero/openapi.yaml:266
+  refbridge::Nullable<std::string> service_request_email{};
   /// Notes on the referral.
-  /// JSON "service_referral_notes", optional, nullable. Source: schemas/primero/openapi.yaml:266
-  std::optional<std::string> service_referral_notes{};
+  /// JSON "service_referral_notes", optional, nullable. Source: schemas/primero/openapi.yaml:267
+  refbridge::Nullable<std::string> service_referral_notes{};
   /// Implementing agency (e.g. "UNICEF").
   /// JSON "service_implementing_agency", optional, nullable. Source:
-  /// schemas/primero/openapi.yaml:267
-  std::optional<std::string> service_implementing_agency{};
+  /// schemas/primero/openapi.yaml:268
+  refbridge::Nullable<std::string> service_implementing_agency{};
   /// User name of the implementing caseworker.
   /// JSON "service_implementing_agency_individual", optional, nullable. Source:
-  /// schemas/primero/openapi.yaml:268
-  std::optional<std::string> service_implementing_agency_individual{};
+  /// schemas/primero/openapi.yaml:269
+  refbridge::Nullable<std::string> service_implementing_agency_individual{};
   /// Referral kind ("external_referral", "internal_referral").
-  /// JSON "service_referral", optional, nullable. Source: schemas/primero/openapi.yaml:269
-  std::optional<std::string> service_referral{};
+  /// JSON "service_referral", optional, nullable. Source: schemas/primero/openapi.yaml:270
+  refbridge::Nullable<std::string> service_referral{};
   /// True once a referral was made for this row.
-  /// JSON "service_status_referred", optional, nullable. Source: schemas/primero/openapi.yaml:270
-  std::optional<bool> service_status_referred{};
+  /// JSON "service_status_referred", optional, nullable. Source: schemas/primero/openapi.yaml:271
+  refbridge::Nullable<bool> service_status_referred{};
   /// Implementation status ("implemented", "not_implemented").
-  /// JSON "service_implemented", optional, nullable. Source: schemas/primero/openapi.yaml:271
-  std::optional<std::string> service_implemented{};
+  /// JSON "service_implemented", optional, nullable. Source: schemas/primero/openapi.yaml:272
+  refbridge::Nullable<std::string> service_implemented{};
   /// Gambella custom field: referral status towards UNHCR ("pending", "accepted", "rejected").
-  /// JSON "unhcr_referral_status", optional, nullable. Source: schemas/primero/openapi.yaml:272
-  std::optional<std::string> unhcr_referral_status{};
+  /// JSON "unhcr_referral_status", optional, nullable. Source: schemas/primero/openapi.yaml:273
+  refbridge::Nullable<std::string> unhcr_referral_status{};
   /// Gambella custom field: why the referral was rejected.
   /// JSON "unhcr_referral_rejection_reason", optional, nullable. Source:
-  /// schemas/primero/openapi.yaml:273
-  std::optional<std::string> unhcr_referral_rejection_reason{};
+  /// schemas/primero/openapi.yaml:274
+  refbridge::Nullable<std::string> unhcr_referral_rejection_reason{};
   /// Gambella custom field: the proGres intervention number (correlation key).
   /// JSON "progres_interventionnumber", optional, nullable. Source:
-  /// schemas/primero/openapi.yaml:274
-  std::optional<std::string> progres_interventionnumber{};
+  /// schemas/primero/openapi.yaml:275
+  refbridge::Nullable<std::string> progres_interventionnumber{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
 
   bool operator==(const Service&) const = default;
 };
 
 /// A child-protection case (model Child). Unknown members are ignored on read.
-/// Source: schemas/primero/openapi.yaml:275
+/// Source: schemas/primero/openapi.yaml:276
 struct Case {
-  /// Record id (UUID, used in URLs).
-  /// JSON "id", optional, nullable, format uuid. Source: schemas/primero/openapi.yaml:279
-  std::optional<std::string> id{};
+  /// Record id (UUID, used in URLs; a client-generated id must be lower-case).
+  /// JSON "id", optional, nullable, format uuid. Source: schemas/primero/openapi.yaml:280
+  refbridge::Nullable<std::string> id{};
   /// False once disabled (never hard-deleted).
-  /// JSON "enabled", optional, nullable. Source: schemas/primero/openapi.yaml:280
-  std::optional<bool> enabled{};
+  /// JSON "enabled", optional, nullable. Source: schemas/primero/openapi.yaml:281
+  refbridge::Nullable<bool> enabled{};
   /// Case UUID (not the record id).
-  /// JSON "case_id", optional, nullable. Source: schemas/primero/openapi.yaml:281
-  std::optional<std::string> case_id{};
+  /// JSON "case_id", optional, nullable. Source: schemas/primero/openapi.yaml:282
+  refbridge::Nullable<std::string> case_id{};
   /// Short display id.
-  /// JSON "case_id_display", optional, nullable. Source: schemas/primero/openapi.yaml:282
-  std::optional<std::string> case_id_display{};
+  /// JSON "case_id_display", optional, nullable. Source: schemas/primero/openapi.yaml:283
+  refbridge::Nullable<std::string> case_id_display{};
   /// Last 7 characters of case_id.
-  /// JSON "short_id", optional, nullable. Source: schemas/primero/openapi.yaml:283
-  std::optional<std::string> short_id{};
+  /// JSON "short_id", optional, nullable. Source: schemas/primero/openapi.yaml:284
+  refbridge::Nullable<std::string> short_id{};
   /// Case status ("open", "closed").
-  /// JSON "status", optional, nullable. Source: schemas/primero/openapi.yaml:284
-  std::optional<std::string> status{};
+  /// JSON "status", optional, nullable. Source: schemas/primero/openapi.yaml:285
+  refbridge::Nullable<std::string> status{};
   /// Record state (valid / invalid).
-  /// JSON "record_state", optional, nullable. Source: schemas/primero/openapi.yaml:285
-  std::optional<bool> record_state{};
+  /// JSON "record_state", optional, nullable. Source: schemas/primero/openapi.yaml:286
+  refbridge::Nullable<bool> record_state{};
   /// Module (e.g. "primeromodule-cp").
-  /// JSON "module_id", optional, nullable. Source: schemas/primero/openapi.yaml:286
-  std::optional<std::string> module_id{};
+  /// JSON "module_id", optional, nullable. Source: schemas/primero/openapi.yaml:287
+  refbridge::Nullable<std::string> module_id{};
   /// User name of the owner.
-  /// JSON "owned_by", optional, nullable. Source: schemas/primero/openapi.yaml:287
-  std::optional<std::string> owned_by{};
+  /// JSON "owned_by", optional, nullable. Source: schemas/primero/openapi.yaml:288
+  refbridge::Nullable<std::string> owned_by{};
   /// Agency of the owner.
-  /// JSON "owned_by_agency_id", optional, nullable. Source: schemas/primero/openapi.yaml:288
-  std::optional<std::string> owned_by_agency_id{};
+  /// JSON "owned_by_agency_id", optional, nullable. Source: schemas/primero/openapi.yaml:289
+  refbridge::Nullable<std::string> owned_by_agency_id{};
   /// Owner plus assigned users (drives record scope).
-  /// JSON "associated_user_names", optional, nullable. Source: schemas/primero/openapi.yaml:289
-  std::optional<std::vector<std::string>> associated_user_names{};
+  /// JSON "associated_user_names", optional, nullable. Source: schemas/primero/openapi.yaml:290
+  refbridge::Nullable<std::vector<std::string>> associated_user_names{};
   /// proGres individual number (the upsert match key).
-  /// JSON "unhcr_individual_no", optional, nullable. Source: schemas/primero/openapi.yaml:293
-  std::optional<std::string> unhcr_individual_no{};
+  /// JSON "unhcr_individual_no", optional, nullable. Source: schemas/primero/openapi.yaml:294
+  refbridge::Nullable<std::string> unhcr_individual_no{};
   /// proGres registration group number.
-  /// JSON "unhcr_id_no", optional, nullable. Source: schemas/primero/openapi.yaml:294
-  std::optional<std::string> unhcr_id_no{};
+  /// JSON "unhcr_id_no", optional, nullable. Source: schemas/primero/openapi.yaml:295
+  refbridge::Nullable<std::string> unhcr_id_no{};
   /// First name.
-  /// JSON "name_first", optional, nullable. Source: schemas/primero/openapi.yaml:295
-  std::optional<std::string> name_first{};
+  /// JSON "name_first", optional, nullable. Source: schemas/primero/openapi.yaml:296
+  refbridge::Nullable<std::string> name_first{};
   /// Middle name.
-  /// JSON "name_middle", optional, nullable. Source: schemas/primero/openapi.yaml:296
-  std::optional<std::string> name_middle{};
+  /// JSON "name_middle", optional, nullable. Source: schemas/primero/openapi.yaml:297
+  refbridge::Nullable<std::string> name_middle{};
   /// Last name.
-  /// JSON "name_last", optional, nullable. Source: schemas/primero/openapi.yaml:297
-  std::optional<std::string> name_last{};
+  /// JSON "name_last", optional, nullable. Source: schemas/primero/openapi.yaml:298
+  refbridge::Nullable<std::string> name_last{};
   /// Nickname.
-  /// JSON "name_nickname", optional, nullable. Source: schemas/primero/openapi.yaml:298
-  std::optional<std::string> name_nickname{};
+  /// JSON "name_nickname", optional, nullable. Source: schemas/primero/openapi.yaml:299
+  refbridge::Nullable<std::string> name_nickname{};
   /// Date of birth (YYYY-MM-DD; date-times are rejected).
   /// JSON "date_of_birth", optional, nullable, format date. Source:
-  /// schemas/primero/openapi.yaml:299
-  std::optional<refbridge::CalendarDate> date_of_birth{};
+  /// schemas/primero/openapi.yaml:300
+  refbridge::Nullable<refbridge::CalendarDate> date_of_birth{};
   /// Age in whole years.
-  /// JSON "age", optional, nullable, format int32. Source: schemas/primero/openapi.yaml:300
-  std::optional<std::int32_t> age{};
+  /// JSON "age", optional, nullable, format int32. Source: schemas/primero/openapi.yaml:301
+  refbridge::Nullable<std::int32_t> age{};
   /// Sex option ("male", "female", ...).
-  /// JSON "sex", optional, nullable. Source: schemas/primero/openapi.yaml:301
-  std::optional<std::string> sex{};
+  /// JSON "sex", optional, nullable. Source: schemas/primero/openapi.yaml:302
+  refbridge::Nullable<std::string> sex{};
   /// Current phone number.
-  /// JSON "telephone_current", optional, nullable. Source: schemas/primero/openapi.yaml:302
-  std::optional<std::string> telephone_current{};
+  /// JSON "telephone_current", optional, nullable. Source: schemas/primero/openapi.yaml:303
+  refbridge::Nullable<std::string> telephone_current{};
   /// Current address.
-  /// JSON "address_current", optional, nullable. Source: schemas/primero/openapi.yaml:303
-  std::optional<std::string> address_current{};
+  /// JSON "address_current", optional, nullable. Source: schemas/primero/openapi.yaml:304
+  refbridge::Nullable<std::string> address_current{};
   /// Language options (e.g. ["language6"]).
-  /// JSON "language", optional, nullable. Source: schemas/primero/openapi.yaml:304
-  std::optional<std::vector<std::string>> language{};
+  /// JSON "language", optional, nullable. Source: schemas/primero/openapi.yaml:305
+  refbridge::Nullable<std::vector<std::string>> language{};
   /// Nationality options.
-  /// JSON "nationality", optional, nullable. Source: schemas/primero/openapi.yaml:309
-  std::optional<std::vector<std::string>> nationality{};
+  /// JSON "nationality", optional, nullable. Source: schemas/primero/openapi.yaml:310
+  refbridge::Nullable<std::vector<std::string>> nationality{};
   /// Creation time (UTC, milliseconds).
   /// JSON "created_at", optional, nullable, format date-time. Source:
-  /// schemas/primero/openapi.yaml:313
-  std::optional<refbridge::DateTime> created_at{};
+  /// schemas/primero/openapi.yaml:314
+  refbridge::Nullable<refbridge::DateTime> created_at{};
   /// Last update time (UTC, milliseconds).
   /// JSON "last_updated_at", optional, nullable, format date-time. Source:
-  /// schemas/primero/openapi.yaml:314
-  std::optional<refbridge::DateTime> last_updated_at{};
+  /// schemas/primero/openapi.yaml:315
+  refbridge::Nullable<refbridge::DateTime> last_updated_at{};
   /// Services subform rows.
-  /// JSON "services_section", optional, nullable. Source: schemas/primero/openapi.yaml:315
-  std::optional<std::vector<Service>> services_section{};
+  /// JSON "services_section", optional, nullable. Source: schemas/primero/openapi.yaml:316
+  refbridge::Nullable<std::vector<Service>> services_section{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
 
   bool operator==(const Case&) const = default;
 };
 
 /// A single case wrapped as {"data": case} (request and response).
-/// Source: schemas/primero/openapi.yaml:244
+/// Source: schemas/primero/openapi.yaml:245
 struct CaseEnvelope {
   /// The case.
-  /// JSON "data", required. Source: schemas/primero/openapi.yaml:249
+  /// JSON "data", required. Source: schemas/primero/openapi.yaml:250
   Case data{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
 
   bool operator==(const CaseEnvelope&) const = default;
 };
 
 /// Pagination of a list (effective values after clamping).
-/// Source: schemas/primero/openapi.yaml:224
+/// Source: schemas/primero/openapi.yaml:225
 struct Metadata {
   /// Number of matching records.
-  /// JSON "total", required, format int64. Source: schemas/primero/openapi.yaml:229
+  /// JSON "total", required, format int64. Source: schemas/primero/openapi.yaml:230
   std::int64_t total{};
-  /// Effective page size.
-  /// JSON "per", required, format int32. Source: schemas/primero/openapi.yaml:230
+  /// Effective page size (0 when per=0 was sent: an empty page; at most 1000 from v2.10.3, uncapped
+  /// before).
+  /// JSON "per", required, format int32. Source: schemas/primero/openapi.yaml:231
   std::int32_t per{};
   /// Effective page number (1-based).
-  /// JSON "page", required, format int32. Source: schemas/primero/openapi.yaml:231
+  /// JSON "page", required, format int32. Source: schemas/primero/openapi.yaml:232
   std::int32_t page{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
 
   bool operator==(const Metadata&) const = default;
 };
 
 /// A page of cases; pages = ceil(total / per).
-/// Source: schemas/primero/openapi.yaml:232
+/// Source: schemas/primero/openapi.yaml:233
 struct CaseList {
   /// The cases of this page.
-  /// JSON "data", required. Source: schemas/primero/openapi.yaml:237
+  /// JSON "data", required. Source: schemas/primero/openapi.yaml:238
   std::vector<Case> data{};
   /// Pagination.
-  /// JSON "metadata", optional. Source: schemas/primero/openapi.yaml:241
+  /// JSON "metadata", optional. Source: schemas/primero/openapi.yaml:242
   std::optional<Metadata> metadata{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
 
   bool operator==(const CaseList&) const = default;
 };
 
 /// Error body of every API controller: {"errors": [...]}.
-/// Source: schemas/primero/openapi.yaml:215
+/// Source: schemas/primero/openapi.yaml:216
 struct ErrorEnvelope {
   /// One error per failing attribute or exception.
-  /// JSON "errors", required. Source: schemas/primero/openapi.yaml:220
+  /// JSON "errors", required. Source: schemas/primero/openapi.yaml:221
   std::vector<ApiError> errors{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
 
   bool operator==(const ErrorEnvelope&) const = default;
 };
 
 /// Login credentials.
-/// Source: schemas/primero/openapi.yaml:180
+/// Source: schemas/primero/openapi.yaml:181
 struct TokenUser {
   /// The Primero user name.
-  /// JSON "user_name", required. Source: schemas/primero/openapi.yaml:185
+  /// JSON "user_name", required. Source: schemas/primero/openapi.yaml:186
   std::string user_name{};
   /// The password (a secret; never logged).
-  /// JSON "password", required. Source: schemas/primero/openapi.yaml:186
+  /// JSON "password", required. Source: schemas/primero/openapi.yaml:187
   std::string password{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
 
   bool operator==(const TokenUser&) const = default;
 };
 
 /// Body of createToken: {"user": {"user_name", "password"}}.
-/// Source: schemas/primero/openapi.yaml:187
+/// Source: schemas/primero/openapi.yaml:188
 struct TokenRequest {
   /// The credentials.
-  /// JSON "user", required. Source: schemas/primero/openapi.yaml:192
+  /// JSON "user", required. Source: schemas/primero/openapi.yaml:193
   TokenUser user{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
 
   bool operator==(const TokenRequest&) const = default;
 };
 
 /// Answer of createToken.
-/// Source: schemas/primero/openapi.yaml:195
+/// Source: schemas/primero/openapi.yaml:196
 struct TokenResponse {
   /// The user's integer id.
-  /// JSON "id", optional, nullable, format int64. Source: schemas/primero/openapi.yaml:199
-  std::optional<std::int64_t> id{};
+  /// JSON "id", optional, nullable, format int64. Source: schemas/primero/openapi.yaml:200
+  refbridge::Nullable<std::int64_t> id{};
   /// The user name.
-  /// JSON "user_name", optional, nullable. Source: schemas/primero/openapi.yaml:200
-  std::optional<std::string> user_name{};
+  /// JSON "user_name", optional, nullable. Source: schemas/primero/openapi.yaml:201
+  refbridge::Nullable<std::string> user_name{};
   /// The JWT (versions <= 2.10 only; a secret).
-  /// JSON "token", optional, nullable. Source: schemas/primero/openapi.yaml:201
-  std::optional<std::string> token{};
+  /// JSON "token", optional, nullable. Source: schemas/primero/openapi.yaml:202
+  refbridge::Nullable<std::string> token{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
 
   bool operator==(const TokenResponse&) const = default;
 };

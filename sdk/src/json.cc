@@ -74,12 +74,59 @@ Result<void> read_json(const rapidjson::Value& v, DateTime& out, Path& path) {
   return ok();
 }
 
-Result<void> read_json(const rapidjson::Value& v, RawJson& out, Path&) {
-  rapidjson::StringBuffer buf;
+namespace {
+// Compact text of `v` into `out`, through one reused buffer per thread (no allocation per value
+// once the buffer has grown: unknown members of a Primero case are hundreds of small values).
+void compact_text(const rapidjson::Value& v, std::string& out) {
+  thread_local rapidjson::StringBuffer buf;
+  buf.Clear();
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
   v.Accept(w);
-  out.text.assign(buf.GetString(), buf.GetSize());
+  out.assign(buf.GetString(), buf.GetSize());
+}
+}  // namespace
+
+Result<void> read_json(const rapidjson::Value& v, RawJson& out, Path&) {
+  compact_text(v, out.text);
   return ok();
+}
+
+void UnknownMembers::add(const rapidjson::Value::Member& member) {
+  UnknownMember& m = items_.emplace_back();
+  m.name.assign(member.name.GetString(), member.name.GetStringLength());
+  compact_text(member.value, m.value.text);
+}
+
+const UnknownMember* UnknownMembers::find(std::string_view name) const noexcept {
+  for (const auto& m : items_) {
+    if (m.name == name) return &m;
+  }
+  return nullptr;
+}
+
+Error missing_member(const Path& path, std::string_view key) {
+  return make_error(ErrorCode::kInvalidInput, path.str() + ": missing required member '" + std::string(key) + "'");
+}
+
+Error member_not_allowed(const Path& path, std::string_view key) {
+  return make_error(ErrorCode::kInvalidInput,
+                    path.str() + "." + std::string(key) + ": member not allowed (additionalProperties: false)");
+}
+
+Result<std::string_view> discriminator(const rapidjson::Value& v, std::string_view property, Path& path) {
+  if (!v.IsObject()) return type_error(path, "an object");
+  const auto it =
+      v.FindMember(rapidjson::Value(rapidjson::StringRef(property.data(), static_cast<rapidjson::SizeType>(property.size()))));
+  if (it == v.MemberEnd()) {
+    return make_error(ErrorCode::kInvalidInput, path.str() + ": missing discriminator member '" + std::string(property) + "'");
+  }
+  if (!it->value.IsString()) {
+    path.push_key(property);
+    Error e = type_error(path, "a string (discriminator)");
+    path.pop();
+    return e;
+  }
+  return std::string_view(it->value.GetString(), it->value.GetStringLength());
 }
 
 void write_json(Writer& w, const std::string& s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
@@ -91,6 +138,13 @@ void write_json(Writer& w, const CalendarDate& d) { write_json(w, d.to_string())
 void write_json(Writer& w, const DateTime& t) { write_json(w, t.text); }
 void write_json(Writer& w, const RawJson& raw) {
   w.RawValue(raw.text.data(), raw.text.size(), rapidjson::kObjectType);
+}
+
+void write_unknown_members(Writer& w, const UnknownMembers& members) {
+  for (const auto& m : members) {
+    w.Key(m.name.data(), static_cast<rapidjson::SizeType>(m.name.size()));
+    write_json(w, m.value);
+  }
 }
 
 }  // namespace refbridge::json

@@ -55,3 +55,33 @@ TEST_CASE("escape_string makes C++ string literal bodies", "[names]") {
   CHECK(is_cpp_keyword("namespace"));
   CHECK_FALSE(is_cpp_keyword("progres_id"));
 }
+
+TEST_CASE("legalize: every C++20 keyword and common macro name gets a trailing underscore", "[names]") {
+  for (const char* k : {"co_await", "co_return", "co_yield", "requires", "concept", "consteval", "constinit", "char8_t",
+                        "export", "import", "module", "and", "xor_eq", "alignas", "thread_local", "nullptr", "typename"}) {
+    INFO(k);
+    CHECK(legalize(k) == std::string(k) + "_");
+  }
+  for (const char* m : {"major", "minor", "errno", "stdin", "stdout", "stderr", "EOF", "NULL", "assert", "unix", "linux"}) {
+    INFO(m);
+    CHECK(is_macro_name(m));
+    CHECK(legalize(m) == std::string(m) + "_");
+  }
+  CHECK(legalize("Major") == "Major");  // case matters
+  CHECK(legalize("progres_commonyusedname") == "progres_commonyusedname");  // proGres typos kept
+  CHECK(legalize("a b") == "a_b");
+  CHECK(legalize("a.b-c d") == "a_b_c_d");
+  CHECK(legalize("9lives") == "_9lives");
+  CHECK(legalize("unknown_members_") == kUnknownMembers);  // the loader rejects it as a member name
+}
+
+TEST_CASE("enumerator leaves kUnknown to OpenEnum", "[names]") {
+  CHECK(enumerator("unknown") == "kUnknown_");
+  CHECK(enumerator("UNKNOWN") == "kUnknown_");
+  CHECK(enumerator("unknown_value") == "kUnknownValue");
+}
+
+TEST_CASE("escape_json makes JSON string bodies", "[names]") {
+  CHECK(escape_json("a\"b\\c") == "a\\\"b\\\\c");
+  CHECK(escape_json(std::string("\n\x01", 2)) == "\\u000a\\u0001");
+}

@@ -28,6 +28,9 @@ const std::map<std::string, refbridge::codegen::ir::Api>& apis() {
     m.emplace("ping", std::move(ping).value());
     m.emplace("primero", std::move(primero).value());
     m.emplace("t", std::move(t).value());
+    auto src = refbridge::codegen::load_api(kRoot, "tests/mapping/broken/source_api.yaml", "s", "refbridge::s");
+    if (!src) FAIL(src.error().message);
+    m.emplace("s", std::move(src).value());
     return m;
   }();
   return all;
@@ -76,8 +79,8 @@ TEST_CASE("required target member not mapped") {
 
 TEST_CASE("type mismatch without a conversion") {
   CHECK(diagnostics("type_mismatch.yaml") ==
-        "tests/mapping/broken/type_mismatch.yaml:14:16: Can't map source 'individual.progres_dateofbirth' "
-        "(refbridge::DateTime) to target 'born' (refbridge::CalendarDate): the types differ. Declare a conversion "
+        "tests/mapping/broken/type_mismatch.yaml:14:16: Can't map source 'individual.progres_sex' "
+        "(std::string) to target 'born' (refbridge::CalendarDate): the types differ. Declare a conversion "
         "under 'conversions:' and use 'convert:'.");
 }
 
@@ -102,10 +105,113 @@ TEST_CASE("lookup value not valid for the target's enum (reported at the profile
 TEST_CASE("misspelt keys and undeclared conversions are reported with a suggestion") {
   CHECK(diagnostics("key_typo.yaml") ==
         "tests/mapping/broken/key_typo.yaml:13:8: unknown key 'form' in rule 'id' (expected one of: from, const, "
-        "literal, lookup, convert, join, when, omit_empty, default, description). Did you mean 'from'?");
+        "literal, lookup, convert, join, when, omit_empty, default, lossy, description). Did you mean 'from'?");
   CHECK(diagnostics("unknown_conversion.yaml") ==
         "tests/mapping/broken/unknown_conversion.yaml:14:3: conversion 'progres_dob' is not declared under "
         "'conversions:'.");
+}
+
+// ---- lossy conversions, total lookups, strictness (tests/mapping/broken/strict_*.yaml over the
+// enum/int64/date-time source API source_api.yaml and strict_profile.yaml) ----
+
+static std::string strict_diagnostics(const std::string& spec) {
+  return diagnostics(spec, "tests/mapping/broken/strict_profile.yaml");
+}
+
+TEST_CASE("the strict base spec compiles (total enum lookup, declared narrowing, ignored source)") {
+  auto r = generate_mapping(kRoot, "tests/mapping/broken/strict_base.yaml", "tests/mapping/broken/strict_profile.yaml",
+                            "out", apis());
+  INFO((r ? std::string() : r.error().message));
+  REQUIRE(r);
+  const std::string& cc = r.value()[0].content;
+  // lossy: narrowing rejects out-of-range values instead of wrapping them.
+  CHECK(cc.find("if (*src_person_visits < INT32_MIN || *src_person_visits > INT32_MAX) {") != std::string::npos);
+  CHECK(cc.find("static_cast<std::int32_t>(*src_person_visits)") != std::string::npos);
+  // A total lookup rejects a wire value the enum does not list (OpenEnum keeps unknown text).
+  CHECK(cc.find("total over the enum (unlisted = reject)") != std::string::npos);
+}
+
+TEST_CASE("lossy: int64 into int32 without 'lossy: narrowing'") {
+  CHECK(strict_diagnostics("strict_narrowing.yaml") ==
+        "tests/mapping/broken/strict_narrowing.yaml:18:17: Lossy conversion from source 'person.visits' (std::int64_t) "
+        "to target 'count' (std::int32_t): int64 -> int32 narrows. Declare it with 'lossy: narrowing' (out-of-range "
+        "values are then rejected at run time) or use a declared conversion.");
+}
+
+TEST_CASE("lossy: 'lossy: narrowing' on a copy that does not narrow") {
+  CHECK(strict_diagnostics("strict_lossy_not_narrowing.yaml") ==
+        "tests/mapping/broken/strict_lossy_not_narrowing.yaml:15:32: 'lossy: narrowing' declared, but source "
+        "'person.id' (std::string) into target 'id' (std::string) does not narrow; remove it.");
+}
+
+TEST_CASE("lossy: date-time into date without a declared conversion") {
+  CHECK(strict_diagnostics("strict_lossy_date.yaml") ==
+        "tests/mapping/broken/strict_lossy_date.yaml:16:16: Lossy conversion from source 'person.seen_at' "
+        "(refbridge::DateTime) to target 'born' (refbridge::CalendarDate): a date-time's time of day and offset "
+        "decide the calendar date. Declare a conversion under 'conversions:' and use 'convert:'.");
+}
+
+TEST_CASE("lookup over an enum source that is not total, without on_missing") {
+  CHECK(strict_diagnostics("strict_lookup_not_total.yaml") ==
+        "tests/mapping/broken/strict_lookup_not_total.yaml:17:3: Lookup 'gender_partial' is not total over enum "
+        "source 'person.sex' (refbridge::OpenEnum<s::Sex>): profile 'strict' has no entry for 'M'. Add the entries, "
+        "or state on_missing: default (with a table default), omit or reject.");
+}
+
+TEST_CASE("lookup over a string source without on_missing") {
+  CHECK(diagnostics("lookup_needs_on_missing.yaml") ==
+        "tests/mapping/broken/lookup_needs_on_missing.yaml:15:3: lookup 'sex' needs on_missing: omit, default or "
+        "reject: source 'individual.progres_sex' (std::string) is not an enum, so no table can cover every value.");
+}
+
+TEST_CASE("strict: unused lookup entry (reported at the profile entry)") {
+  CHECK(strict_diagnostics("strict_unused_lookup_entry.yaml") ==
+        "tests/mapping/broken/strict_profile.yaml:18:10: Unused lookup entry 'f' in table 'gender_typo' of profile "
+        "'strict': source 'person.sex' (refbridge::OpenEnum<s::Sex>) only takes F, M (strict: "
+        "unused_lookup_entries). Did you mean 'F'?");
+}
+
+TEST_CASE("strict: unused source member") {
+  CHECK(strict_diagnostics("strict_unused_source.yaml") ==
+        "tests/mapping/broken/strict_unused_source.yaml:6:3: Unused source property 'person.nickname' "
+        "(s.Person.nickname) is read by no rule, require or gate: map it, or list it under 'ignore_sources:' with a "
+        "reason (strict: unused_sources).");
+}
+
+TEST_CASE("ignore_sources must not list a member that is read") {
+  CHECK(strict_diagnostics("strict_ignored_but_read.yaml") ==
+        "tests/mapping/broken/strict_ignored_but_read.yaml:14:3: ignore_sources lists 'person.id', which a rule, "
+        "require or gate reads; remove it from ignore_sources.");
+}
+
+TEST_CASE("the checks run against every profile listed (profiles: [a, b])") {
+  const std::vector<std::string> both = {"tests/mapping/broken/profile.yaml", "tests/mapping/broken/bad_enum_profile.yaml"};
+  auto r = generate_mapping(kRoot, "tests/mapping/broken/base.yaml", both, "out", apis());
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message ==
+        "tests/mapping/broken/bad_enum_profile.yaml:9:20: lookup 'sex' entry '125080001': value 'mal' is not a valid "
+        "value of t.Record.kind (allowed: female, male). Did you mean 'male'?");
+  // Each profile alone: the first passes; the output names every profile checked.
+  auto ok = generate_mapping(kRoot, "tests/mapping/broken/base.yaml",
+                             std::vector<std::string>{"tests/mapping/broken/profile.yaml"}, "out", apis());
+  REQUIRE(ok);
+  CHECK(ok.value()[1].content.find("(profile checked at generation: tests/mapping/broken/profile.yaml)") !=
+        std::string::npos);
+  // A spec-located problem is reported once, not once per profile.
+  auto twice = generate_mapping(kRoot, "tests/mapping/broken/unknown_target_path.yaml",
+                                std::vector<std::string>{"tests/mapping/broken/profile.yaml",
+                                                         "tests/mapping/broken/profile.yaml"},
+                                "out", apis());
+  REQUIRE_FALSE(twice);
+  CHECK(twice.error().message == diagnostics("unknown_target_path.yaml"));
+}
+
+TEST_CASE("the 1.1 spec compiles in strict mode against both shipped profiles") {
+  const std::vector<std::string> both = {"schemas/profiles/gambella.yaml", "schemas/profiles/example-country.yaml"};
+  auto r = generate_mapping(kRoot, "schemas/mappings/progres-referral-to-primero-case.yaml", both, "generated/mappings",
+                            apis());
+  INFO((r ? std::string() : r.error().message));
+  REQUIRE(r);
 }
 
 TEST_CASE("did-you-mean uses edit distance and stays quiet for far-off names") {
@@ -117,8 +223,10 @@ TEST_CASE("did-you-mean uses edit distance and stays quiet for far-off names") {
 }
 
 TEST_CASE("generated/mappings is what the compiler produces (mapping drift)") {
-  auto r = generate_mapping(kRoot, "schemas/mappings/progres-referral-to-primero-case.yaml",
-                            "schemas/profiles/gambella.yaml", "generated/mappings", apis());
+  // As schemas/codegen.yaml lists it: checked against both shipped profiles.
+  const std::vector<std::string> profiles = {"schemas/profiles/gambella.yaml", "schemas/profiles/example-country.yaml"};
+  auto r = generate_mapping(kRoot, "schemas/mappings/progres-referral-to-primero-case.yaml", profiles,
+                            "generated/mappings", apis());
   INFO((r ? std::string() : r.error().message));
   REQUIRE(r);
   for (const auto& f : r.value()) {
@@ -126,8 +234,8 @@ TEST_CASE("generated/mappings is what the compiler produces (mapping drift)") {
     CHECK(read(kRoot / f.path) == f.content);
   }
   // Deterministic: a second run is byte-identical.
-  auto again = generate_mapping(kRoot, "schemas/mappings/progres-referral-to-primero-case.yaml",
-                                "schemas/profiles/gambella.yaml", "generated/mappings", apis());
+  auto again = generate_mapping(kRoot, "schemas/mappings/progres-referral-to-primero-case.yaml", profiles,
+                                "generated/mappings", apis());
   REQUIRE(again);
   for (std::size_t i = 0; i < r.value().size(); ++i) CHECK(again.value()[i].content == r.value()[i].content);
 }

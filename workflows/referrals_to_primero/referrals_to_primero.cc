@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace refbridge::workflows {
@@ -63,7 +64,7 @@ class ReferralProcessor {
 
  private:
   static bool is_pending(const ping::Intervention& intervention) {
-    return !intervention.transferStatus || to_string(*intervention.transferStatus) == "pending";
+    return !intervention.transferStatus || *intervention.transferStatus == ping::TransferStatusValue::kPending;
   }
 
   // Step 2: one aggregated record per intervention.
@@ -199,15 +200,12 @@ RunReport run_referrals_to_primero(const ReferralsToPrimeroDeps& deps) {
   const auto started = deps.clock.now();
   RunReport report("1.1", started);
   ReferralProcessor processor(deps);
-  std::optional<std::string> token;
+  ping::ListOutgoingReferralsRequest request;
+  request.transferStatus = ping::TransferStatusValue::kPending;
+  request.pageSize = deps.page_size;
   int page_number = 0;
-  do {
+  for (const auto& page : deps.ping.list_outgoing_referrals_pages(std::move(request))) {
     ++page_number;
-    ping::ListOutgoingReferralsRequest request;
-    request.transferStatus = ping::TransferStatusValue::kPending;
-    request.pageSize = deps.page_size;
-    request.pageToken = token;
-    auto page = deps.ping.list_outgoing_referrals(request);
     if (!page) {
       report.abort(page.error().describe());
       deps.log.error("run.aborted", {{LogKey::kWorkflow, "1.1"},
@@ -220,12 +218,7 @@ RunReport run_referrals_to_primero(const ReferralsToPrimeroDeps& deps) {
                                 {LogKey::kPage, std::to_string(page_number)},
                                 {LogKey::kCount, std::to_string(page.value().items.size())}});
     for (const auto& summary : page.value().items) report.add(processor.process(summary));
-    if (page.value().nextPageToken && page.value().nextPageToken == token) {
-      report.abort("PING returned the same page token twice; stopping to avoid a loop");
-      break;
-    }
-    token = page.value().nextPageToken;
-  } while (token);
+  }
   const auto finished = deps.clock.now();
   report.finish(finished);
   deps.log.info("run.finished", {{LogKey::kWorkflow, "1.1"},

@@ -1,7 +1,8 @@
 #pragma once
 // Workflow 1.1: proGres referrals -> Primero cases and services.
 // Implements ../shared/docs/workflows.md §1.1 step by step:
-//  1. page through PING's outgoing referral interventions awaiting transfer (transferStatus=pending);
+//  1. page through PING's outgoing referral interventions awaiting transfer (transferStatus=pending)
+//     with the generated lazy page range (a page token PING repeats aborts the run, never loops);
 //  2. per intervention, fetch the detail, the individual, its languages and specific needs
 //     (one aggregated record: the old flat feed's language x need duplicates cannot arise);
 //  3-4. validate and transform with the generated mapping (schemas/mappings/
@@ -25,10 +26,12 @@
 
 namespace refbridge::workflows {
 
-/// What run_referrals_to_primero needs; nothing is owned.
+/// What run_referrals_to_primero needs; nothing is owned. The APIs are the generated interfaces:
+/// ping::PingClient / primero::PrimeroClient in production, ping::FakePing / primero::FakePrimero
+/// (generated fake.h) in unit tests.
 struct ReferralsToPrimeroDeps {
-  ping::PingClient& ping;
-  primero::PrimeroClient& primero;
+  ping::Ping& ping;
+  primero::Primero& primero;
   const Profile& profile;
   const Clock& clock;
   Logger& log;

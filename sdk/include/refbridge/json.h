@@ -5,8 +5,15 @@
 //   void write_json(json::Writer& w, const Model& m);
 // Errors carry the JSON path of the offending member ("$.data[0].services_section[1].unique_id")
 // and never the member's value (values may be personal data).
+//
+// Member types (ARCHITECTURE.md "Generator v1 type contract"): T (required), std::optional<T>
+// (optional), refbridge::Nullable<T> (nullable: absent / null / value), refbridge::OpenEnum<E>
+// (string enums; unknown text kept), std::variant<A, ..., RawJson> (discriminated unions), RawJson
+// (untyped), and per object UnknownMembers (members the schema does not name, kept in order).
 
 #include "refbridge/error.h"
+#include "refbridge/nullable.h"
+#include "refbridge/open_enum.h"
 #include "refbridge/time.h"
 
 #include <rapidjson/document.h>
@@ -18,6 +25,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <variant>
 #include <vector>
 
 namespace refbridge::json {
@@ -27,7 +36,12 @@ using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 /// A JSON path under construction while reading; `str()` renders "$.a.b[3]".
 class Path {
  public:
-  void push_key(std::string_view key) { parts_.emplace_back(std::string(".") + std::string(key)); }
+  void push_key(std::string_view key) {
+    std::string& part = parts_.emplace_back();
+    part.reserve(key.size() + 1);
+    part.push_back('.');
+    part.append(key);
+  }
   void push_index(std::size_t i) { parts_.emplace_back("[" + std::to_string(i) + "]"); }
   void pop() { parts_.pop_back(); }
   [[nodiscard]] std::string str() const;
@@ -51,20 +65,64 @@ Result<void> read_json(const rapidjson::Value& v, std::int64_t& out, Path& path)
 Result<void> read_json(const rapidjson::Value& v, double& out, Path& path);
 Result<void> read_json(const rapidjson::Value& v, CalendarDate& out, Path& path);
 Result<void> read_json(const rapidjson::Value& v, DateTime& out, Path& path);
-/// Any JSON value kept as its compact text (schema `{}` / untyped members).
+/// Any JSON value kept as its compact text (schema `{}` / untyped members, unknown members, the
+/// fallback alternative of a discriminated union).
 struct RawJson {
   std::string text = "null";
   bool operator==(const RawJson&) const = default;
 };
 Result<void> read_json(const rapidjson::Value& v, RawJson& out, Path& path);
 
-// Container overloads are declared first so that they find each other (vector<optional<T>>...).
+/// One member the schema does not name, kept verbatim.
+struct UnknownMember {
+  std::string name;  ///< the JSON member name, unescaped
+  RawJson value;
+  bool operator==(const UnknownMember&) const = default;
+};
+
+/// The members of an object that its schema does not name, in document order. Every generated
+/// object model has one (`unknown_members_`): filled on read, written back after the known
+/// members, so read -> write keeps every custom field of a Primero case.
+class UnknownMembers {
+ public:
+  using const_iterator = std::vector<UnknownMember>::const_iterator;
+
+  /// Appends `member` (name and value serialized compactly).
+  void add(const rapidjson::Value::Member& member);
+  void add(std::string name, RawJson value) { items_.push_back({std::move(name), std::move(value)}); }
+  /// The first member called `name`, or nullptr.
+  [[nodiscard]] const UnknownMember* find(std::string_view name) const noexcept;
+
+  [[nodiscard]] bool empty() const noexcept { return items_.empty(); }
+  [[nodiscard]] std::size_t size() const noexcept { return items_.size(); }
+  [[nodiscard]] const_iterator begin() const noexcept { return items_.begin(); }
+  [[nodiscard]] const_iterator end() const noexcept { return items_.end(); }
+  void clear() noexcept { items_.clear(); }
+
+  bool operator==(const UnknownMembers&) const = default;
+
+ private:
+  std::vector<UnknownMember> items_;
+};
+
+/// The name of an object member as a string_view (generated readers switch on it).
+inline std::string_view key_of(const rapidjson::Value::Member& m) noexcept {
+  return {m.name.GetString(), m.name.GetStringLength()};
+}
+
+// Template overloads are all declared before any is defined, so that they find each other by
+// ordinary lookup (vector<Nullable<OpenEnum<E>>> ...; OpenEnum and Nullable live in `refbridge`,
+// which ADL would not search for refbridge::json).
 template <class T>
 Result<void> read_json(const rapidjson::Value& v, std::vector<T>& out, Path& path);
 template <class T>
 Result<void> read_json(const rapidjson::Value& v, std::map<std::string, T>& out, Path& path);
 template <class T>
 Result<void> read_json(const rapidjson::Value& v, std::optional<T>& out, Path& path);
+template <class T>
+Result<void> read_json(const rapidjson::Value& v, Nullable<T>& out, Path& path);
+template <class E>
+Result<void> read_json(const rapidjson::Value& v, OpenEnum<E>& out, Path& path);
 
 template <class T>
 Result<void> read_json(const rapidjson::Value& v, std::vector<T>& out, Path& path) {
@@ -98,10 +156,11 @@ Result<void> read_json(const rapidjson::Value& v, std::map<std::string, T>& out,
   return ok();
 }
 
-/// Optional member: JSON null reads as "absent" (std::nullopt).
+/// Optional: JSON null reads as "absent" (std::nullopt), except for RawJson, which keeps `null`.
+/// (Generated readers reject null on a non-nullable member before they get here.)
 template <class T>
 Result<void> read_json(const rapidjson::Value& v, std::optional<T>& out, Path& path) {
-  if (v.IsNull()) {
+  if (v.IsNull() && !std::is_same_v<T, RawJson>) {
     out.reset();
     return ok();
   }
@@ -112,19 +171,89 @@ Result<void> read_json(const rapidjson::Value& v, std::optional<T>& out, Path& p
   return ok();
 }
 
+/// Nullable: JSON null reads as the null state, anything else as a value.
+template <class T>
+Result<void> read_json(const rapidjson::Value& v, Nullable<T>& out, Path& path) {
+  if (v.IsNull()) {
+    out.set_null();
+    return ok();
+  }
+  T item{};
+  auto r = read_json(v, item, path);
+  if (!r) return r;
+  out = std::move(item);
+  return ok();
+}
+
+/// Open enum: any string (an unknown one reads as kUnknown and keeps its text); not a string is an error.
+template <class E>
+Result<void> read_json(const rapidjson::Value& v, OpenEnum<E>& out, Path& path) {
+  if (!v.IsString()) return type_error(path, "a string");
+  out = OpenEnum<E>::from_text(std::string_view(v.GetString(), v.GetStringLength()));
+  return ok();
+}
+
 /// How generated readers treat an object member (from the schema's `required` and `nullable`).
 enum class MemberRule {
   kRequired,          ///< must be present, must not be null
   kRequiredNullable,  ///< must be present, may be null
   kOptional,          ///< may be absent, must not be null when present
-  kOptionalNullable,  ///< may be absent or null (null reads as absent)
+  kOptionalNullable,  ///< may be absent or null
 };
 
-/// Reads member `key` of the object `obj` into `out`, keeping `path` up to date.
-/// Errors: kInvalidInput "<path>: missing required member '<key>'", "<path>.<key>: null is not
-/// allowed", or the member's own type error. Defined after every read_json overload (below).
+/// kInvalidInput "<path>: missing required member '<key>'".
+[[nodiscard]] Error missing_member(const Path& path, std::string_view key);
+/// kInvalidInput "<path>.<key>: member not allowed (additionalProperties: false)".
+[[nodiscard]] Error member_not_allowed(const Path& path, std::string_view key);
+
+/// Reads the present member `m` (one of the generated reader's single pass over the object)
+/// into `out`. Errors: kInvalidInput "<path>.<key>: null is not allowed", or the value's own
+/// error with its path. Scalars are read without touching `path` (the read is repeated with the
+/// key pushed only to word an error), objects and arrays with the key pushed.
 template <class T>
-Result<void> read_member(const rapidjson::Value& obj, std::string_view key, T& out, Path& path, MemberRule rule);
+Result<void> read_member(const rapidjson::Value::Member& m, T& out, Path& path, MemberRule rule) {
+  const rapidjson::Value& value = m.value;
+  if (value.IsNull() && (rule == MemberRule::kRequired || rule == MemberRule::kOptional)) {
+    path.push_key(key_of(m));
+    return make_error(ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
+  }
+  if (!value.IsObject() && !value.IsArray()) {
+    if (auto r = read_json(value, out, path); r) return r;
+    path.push_key(key_of(m));
+    return read_json(value, out, path);
+  }
+  path.push_key(key_of(m));
+  if (auto r = read_json(value, out, path); !r) return r;
+  path.pop();
+  return ok();
+}
+
+/// Looks member `key` up in `obj` and reads it (hand-written callers; generated readers make one
+/// pass with the overload above). Errors: "missing required member", "null is not allowed", or
+/// the member's own error.
+template <class T>
+Result<void> read_member(const rapidjson::Value& obj, std::string_view key, T& out, Path& path, MemberRule rule) {
+  const auto it = obj.FindMember(rapidjson::Value(rapidjson::StringRef(key.data(), static_cast<rapidjson::SizeType>(key.size()))));
+  if (it == obj.MemberEnd()) {
+    if (rule == MemberRule::kRequired || rule == MemberRule::kRequiredNullable) return missing_member(path, key);
+    return ok();
+  }
+  return read_member(*it, out, path, rule);
+}
+
+/// The string value of a discriminated union's `property` in the object `v`.
+/// Errors: kInvalidInput "<path>: expected an object", "<path>: missing discriminator member
+/// '<property>'", "<path>.<property>: expected a string".
+Result<std::string_view> discriminator(const rapidjson::Value& v, std::string_view property, Path& path);
+
+/// Reads `v` as the alternative A of the variant `out`.
+template <class A, class Variant>
+Result<void> read_alternative(const rapidjson::Value& v, Variant& out, Path& path) {
+  A item{};
+  if (auto r = read_json(v, item, path); !r) return r;
+  out = std::move(item);
+  return ok();
+}
 
 void write_json(Writer& w, const std::string& s);
 void write_json(Writer& w, bool b);
@@ -139,6 +268,10 @@ template <class T>
 void write_json(Writer& w, const std::vector<T>& items);
 template <class T>
 void write_json(Writer& w, const std::map<std::string, T>& items);
+template <class T>
+void write_json(Writer& w, const Nullable<T>& value);
+template <class E>
+void write_json(Writer& w, const OpenEnum<E>& value);
 
 template <class T>
 void write_json(Writer& w, const std::vector<T>& items) {
@@ -157,22 +290,27 @@ void write_json(Writer& w, const std::map<std::string, T>& items) {
   w.EndObject();
 }
 
+/// A value, or null for both absent and null (members use write_nullable_member, which omits absent).
 template <class T>
-Result<void> read_member(const rapidjson::Value& obj, std::string_view key, T& out, Path& path, MemberRule rule) {
-  const auto it = obj.FindMember(rapidjson::Value(rapidjson::StringRef(key.data(), static_cast<rapidjson::SizeType>(key.size()))));
-  if (it == obj.MemberEnd()) {
-    if (rule == MemberRule::kRequired || rule == MemberRule::kRequiredNullable) {
-      return make_error(ErrorCode::kInvalidInput, path.str() + ": missing required member '" + std::string(key) + "'");
-    }
-    return ok();
+void write_json(Writer& w, const Nullable<T>& value) {
+  if (value) {
+    write_json(w, *value);
+  } else {
+    w.Null();
   }
-  path.push_key(key);
-  if (it->value.IsNull() && (rule == MemberRule::kRequired || rule == MemberRule::kOptional)) {
-    return make_error(ErrorCode::kInvalidInput, path.str() + ": null is not allowed");
-  }
-  if (auto r = read_json(it->value, out, path); !r) return r;
-  path.pop();
-  return ok();
+}
+
+/// The wire text (an unknown value's text unchanged).
+template <class E>
+void write_json(Writer& w, const OpenEnum<E>& value) {
+  const std::string_view text = value.text();
+  w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+}
+
+/// Writes whichever alternative `value` holds (RawJson: the object verbatim).
+template <class... A>
+void write_variant(Writer& w, const std::variant<A...>& value) {
+  std::visit([&w](const auto& alt) { write_json(w, alt); }, value);
 }
 
 /// Writes `"key": value` (a required, non-nullable member).
@@ -188,7 +326,15 @@ void write_optional_member(Writer& w, std::string_view key, const std::optional<
   if (value) write_member(w, key, *value);
 }
 
-/// Writes `"key": value`, or `"key": null` when the required nullable member is absent.
+/// Nullable member: nothing when absent, `"key": null` when null, `"key": value` otherwise.
+template <class T>
+void write_nullable_member(Writer& w, std::string_view key, const Nullable<T>& value) {
+  if (value.is_absent()) return;
+  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+  write_json(w, value);
+}
+
+/// Writes `"key": value`, or `"key": null` when the optional is empty (hand-written callers).
 template <class T>
 void write_nullable_member(Writer& w, std::string_view key, const std::optional<T>& value) {
   w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
@@ -198,6 +344,9 @@ void write_nullable_member(Writer& w, std::string_view key, const std::optional<
     w.Null();
   }
 }
+
+/// Writes every unknown member, in order, after the known ones.
+void write_unknown_members(Writer& w, const UnknownMembers& members);
 
 /// Parses `text` as a T (a generated model or a primitive). Errors: kInvalidInput with the JSON path.
 template <class T>

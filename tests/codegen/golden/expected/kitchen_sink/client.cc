@@ -11,6 +11,39 @@
 
 namespace refbridge::kitchen_sink {
 
+// listWidgetParts: page-number style: query page/per, items parts, total total.
+refbridge::PageRange<Widget> KitchenSink::list_widget_parts_pages(ListWidgetPartsRequest req) {
+  const std::int64_t first = req.page ? *req.page : 1;
+  const std::optional<std::int64_t> per =
+      req.per ? std::optional<std::int64_t>(*req.per) : std::nullopt;
+  return refbridge::page_number_range<Widget>(
+      first, per,
+      [this, req = std::move(req)](std::int64_t n) mutable {
+        req.page = static_cast<std::int32_t>(n);
+        return list_widget_parts(req);
+      },
+      [](const Widget& page) -> std::size_t { return (page.parts) ? page.parts->size() : std::size_t{0}; },
+      [](const Widget& page) -> std::optional<std::int64_t> {
+        if (!page.total) return std::nullopt;
+        return static_cast<std::int64_t>(*page.total);
+      });
+}
+
+// listWidgetTags: page-token style: query cursor, next token nickname, items tags.
+refbridge::PageRange<Widget> KitchenSink::list_widget_tags_pages(ListWidgetTagsRequest req) {
+  std::optional<std::string> first = req.cursor;
+  return refbridge::page_token_range<Widget>(
+      "listWidgetTags", std::move(first),
+      [this, req = std::move(req)](const std::optional<std::string>& token) mutable {
+        req.cursor = token;
+        return list_widget_tags(req);
+      },
+      [](const Widget& page) -> std::optional<std::string> {
+        if (!page.nickname) return std::nullopt;
+        return std::string(*page.nickname);
+      });
+}
+
 // kitchen_sink.yaml:11
 refbridge::Result<std::optional<Widget>> KitchenSinkClient::add_widget_part(const AddWidgetPartRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
@@ -32,7 +65,7 @@ refbridge::Result<std::optional<Widget>> KitchenSinkClient::add_widget_part(cons
   return std::optional<Widget>(std::move(parsed).value());
 }
 
-// kitchen_sink.yaml:56
+// kitchen_sink.yaml:106
 refbridge::Result<refbridge::NoContent> KitchenSinkClient::delete_widget(const DeleteWidgetRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("v1/widgets");
@@ -43,7 +76,7 @@ refbridge::Result<refbridge::NoContent> KitchenSinkClient::delete_widget(const D
   return refbridge::NoContent{};
 }
 
-// kitchen_sink.yaml:68
+// kitchen_sink.yaml:118
 refbridge::Result<Widget> KitchenSinkClient::get_widget(const GetWidgetRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("v1/widgets");
@@ -52,6 +85,33 @@ refbridge::Result<Widget> KitchenSinkClient::get_widget(const GetWidgetRequest& 
   auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {});
   if (!response) return response.error();
   return refbridge::parse_response<Widget>(response.value(), "getWidget");
+}
+
+// kitchen_sink.yaml:55
+refbridge::Result<Widget> KitchenSinkClient::list_widget_parts(const ListWidgetPartsRequest& req) {
+  refbridge::UrlBuilder url = conn_.url();
+  url.path("v1/widgets");
+  url.segment(req.widgetId);
+  url.path("parts");
+  if (req.page) url.query("page", std::to_string(*req.page));
+  if (req.per) url.query("per", std::to_string(*req.per));
+  std::optional<std::string> body;
+  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {});
+  if (!response) return response.error();
+  return refbridge::parse_response<Widget>(response.value(), "listWidgetParts");
+}
+
+// kitchen_sink.yaml:85
+refbridge::Result<Widget> KitchenSinkClient::list_widget_tags(const ListWidgetTagsRequest& req) {
+  refbridge::UrlBuilder url = conn_.url();
+  url.path("v1/widgets");
+  url.segment(req.widgetId);
+  url.path("tags");
+  if (req.cursor) url.query("cursor", *req.cursor);
+  std::optional<std::string> body;
+  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {});
+  if (!response) return response.error();
+  return refbridge::parse_response<Widget>(response.value(), "listWidgetTags");
 }
 
 }  // namespace refbridge::kitchen_sink

@@ -3,6 +3,8 @@
 #pragma once
 
 #include "refbridge/json.h"
+#include "refbridge/nullable.h"
+#include "refbridge/open_enum.h"
 #include "refbridge/time.h"
 
 #include <cstdint>
@@ -10,20 +12,22 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace refbridge::kitchen_sink {
 
 /// A colour code (string enum component).
-/// Source: kitchen_sink.yaml:85
+/// Source: kitchen_sink.yaml:135
 enum class Colour {
   kRed,  ///< "red"
   kDarkGreen,  ///< "dark_green"
   k125080001,  ///< "125080001"
   kDefault,  ///< "default"
+  kUnknown,  ///< a value this schema does not list (refbridge::OpenEnum keeps its text)
 };
 
-/// The wire text of a Colour value.
+/// The wire text of a Colour value ("" for kUnknown).
 inline std::string_view to_string(Colour value) noexcept {
   switch (value) {
     case Colour::kRed:
@@ -34,6 +38,8 @@ inline std::string_view to_string(Colour value) noexcept {
       return "125080001";
     case Colour::kDefault:
       return "default";
+    case Colour::kUnknown:
+      return {};
   }
   return {};
 }
@@ -59,98 +65,375 @@ inline bool from_string(std::string_view text, Colour& out) noexcept {
   return false;
 }
 
+/// Values of Widget.shade (inline enum).
+/// Source: kitchen_sink.yaml:207
+enum class WidgetShade {
+  kLight,  ///< "light"
+  kDark,  ///< "dark"
+  kUnknown,  ///< a value this schema does not list (refbridge::OpenEnum keeps its text)
+};
+
+/// The wire text of a WidgetShade value ("" for kUnknown).
+inline std::string_view to_string(WidgetShade value) noexcept {
+  switch (value) {
+    case WidgetShade::kLight:
+      return "light";
+    case WidgetShade::kDark:
+      return "dark";
+    case WidgetShade::kUnknown:
+      return {};
+  }
+  return {};
+}
+
+/// Parses the wire text of a WidgetShade; false (and `out` unchanged) for an unknown value.
+inline bool from_string(std::string_view text, WidgetShade& out) noexcept {
+  if (text == "light") {
+    out = WidgetShade::kLight;
+    return true;
+  }
+  if (text == "dark") {
+    out = WidgetShade::kDark;
+    return true;
+  }
+  return false;
+}
+
+/// Values of Widget.size (inline enum).
+/// Source: kitchen_sink.yaml:188
+enum class WidgetSize {
+  kS,  ///< "S"
+  kM,  ///< "M"
+  kL,  ///< "L"
+  kUnknown,  ///< a value this schema does not list (refbridge::OpenEnum keeps its text)
+};
+
+/// The wire text of a WidgetSize value ("" for kUnknown).
+inline std::string_view to_string(WidgetSize value) noexcept {
+  switch (value) {
+    case WidgetSize::kS:
+      return "S";
+    case WidgetSize::kM:
+      return "M";
+    case WidgetSize::kL:
+      return "L";
+    case WidgetSize::kUnknown:
+      return {};
+  }
+  return {};
+}
+
+/// Parses the wire text of a WidgetSize; false (and `out` unchanged) for an unknown value.
+inline bool from_string(std::string_view text, WidgetSize& out) noexcept {
+  if (text == "S") {
+    out = WidgetSize::kS;
+    return true;
+  }
+  if (text == "M") {
+    out = WidgetSize::kM;
+    return true;
+  }
+  if (text == "L") {
+    out = WidgetSize::kL;
+    return true;
+  }
+  return false;
+}
+
+/// Values of Widget.sizes (inline enum).
+/// Source: kitchen_sink.yaml:213
+enum class WidgetSizes {
+  kXs,  ///< "XS"
+  kXl,  ///< "XL"
+  kUnknown_,  ///< "unknown"
+  kUnknown,  ///< a value this schema does not list (refbridge::OpenEnum keeps its text)
+};
+
+/// The wire text of a WidgetSizes value ("" for kUnknown).
+inline std::string_view to_string(WidgetSizes value) noexcept {
+  switch (value) {
+    case WidgetSizes::kXs:
+      return "XS";
+    case WidgetSizes::kXl:
+      return "XL";
+    case WidgetSizes::kUnknown_:
+      return "unknown";
+    case WidgetSizes::kUnknown:
+      return {};
+  }
+  return {};
+}
+
+/// Parses the wire text of a WidgetSizes; false (and `out` unchanged) for an unknown value.
+inline bool from_string(std::string_view text, WidgetSizes& out) noexcept {
+  if (text == "XS") {
+    out = WidgetSizes::kXs;
+    return true;
+  }
+  if (text == "XL") {
+    out = WidgetSizes::kXl;
+    return true;
+  }
+  if (text == "unknown") {
+    out = WidgetSizes::kUnknown_;
+    return true;
+  }
+  return false;
+}
+
+/// Members every pet shares (an allOf base).
+/// Source: kitchen_sink.yaml:241
+struct Animal {
+  /// The discriminator.
+  /// JSON "kind", required. Source: kitchen_sink.yaml:246
+  std::string kind{};
+  /// Name.
+  /// JSON "name", required. Source: kitchen_sink.yaml:247
+  std::string name{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
+
+  bool operator==(const Animal&) const = default;
+};
+
+/// A bird (selected by its schema name, "Bird", no mapping entry).
+/// Source: kitchen_sink.yaml:262
+struct Bird {
+  /// The discriminator.
+  /// JSON "kind", required. Source: kitchen_sink.yaml:267
+  std::string kind{};
+  /// Wing count.
+  /// JSON "wings", optional, format int32. Source: kitchen_sink.yaml:268
+  std::optional<std::int32_t> wings{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
+
+  bool operator==(const Bird&) const = default;
+};
+
+/// A cat (allOf of a $ref and inline members, flattened).
+/// Source: kitchen_sink.yaml:248
+struct Cat {
+  /// The discriminator.
+  /// JSON "kind", required. Source: kitchen_sink.yaml:246
+  std::string kind{};
+  /// Name.
+  /// JSON "name", required. Source: kitchen_sink.yaml:247
+  std::string name{};
+  /// Lives left.
+  /// JSON "lives", required, format int32. Source: kitchen_sink.yaml:255
+  std::int32_t lives{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
+
+  bool operator==(const Cat&) const = default;
+};
+
+/// A dog (allOf of two parts).
+/// Source: kitchen_sink.yaml:256
+struct Dog {
+  /// The discriminator.
+  /// JSON "kind", required. Source: kitchen_sink.yaml:246
+  std::string kind{};
+  /// Name.
+  /// JSON "name", required. Source: kitchen_sink.yaml:247
+  std::string name{};
+  /// Good dog.
+  /// JSON "good", optional, default true. Source: kitchen_sink.yaml:261
+  std::optional<bool> good{true};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
+
+  bool operator==(const Dog&) const = default;
+};
+
 /// A part of a widget.
-/// Source: kitchen_sink.yaml:96
+/// Source: kitchen_sink.yaml:146
 struct Part {
   /// Part id.
-  /// JSON "id", required, format uuid. Source: kitchen_sink.yaml:101
+  /// JSON "id", required, format uuid. Source: kitchen_sink.yaml:151
   std::string id{};
   /// Weight in kilograms.
-  /// JSON "weight", optional. Source: kitchen_sink.yaml:102
+  /// JSON "weight", optional. Source: kitchen_sink.yaml:152
   std::optional<double> weight{};
+  /// Validated: pattern (e.g. "989-00000226").
+  /// JSON "code", optional. Source: kitchen_sink.yaml:153
+  std::optional<std::string> code{};
+  /// Validated: lower-case UUID.
+  /// JSON "serial", optional, format uuid. Source: kitchen_sink.yaml:154
+  std::optional<std::string> serial{};
+  /// Validated: number range.
+  /// JSON "load", optional. Source: kitchen_sink.yaml:155
+  std::optional<double> load{};
+  /// Validated: e-mail, at most 20 code points.
+  /// JSON "contact", optional, nullable, format email. Source: kitchen_sink.yaml:156
+  refbridge::Nullable<std::string> contact{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
 
   bool operator==(const Part&) const = default;
 };
 
+/// A pet (oneOf + discriminator with an explicit mapping).
+/// Source: kitchen_sink.yaml:230
+/// Discriminator "kind": "cat" -> Cat; "dog" -> Dog; "Bird" -> Bird; any other value ->
+/// refbridge::json::RawJson (the object verbatim). Writing writes the alternative held.
+using Pet = std::variant<Cat, Dog, Bird, refbridge::json::RawJson>;
+
 /// RFC 7807 problem document.
-/// Source: kitchen_sink.yaml:89
+/// Source: kitchen_sink.yaml:139
 struct Problem {
   /// Short summary.
-  /// JSON "title", required. Source: kitchen_sink.yaml:94
+  /// JSON "title", required. Source: kitchen_sink.yaml:144
   std::string title{};
   /// Any JSON (untyped schema).
-  /// JSON "detail", optional. Source: kitchen_sink.yaml:95
+  /// JSON "detail", optional. Source: kitchen_sink.yaml:145
   std::optional<refbridge::json::RawJson> detail{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
 
   bool operator==(const Problem&) const = default;
 };
 
+/// A closed model (additionalProperties false); unknown members are a read error.
+/// Source: kitchen_sink.yaml:269
+struct Strict {
+  /// The only member.
+  /// JSON "a", optional. Source: kitchen_sink.yaml:274
+  std::optional<std::string> a{};
+
+  /// Always empty after a read: the schema allows no other members (additionalProperties: false).
+  refbridge::json::UnknownMembers unknown_members_{};
+
+  bool operator==(const Strict&) const = default;
+};
+
+/// Discriminated union on a member (named WidgetPet).
+/// Source: kitchen_sink.yaml:220
+/// Discriminator "kind": "Cat" -> Cat; "Dog" -> Dog; any other value -> refbridge::json::RawJson
+/// (the object verbatim). Writing writes the alternative held.
+using WidgetPet = std::variant<Cat, Dog, refbridge::json::RawJson>;
+
 /// A widget with every member kind.
-/// Source: kitchen_sink.yaml:103
+/// Source: kitchen_sink.yaml:157
 struct Widget {
   /// Required string.
-  /// JSON "id", required. Source: kitchen_sink.yaml:108
+  /// JSON "id", required. Source: kitchen_sink.yaml:162
   std::string id{};
   /// Required int32.
-  /// JSON "count", required, format int32. Source: kitchen_sink.yaml:113
+  /// JSON "count", required, format int32. Source: kitchen_sink.yaml:167
   std::int32_t count{};
   /// Optional int64.
-  /// JSON "total", optional, format int64. Source: kitchen_sink.yaml:114
+  /// JSON "total", optional, format int64. Source: kitchen_sink.yaml:168
   std::optional<std::int64_t> total{};
   /// Optional number.
-  /// JSON "ratio", optional. Source: kitchen_sink.yaml:115
+  /// JSON "ratio", optional. Source: kitchen_sink.yaml:169
   std::optional<double> ratio{};
   /// Optional boolean.
-  /// JSON "active", optional. Source: kitchen_sink.yaml:116
+  /// JSON "active", optional. Source: kitchen_sink.yaml:170
   std::optional<bool> active{};
   /// Optional date.
-  /// JSON "born", optional, format date. Source: kitchen_sink.yaml:117
+  /// JSON "born", optional, format date. Source: kitchen_sink.yaml:171
   std::optional<refbridge::CalendarDate> born{};
   /// Optional date-time.
-  /// JSON "seen_at", optional, format date-time. Source: kitchen_sink.yaml:118
+  /// JSON "seen_at", optional, format date-time. Source: kitchen_sink.yaml:172
   std::optional<refbridge::DateTime> seen_at{};
   /// Optional and nullable.
-  /// JSON "nickname", optional, nullable. Source: kitchen_sink.yaml:119
-  std::optional<std::string> nickname{};
+  /// JSON "nickname", optional, nullable. Source: kitchen_sink.yaml:173
+  refbridge::Nullable<std::string> nickname{};
   /// Required but nullable.
-  /// JSON "owner", required, nullable. Source: kitchen_sink.yaml:120
-  std::optional<std::string> owner{};
+  /// JSON "owner", required, nullable. Source: kitchen_sink.yaml:174
+  refbridge::Nullable<std::string> owner{};
   /// Required array of strings.
-  /// JSON "tags", required. Source: kitchen_sink.yaml:121
+  /// JSON "tags", required. Source: kitchen_sink.yaml:175
   std::vector<std::string> tags{};
   /// Optional array of models.
-  /// JSON "parts", optional. Source: kitchen_sink.yaml:125
+  /// JSON "parts", optional. Source: kitchen_sink.yaml:179
   std::optional<std::vector<Part>> parts{};
   /// Map of string to integer.
-  /// JSON "labels", optional. Source: kitchen_sink.yaml:129
+  /// JSON "labels", optional. Source: kitchen_sink.yaml:183
   std::optional<std::map<std::string, std::int32_t>> labels{};
   /// Enum component reference.
-  /// JSON "colour", optional. Source: kitchen_sink.yaml:133
-  std::optional<Colour> colour{};
-  /// Inline string enum (kept a std::string).
-  /// JSON "size", optional, one of: "S" "M" "L". Source: kitchen_sink.yaml:134
-  std::optional<std::string> size{};
+  /// JSON "colour", optional. Source: kitchen_sink.yaml:187
+  std::optional<refbridge::OpenEnum<Colour>> colour{};
+  /// Inline string enum (an enum named WidgetSize).
+  /// JSON "size", optional, one of: "S" "M" "L". Source: kitchen_sink.yaml:188
+  std::optional<refbridge::OpenEnum<WidgetSize>> size{};
   /// Nested model.
-  /// JSON "main_part", optional. Source: kitchen_sink.yaml:135
+  /// JSON "main_part", optional. Source: kitchen_sink.yaml:189
   std::optional<Part> main_part{};
   /// Nullable reference to a model.
-  /// JSON "spare_part", optional, nullable. Source: kitchen_sink.yaml:136
-  std::optional<Part> spare_part{};
+  /// JSON "spare_part", optional, nullable. Source: kitchen_sink.yaml:190
+  refbridge::Nullable<Part> spare_part{};
   /// Any JSON.
-  /// JSON "extra", optional. Source: kitchen_sink.yaml:139
+  /// JSON "extra", optional. Source: kitchen_sink.yaml:193
   std::optional<refbridge::json::RawJson> extra{};
   /// C++ keyword member.
-  /// JSON "class", optional. Source: kitchen_sink.yaml:140
+  /// JSON "class", optional. Source: kitchen_sink.yaml:194
   std::optional<std::string> class_{};
   /// Dotted member name.
-  /// JSON "individuals.progres_id", optional. Source: kitchen_sink.yaml:141
+  /// JSON "individuals.progres_id", optional. Source: kitchen_sink.yaml:195
   std::optional<std::string> individuals_progres_id{};
   /// Dashed member name.
-  /// JSON "x-y", optional. Source: kitchen_sink.yaml:142
+  /// JSON "x-y", optional. Source: kitchen_sink.yaml:196
   std::optional<std::string> x_y{};
   /// Leading digit.
-  /// JSON "2fa", optional. Source: kitchen_sink.yaml:143
+  /// JSON "2fa", optional. Source: kitchen_sink.yaml:197
   std::optional<bool> _2fa{};
+  /// Map of string to model (validated per value, path ".key").
+  /// JSON "part_map", optional. Source: kitchen_sink.yaml:198
+  std::optional<std::map<std::string, Part>> part_map{};
+  /// Macro name (glibc major()); unbounded integer is int64.
+  /// JSON "major", optional. Source: kitchen_sink.yaml:202
+  std::optional<std::int64_t> major_{};
+  /// Macro name (stdio).
+  /// JSON "stderr", optional. Source: kitchen_sink.yaml:203
+  std::optional<std::string> stderr_{};
+  /// C++20 keyword.
+  /// JSON "co_await", optional. Source: kitchen_sink.yaml:204
+  std::optional<std::string> co_await_{};
+  /// Bounded integer without format (int32).
+  /// JSON "percent", optional. Source: kitchen_sink.yaml:205
+  std::optional<std::int32_t> percent{};
+  /// Nullable inline enum (WidgetShade, held in a Nullable).
+  /// JSON "shade", optional, nullable, one of: "light" "dark". Source: kitchen_sink.yaml:206
+  refbridge::Nullable<refbridge::OpenEnum<WidgetShade>> shade{};
+  /// Array of an inline enum (WidgetSizes).
+  /// JSON "sizes", optional. Source: kitchen_sink.yaml:210
+  std::optional<std::vector<refbridge::OpenEnum<WidgetSizes>>> sizes{};
+  /// Default applied when absent.
+  /// JSON "retries", optional, format int32, default 3. Source: kitchen_sink.yaml:214
+  std::optional<std::int32_t> retries{3};
+  /// String default.
+  /// JSON "mode", optional, default "fast". Source: kitchen_sink.yaml:215
+  std::optional<std::string> mode{std::string("fast")};
+  /// Enum default.
+  /// JSON "tint", optional, default "red". Source: kitchen_sink.yaml:216
+  std::optional<refbridge::OpenEnum<Colour>> tint{Colour::kRed};
+  /// Boolean default.
+  /// JSON "enabled", optional, default true. Source: kitchen_sink.yaml:217
+  std::optional<bool> enabled{true};
+  /// Nullable with a null default.
+  /// JSON "note", optional, nullable, default null. Source: kitchen_sink.yaml:218
+  refbridge::Nullable<std::string> note{refbridge::Nullable<std::string>::null()};
+  /// Discriminated union on a member (named WidgetPet).
+  /// JSON "pet", optional. Source: kitchen_sink.yaml:219
+  std::optional<WidgetPet> pet{};
+  /// Array of a union component.
+  /// JSON "pets", optional. Source: kitchen_sink.yaml:223
+  std::optional<std::vector<Pet>> pets{};
+  /// A reference wrapped in allOf (to carry a description).
+  /// JSON "base", optional. Source: kitchen_sink.yaml:227
+  std::optional<Part> base{};
+
+  /// Members the schema does not name, in document order (written back after the known ones).
+  refbridge::json::UnknownMembers unknown_members_{};
 
   bool operator==(const Widget&) const = default;
 };
