@@ -115,47 +115,46 @@ std::string enumerator(std::string_view value) {
   return out;
 }
 
-}  // namespace refbridge::codegen::names
+namespace {
 
-namespace refbridge::codegen::names {
+// Backslash-escapes '"' and '\\'; a control character (< 0x20) is written by `control`.
+template <class Control>
+std::string escape_with(std::string_view text, Control control) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (u < 0x20) {
+      control(out, u);
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+constexpr char kHex[] = "0123456789abcdef";
+
+}  // namespace
+
 std::string escape_string(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (u < 0x20) {
-      out += "\\x";
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 15]);
-      out += "\"\"";  // ends the hex escape
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
+  return escape_with(text, [](std::string& out, unsigned char u) {
+    out += "\\x";
+    out.push_back(kHex[u >> 4]);
+    out.push_back(kHex[u & 15]);
+    out += "\"\"";  // ends the hex escape: "\x0a" "b" cannot swallow a following hex digit
+  });
 }
-}  // namespace refbridge::codegen::names
 
-namespace refbridge::codegen::names {
 std::string escape_json(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (u < 0x20) {
-      out += "\\u00";
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 15]);
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
+  return escape_with(text, [](std::string& out, unsigned char u) {
+    out += "\\u00";
+    out.push_back(kHex[u >> 4]);
+    out.push_back(kHex[u & 15]);
+  });
 }
+
 }  // namespace refbridge::codegen::names

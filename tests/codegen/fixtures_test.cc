@@ -3,6 +3,7 @@
 #include "ping/serde.h"
 #include "primero/serde.h"
 
+#include "fixtures.h"
 #include "refbridge/json.h"
 
 #include <catch2/catch.hpp>
@@ -16,14 +17,6 @@
 using namespace refbridge;
 
 namespace {
-
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(REFBRIDGE_FIXTURES_DIR) + "/" + name, std::ios::binary);
-  REQUIRE(in);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // Parses, serializes, parses the output again and serializes again: both texts must match and
 // the two values must be equal. Returns the first value.
@@ -78,7 +71,7 @@ void check_lossless(const std::string& text) {
 }  // namespace
 
 TEST_CASE("case_583069e.json read -> write keeps every key and value (unknown members kept)", "[fixtures][primero]") {
-  const std::string text = fixture("case_583069e.json");
+  const std::string text = test_support::read_fixture("case_583069e.json");
   rapidjson::Document doc;
   REQUIRE(json::parse_document(text, doc));
   CHECK(doc.MemberCount() > 250);  // ~300 custom and standard fields; the schema names about 40
@@ -88,7 +81,7 @@ TEST_CASE("case_583069e.json read -> write keeps every key and value (unknown me
 }
 
 TEST_CASE("Primero Case: case_583069e.json (a bare case object) round-trips", "[fixtures][primero]") {
-  const auto c = round_trip<primero::Case>(fixture("case_583069e.json"));
+  const auto c = round_trip<primero::Case>(test_support::read_fixture("case_583069e.json"));
   CHECK(c.id == "757f3dd3-c4ca-4e18-be60-19054d848dfe");
   CHECK(c.case_id == "3dbcb720-1915-4650-99bb-9ba4a583069e");
   CHECK(c.short_id == "583069e");
@@ -104,7 +97,7 @@ TEST_CASE("Primero Case: case_583069e.json (a bare case object) round-trips", "[
 
 TEST_CASE("getPrimeroCases.json is invalid JSON (trailing commas): a clear kInvalidInput with an offset",
           "[fixtures][primero]") {
-  auto r = json::parse<primero::CaseList>(fixture("getPrimeroCases.json"));
+  auto r = json::parse<primero::CaseList>(test_support::read_fixture("getPrimeroCases.json"));
   REQUIRE_FALSE(r);
   CHECK(r.error().code == ErrorCode::kInvalidInput);
   CHECK_THAT(r.error().message, Catch::Matches("invalid JSON at byte [0-9]+: .*"));
@@ -112,7 +105,7 @@ TEST_CASE("getPrimeroCases.json is invalid JSON (trailing commas): a clear kInva
 
 TEST_CASE("getPrimeroCases.json without trailing commas: the CaseList and each case round-trip",
           "[fixtures][primero]") {
-  const std::string cleaned = std::regex_replace(fixture("getPrimeroCases.json"), std::regex(R"(,(\s*[\}\]]))"), "$1");
+  const std::string cleaned = test_support::without_trailing_commas(test_support::read_fixture("getPrimeroCases.json"));
   const auto list = round_trip<primero::CaseList>(cleaned);
   REQUIRE(list.data.size() >= 1);
   CHECK_FALSE(list.metadata.has_value());  // the OpenFn capture dropped it
@@ -126,13 +119,13 @@ TEST_CASE("getPrimeroCases.json without trailing commas: the CaseList and each c
 }
 
 TEST_CASE("cleaned getPrimeroCases.json read -> write is lossless", "[fixtures][primero]") {
-  const std::string cleaned = std::regex_replace(fixture("getPrimeroCases.json"), std::regex(R"(,(\s*[\}\]]))"), "$1");
+  const std::string cleaned = test_support::without_trailing_commas(test_support::read_fixture("getPrimeroCases.json"));
   check_lossless<primero::CaseList>(cleaned);
 }
 
 TEST_CASE("response__postToPrimeroCases.json: 2021 string age is rejected with its path, and once fixed it round-trips",
           "[fixtures][primero]") {
-  const std::string text = fixture("response__postToPrimeroCases.json");
+  const std::string text = test_support::read_fixture("response__postToPrimeroCases.json");
   auto r = json::parse<primero::CaseEnvelope>(text);
   REQUIRE_FALSE(r);
   CHECK_THAT(r.error().message, Catch::StartsWith("$.data.age: "));
@@ -190,7 +183,7 @@ TEST_CASE("both invalid-JSON fixtures are reported as clear errors naming the of
           "[fixtures]") {
   for (const char* name : {"getPrimeroCases.json", "flow1__progresReferralConfirmation.json"}) {
     INFO(name);
-    auto r = json::parse<json::RawJson>(fixture(name));
+    auto r = json::parse<json::RawJson>(test_support::read_fixture(name));
     REQUIRE_FALSE(r);
     CHECK(r.error().code == ErrorCode::kInvalidInput);
     // RapidJSON names the trailing comma's consequence; the text itself is never echoed.

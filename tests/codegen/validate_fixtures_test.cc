@@ -5,6 +5,7 @@
 #include "primero/serde.h"
 #include "primero/validate.h"
 
+#include "fixtures.h"
 #include "refbridge/json.h"
 #include "refbridge/validation.h"
 
@@ -19,14 +20,6 @@ using namespace refbridge;
 
 namespace {
 
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(REFBRIDGE_FIXTURES_DIR) + "/" + name, std::ios::binary);
-  REQUIRE(in);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 template <class T>
 T parse(const std::string& text) {
   auto v = json::parse<T>(text);
@@ -38,9 +31,9 @@ T parse(const std::string& text) {
 }  // namespace
 
 TEST_CASE("Primero fixtures satisfy the schema's rules", "[validate][fixtures][primero]") {
-  const auto c = parse<primero::Case>(fixture("case_583069e.json"));
+  const auto c = parse<primero::Case>(test_support::read_fixture("case_583069e.json"));
   CHECK(to_string(validate(c)).empty());
-  const std::string cleaned = std::regex_replace(fixture("getPrimeroCases.json"), std::regex(R"(,(\s*[\}\]]))"), "$1");
+  const std::string cleaned = test_support::without_trailing_commas(test_support::read_fixture("getPrimeroCases.json"));
   const auto list = parse<primero::CaseList>(cleaned);
   REQUIRE_FALSE(list.data.empty());
   CHECK(to_string(validate(list)).empty());

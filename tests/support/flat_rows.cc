@@ -120,15 +120,6 @@ std::string entity_id(const Value& obj, const char* member) {
 
 }  // namespace
 
-std::string read_fixture(const std::string& name) {
-  const std::string path = std::string(REFBRIDGE_FIXTURES_DIR) + "/" + name;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) FAIL("cannot read fixture " << path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::vector<refbridge::mappings::ProgresReferralToPrimeroCaseInput> inputs_from_flat_rows(const std::string& text) {
   Document doc;
   doc.Parse(text.c_str(), text.size());

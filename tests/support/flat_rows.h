@@ -4,6 +4,7 @@
 // "user.title") into the PING models the transform takes, aggregating the rows of one intervention
 // (the FetchXML outer joins repeat it once per language x specific need) without duplicates.
 
+#include "fixtures.h"
 #include "mappings/progres_referral_to_primero_case.h"
 
 #include <string>
@@ -11,8 +12,7 @@
 
 namespace refbridge::mapping_test {
 
-/// The fixture file's text (REFBRIDGE_FIXTURES_DIR/name); fails the test when unreadable.
-std::string read_fixture(const std::string& name);
+using refbridge::test_support::read_fixture;
 
 /// One Input per distinct progres_interventionnumber, in first-appearance order. `text` is either
 /// {"interventions": [rows...]} or a bare array of rows. Fails the test on malformed rows.
