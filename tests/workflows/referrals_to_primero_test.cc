@@ -218,3 +218,23 @@ TEST_CASE("an operation without a handler answers kInternal naming the fake and 
   CHECK(ping.get_intervention_calls.empty());
   CHECK(ping.calls.empty());
 }
+
+TEST_CASE("a record that breaks its schema's rules is rejected with the path and rule, never the value") {
+  Fixture f;
+  // Not a UUID (schemas/ping/openapi.yaml: progres_lpinterventionid has format uuid).
+  f.in.intervention.progres_lpinterventionid = "not-a-guid";
+  const std::string a = summary_json("989-22-PRTITV-0000051", f.in);
+  f.ping.list_outgoing_referrals_handler = [&](const ping::ListOutgoingReferralsRequest&) {
+    return json::parse<ping::ReferralSummaryPage>(R"({"items":[)" + a + "]}");
+  };
+  const auto report = f.run();
+  REQUIRE(report.records().size() == 1);
+  const auto& r = report.records()[0];
+  CHECK(r.state == RecordState::kRejected);
+  CHECK(r.rule == "schema");
+  CHECK_THAT(r.reason, Catch::Contains("$.progres_lpinterventionid"));
+  CHECK(r.reason.find("not-a-guid") == std::string::npos);
+  CHECK(f.primero.calls.empty());  // nothing reached Primero
+  REQUIRE(f.ping.update_transfer_status_calls.size() == 1);
+  CHECK(f.ping.update_transfer_status_calls[0].body.transferStatus == ping::TransferStatusValue::kFailed);
+}

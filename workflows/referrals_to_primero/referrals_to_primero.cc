@@ -2,7 +2,10 @@
 #include "referrals_to_primero.h"
 
 #include "mappings/progres_referral_to_primero_case.h"
+#include "ping/validate.h"
+#include "primero/validate.h"
 #include "refbridge/mapping_runtime.h"
+#include "refbridge/validation.h"
 
 #include <optional>
 #include <string>
@@ -15,6 +18,13 @@ namespace {
 constexpr int kCaseLookupPageSize = 50;  // more than one exact match is already "ambiguous"
 
 using mappings::ProgresReferralToPrimeroCaseInput;
+
+/// A record whose data breaks its schema's rules is rejected (rule "schema") with every violation's
+/// path and rule; values are never quoted (they may be personal data). `what` names the document.
+Result<void> reject_violations(const std::vector<Violation>& violations, std::string_view what) {
+  if (violations.empty()) return ok();
+  return make_rejection("schema", std::string(what) + " violates its schema: " + to_string(violations));
+}
 
 /// The ids a delivered record reports.
 struct Delivery {
@@ -76,12 +86,18 @@ class ReferralProcessor {
     REFBRIDGE_TRY(auto needs, d_.ping.list_individual_specific_needs({.individualId = s.progres_individualid}));
     in.languages = std::move(languages.items);
     in.specific_needs = std::move(needs.items);
+    REFBRIDGE_TRY(reject_violations(ping::validate(in.intervention), "PING intervention"));
+    REFBRIDGE_TRY(reject_violations(ping::validate(in.individual), "PING individual"));
     return in;
   }
 
+  // Steps 3-4: the generated transform, then the generated validator on its output, so that a
+  // body Primero would answer 422 for is rejected here with the rule that it breaks.
   Result<primero::Case> transform(const ProgresReferralToPrimeroCaseInput& in, WriteMode mode) {
     const MappingContext ctx{mode, &d_.clock};
-    return mappings::progres_referral_to_primero_case(in, d_.profile, ctx);
+    REFBRIDGE_TRY(auto body, mappings::progres_referral_to_primero_case(in, d_.profile, ctx));
+    REFBRIDGE_TRY(reject_violations(primero::validate(body), "Primero case body"));
+    return body;
   }
 
   // Steps 3-6.
