@@ -26,7 +26,22 @@ refbridge::PageRange<ReferralSummaryPage> Ping::list_outgoing_referrals_pages(Li
       });
 }
 
-// schemas/ping/openapi.yaml:123
+// listReferralDecisions: page-token style: query pageToken, next token nextPageToken, items items.
+refbridge::PageRange<ReferralDecisionSummaryPage> Ping::list_referral_decisions_pages(ListReferralDecisionsRequest req) {
+  std::optional<std::string> first = req.pageToken;
+  return refbridge::page_token_range<ReferralDecisionSummaryPage>(
+      "listReferralDecisions", std::move(first),
+      [this, req = std::move(req)](const std::optional<std::string>& token) mutable {
+        req.pageToken = token;
+        return list_referral_decisions(req);
+      },
+      [](const ReferralDecisionSummaryPage& page) -> std::optional<std::string> {
+        if (!page.nextPageToken) return std::nullopt;
+        return std::string(*page.nextPageToken);
+      });
+}
+
+// schemas/ping/openapi.yaml:124
 refbridge::Result<Individual> PingClient::get_individual(const GetIndividualRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("v1/individuals");
@@ -37,7 +52,18 @@ refbridge::Result<Individual> PingClient::get_individual(const GetIndividualRequ
   return refbridge::parse_response<Individual>(response.value(), "getIndividual");
 }
 
-// schemas/ping/openapi.yaml:82
+// schemas/ping/openapi.yaml:224
+refbridge::Result<IngestionTransaction> PingClient::get_ingestion_transaction(const GetIngestionTransactionRequest& req) {
+  refbridge::UrlBuilder url = conn_.url();
+  url.path("v1/ingestion/transactions");
+  url.segment(req.transactionId);
+  std::optional<std::string> body;
+  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {});
+  if (!response) return response.error();
+  return refbridge::parse_response<IngestionTransaction>(response.value(), "getIngestionTransaction");
+}
+
+// schemas/ping/openapi.yaml:83
 refbridge::Result<Intervention> PingClient::get_intervention(const GetInterventionRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("v1/interventions");
@@ -48,7 +74,40 @@ refbridge::Result<Intervention> PingClient::get_intervention(const GetInterventi
   return refbridge::parse_response<Intervention>(response.value(), "getIntervention");
 }
 
-// schemas/ping/openapi.yaml:140
+// schemas/ping/openapi.yaml:278
+refbridge::Result<InteroperabilityReferral> PingClient::get_referral_decision(const GetReferralDecisionRequest& req) {
+  refbridge::UrlBuilder url = conn_.url();
+  url.path("v1/referrals/incoming");
+  url.segment(req.referralId);
+  std::optional<std::string> body;
+  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {});
+  if (!response) return response.error();
+  return refbridge::parse_response<InteroperabilityReferral>(response.value(), "getReferralDecision");
+}
+
+// schemas/ping/openapi.yaml:200
+refbridge::Result<IngestionAccepted> PingClient::ingest_referral_decisions(const IngestReferralDecisionsRequest& req) {
+  refbridge::UrlBuilder url = conn_.url();
+  url.path("v1/ingestion/referral-decisions");
+  std::optional<std::string> body;
+  body = refbridge::json::serialize(req.body);
+  auto response = conn_.execute(refbridge::HttpMethod::kPost, url.str(), std::move(body), {});
+  if (!response) return response.error();
+  return refbridge::parse_response<IngestionAccepted>(response.value(), "ingestReferralDecisions");
+}
+
+// schemas/ping/openapi.yaml:175
+refbridge::Result<IngestionAccepted> PingClient::ingest_referrals(const IngestReferralsRequest& req) {
+  refbridge::UrlBuilder url = conn_.url();
+  url.path("v1/ingestion/referrals");
+  std::optional<std::string> body;
+  body = refbridge::json::serialize(req.body);
+  auto response = conn_.execute(refbridge::HttpMethod::kPost, url.str(), std::move(body), {});
+  if (!response) return response.error();
+  return refbridge::parse_response<IngestionAccepted>(response.value(), "ingestReferrals");
+}
+
+// schemas/ping/openapi.yaml:141
 refbridge::Result<IndividualLanguageList> PingClient::list_individual_languages(const ListIndividualLanguagesRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("v1/individuals");
@@ -60,7 +119,7 @@ refbridge::Result<IndividualLanguageList> PingClient::list_individual_languages(
   return refbridge::parse_response<IndividualLanguageList>(response.value(), "listIndividualLanguages");
 }
 
-// schemas/ping/openapi.yaml:157
+// schemas/ping/openapi.yaml:158
 refbridge::Result<SpecificNeedList> PingClient::list_individual_specific_needs(const ListIndividualSpecificNeedsRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("v1/individuals");
@@ -72,7 +131,7 @@ refbridge::Result<SpecificNeedList> PingClient::list_individual_specific_needs(c
   return refbridge::parse_response<SpecificNeedList>(response.value(), "listIndividualSpecificNeeds");
 }
 
-// schemas/ping/openapi.yaml:51
+// schemas/ping/openapi.yaml:52
 refbridge::Result<ReferralSummaryPage> PingClient::list_outgoing_referrals(const ListOutgoingReferralsRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("v1/referrals/outgoing");
@@ -85,7 +144,33 @@ refbridge::Result<ReferralSummaryPage> PingClient::list_outgoing_referrals(const
   return refbridge::parse_response<ReferralSummaryPage>(response.value(), "listOutgoingReferrals");
 }
 
-// schemas/ping/openapi.yaml:99
+// schemas/ping/openapi.yaml:247
+refbridge::Result<ReferralDecisionSummaryPage> PingClient::list_referral_decisions(const ListReferralDecisionsRequest& req) {
+  refbridge::UrlBuilder url = conn_.url();
+  url.path("v1/referrals/incoming/decisions");
+  if (req.syncStatus) url.query("syncStatus", to_string(*req.syncStatus));
+  if (req.pageSize) url.query("pageSize", std::to_string(*req.pageSize));
+  if (req.pageToken) url.query("pageToken", *req.pageToken);
+  std::optional<std::string> body;
+  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {});
+  if (!response) return response.error();
+  return refbridge::parse_response<ReferralDecisionSummaryPage>(response.value(), "listReferralDecisions");
+}
+
+// schemas/ping/openapi.yaml:295
+refbridge::Result<SyncStatus> PingClient::update_sync_status(const UpdateSyncStatusRequest& req) {
+  refbridge::UrlBuilder url = conn_.url();
+  url.path("v1/referrals/incoming");
+  url.segment(req.referralId);
+  url.path("sync-status");
+  std::optional<std::string> body;
+  body = refbridge::json::serialize(req.body);
+  auto response = conn_.execute(refbridge::HttpMethod::kPatch, url.str(), std::move(body), {});
+  if (!response) return response.error();
+  return refbridge::parse_response<SyncStatus>(response.value(), "updateSyncStatus");
+}
+
+// schemas/ping/openapi.yaml:100
 refbridge::Result<TransferStatus> PingClient::update_transfer_status(const UpdateTransferStatusRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("v1/interventions");

@@ -21,7 +21,7 @@
 namespace refbridge::ping {
 
 /// Parameters of getIndividual (GET /v1/individuals/{individualId}).
-/// Source: schemas/ping/openapi.yaml:123
+/// Source: schemas/ping/openapi.yaml:124
 struct GetIndividualRequest {
   /// Model of the operation's error body (ApiConnection summarises it into Error::message).
   using ErrorBody = Problem;
@@ -31,8 +31,18 @@ struct GetIndividualRequest {
   std::string individualId{};
 };
 
+/// Parameters of getIngestionTransaction (GET /v1/ingestion/transactions/{transactionId}).
+/// Source: schemas/ping/openapi.yaml:224
+struct GetIngestionTransactionRequest {
+  /// Model of the operation's error body (ApiConnection summarises it into Error::message).
+  using ErrorBody = Problem;
+  /// The transactionId answered by an ingestion.
+  /// path parameter "transactionId", required.
+  std::string transactionId{};
+};
+
 /// Parameters of getIntervention (GET /v1/interventions/{interventionId}).
-/// Source: schemas/ping/openapi.yaml:82
+/// Source: schemas/ping/openapi.yaml:83
 struct GetInterventionRequest {
   /// Model of the operation's error body (ApiConnection summarises it into Error::message).
   using ErrorBody = Problem;
@@ -41,8 +51,36 @@ struct GetInterventionRequest {
   std::string interventionId{};
 };
 
+/// Parameters of getReferralDecision (GET /v1/referrals/incoming/{referralId}).
+/// Source: schemas/ping/openapi.yaml:278
+struct GetReferralDecisionRequest {
+  /// Model of the operation's error body (ApiConnection summarises it into Error::message).
+  using ErrorBody = Problem;
+  /// The incoming referral's progres_interoperabilityreferralid (GUID).
+  /// path parameter "referralId", required.
+  std::string referralId{};
+};
+
+/// Parameters of ingestReferralDecisions (POST /v1/ingestion/referral-decisions).
+/// Source: schemas/ping/openapi.yaml:200
+struct IngestReferralDecisionsRequest {
+  /// Model of the operation's error body (ApiConnection summarises it into Error::message).
+  using ErrorBody = Problem;
+  /// JSON request body.
+  DecisionIngestion body{};
+};
+
+/// Parameters of ingestReferrals (POST /v1/ingestion/referrals).
+/// Source: schemas/ping/openapi.yaml:175
+struct IngestReferralsRequest {
+  /// Model of the operation's error body (ApiConnection summarises it into Error::message).
+  using ErrorBody = Problem;
+  /// JSON request body.
+  ReferralIngestion body{};
+};
+
 /// Parameters of listIndividualLanguages (GET /v1/individuals/{individualId}/languages).
-/// Source: schemas/ping/openapi.yaml:140
+/// Source: schemas/ping/openapi.yaml:141
 struct ListIndividualLanguagesRequest {
   /// Model of the operation's error body (ApiConnection summarises it into Error::message).
   using ErrorBody = Problem;
@@ -53,7 +91,7 @@ struct ListIndividualLanguagesRequest {
 };
 
 /// Parameters of listIndividualSpecificNeeds (GET /v1/individuals/{individualId}/specific-needs).
-/// Source: schemas/ping/openapi.yaml:157
+/// Source: schemas/ping/openapi.yaml:158
 struct ListIndividualSpecificNeedsRequest {
   /// Model of the operation's error body (ApiConnection summarises it into Error::message).
   using ErrorBody = Problem;
@@ -64,7 +102,7 @@ struct ListIndividualSpecificNeedsRequest {
 };
 
 /// Parameters of listOutgoingReferrals (GET /v1/referrals/outgoing).
-/// Source: schemas/ping/openapi.yaml:51
+/// Source: schemas/ping/openapi.yaml:52
 struct ListOutgoingReferralsRequest {
   /// Model of the operation's error body (ApiConnection summarises it into Error::message).
   using ErrorBody = Problem;
@@ -79,8 +117,36 @@ struct ListOutgoingReferralsRequest {
   std::optional<std::string> pageToken{};
 };
 
+/// Parameters of listReferralDecisions (GET /v1/referrals/incoming/decisions).
+/// Source: schemas/ping/openapi.yaml:247
+struct ListReferralDecisionsRequest {
+  /// Model of the operation's error body (ApiConnection summarises it into Error::message).
+  using ErrorBody = Problem;
+  /// Only decisions with this synchronisation status (usually pending).
+  /// query parameter "syncStatus", optional.
+  std::optional<refbridge::OpenEnum<SyncStatusValue>> syncStatus{};
+  /// Page size, 1..1000 (server default when absent).
+  /// query parameter "pageSize", optional, format int32.
+  std::optional<std::int32_t> pageSize{};
+  /// Opaque token from the previous page's nextPageToken.
+  /// query parameter "pageToken", optional.
+  std::optional<std::string> pageToken{};
+};
+
+/// Parameters of updateSyncStatus (PATCH /v1/referrals/incoming/{referralId}/sync-status).
+/// Source: schemas/ping/openapi.yaml:295
+struct UpdateSyncStatusRequest {
+  /// Model of the operation's error body (ApiConnection summarises it into Error::message).
+  using ErrorBody = Problem;
+  /// The incoming referral's progres_interoperabilityreferralid (GUID).
+  /// path parameter "referralId", required.
+  std::string referralId{};
+  /// JSON request body.
+  SyncStatusUpdate body{};
+};
+
 /// Parameters of updateTransferStatus (PATCH /v1/interventions/{interventionId}/transfer-status).
-/// Source: schemas/ping/openapi.yaml:99
+/// Source: schemas/ping/openapi.yaml:100
 struct UpdateTransferStatusRequest {
   /// Model of the operation's error body (ApiConnection summarises it into Error::message).
   using ErrorBody = Problem;
@@ -102,40 +168,85 @@ class Ping {
 
   /// One registered individual (progres_individual).
   /// getIndividual: GET /v1/individuals/{individualId} -> 200 Individual. Error body: Problem.
-  /// Source: schemas/ping/openapi.yaml:123
+  /// Source: schemas/ping/openapi.yaml:124
   virtual refbridge::Result<Individual> get_individual(const GetIndividualRequest& req) = 0;
+
+  /// The processing status of one ingestion: received -> processing -> completed (every record has
+  /// a result) or failed (the whole transaction failed; nothing was stored; submit again).
+  /// getIngestionTransaction: GET /v1/ingestion/transactions/{transactionId} -> 200
+  /// IngestionTransaction. Error body: Problem. Source: schemas/ping/openapi.yaml:224
+  virtual refbridge::Result<IngestionTransaction> get_ingestion_transaction(const GetIngestionTransactionRequest& req) = 0;
 
   /// One referral intervention (progres_lpintervention) with its lookups expanded.
   /// getIntervention: GET /v1/interventions/{interventionId} -> 200 Intervention. Error body:
-  /// Problem. Source: schemas/ping/openapi.yaml:82
+  /// Problem. Source: schemas/ping/openapi.yaml:83
   virtual refbridge::Result<Intervention> get_intervention(const GetInterventionRequest& req) = 0;
+
+  /// One incoming referral with proGres' decision (progres_interoperabilityreferral, §7 fields).
+  /// getReferralDecision: GET /v1/referrals/incoming/{referralId} -> 200 InteroperabilityReferral.
+  /// Error body: Problem. Source: schemas/ping/openapi.yaml:278
+  virtual refbridge::Result<InteroperabilityReferral> get_referral_decision(const GetReferralDecisionRequest& req) = 0;
+
+  /// Submits Primero decisions on proGres referrals (workflow 1.2; the successor of DTP's
+  /// ReceiveDecisionOutgoingReferral). Asynchronous like ingestReferrals. PING de-duplicates on
+  /// (case_id, progres_interventionnumber, status, closure_reason): an identical decision is
+  /// answered as duplicate; a changed decision is stored as a new one.
+  /// ingestReferralDecisions: POST /v1/ingestion/referral-decisions -> 202 IngestionAccepted. Error
+  /// body: Problem. Source: schemas/ping/openapi.yaml:200
+  virtual refbridge::Result<IngestionAccepted> ingest_referral_decisions(const IngestReferralDecisionsRequest& req) = 0;
+
+  /// Submits Primero referrals to UNHCR (workflow 2.1; the successor of DTP's
+  /// ReceiveIncomingReferral). Accepted for asynchronous processing: follow the answered
+  /// transactionId with getIngestionTransaction. PING de-duplicates on IncomingReferral.id
+  /// (progres_orgreferralid): a record whose id PING already holds with the same content is
+  /// answered as duplicate and not stored twice, so re-submitting after a crash is safe.
+  /// ingestReferrals: POST /v1/ingestion/referrals -> 202 IngestionAccepted. Error body: Problem.
+  /// Source: schemas/ping/openapi.yaml:175
+  virtual refbridge::Result<IngestionAccepted> ingest_referrals(const IngestReferralsRequest& req) = 0;
 
   /// The languages recorded for an individual (not paginated).
   /// listIndividualLanguages: GET /v1/individuals/{individualId}/languages -> 200
-  /// IndividualLanguageList. Error body: Problem. Source: schemas/ping/openapi.yaml:140
+  /// IndividualLanguageList. Error body: Problem. Source: schemas/ping/openapi.yaml:141
   virtual refbridge::Result<IndividualLanguageList> list_individual_languages(const ListIndividualLanguagesRequest& req) = 0;
 
   /// The specific needs recorded for an individual (not paginated).
   /// listIndividualSpecificNeeds: GET /v1/individuals/{individualId}/specific-needs -> 200
-  /// SpecificNeedList. Error body: Problem. Source: schemas/ping/openapi.yaml:157
+  /// SpecificNeedList. Error body: Problem. Source: schemas/ping/openapi.yaml:158
   virtual refbridge::Result<SpecificNeedList> list_individual_specific_needs(const ListIndividualSpecificNeedsRequest& req) = 0;
 
   /// Outgoing referral interventions (proGres -> partner), newest modification last, one page at a
   /// time. Follow nextPageToken until it is absent.
   /// listOutgoingReferrals: GET /v1/referrals/outgoing -> 200 ReferralSummaryPage. Error body:
-  /// Problem. Source: schemas/ping/openapi.yaml:51
+  /// Problem. Source: schemas/ping/openapi.yaml:52
   virtual refbridge::Result<ReferralSummaryPage> list_outgoing_referrals(const ListOutgoingReferralsRequest& req) = 0;
+
+  /// proGres decisions on referrals that came from Primero (progres_interoperabilityreferral with a
+  /// review decision), oldest first. Follow nextPageToken until it is absent.
+  /// listReferralDecisions: GET /v1/referrals/incoming/decisions -> 200
+  /// ReferralDecisionSummaryPage. Error body: Problem. Source: schemas/ping/openapi.yaml:247
+  virtual refbridge::Result<ReferralDecisionSummaryPage> list_referral_decisions(const ListReferralDecisionsRequest& req) = 0;
+
+  /// Records that a decision reached Primero (synchronised, with the Primero referral id) or could
+  /// not be applied (failed, with a reason: rule id and codes, no personal data).
+  /// updateSyncStatus: PATCH /v1/referrals/incoming/{referralId}/sync-status -> 200 SyncStatus.
+  /// Error body: Problem. Source: schemas/ping/openapi.yaml:295
+  virtual refbridge::Result<SyncStatus> update_sync_status(const UpdateSyncStatusRequest& req) = 0;
 
   /// Records the outcome of a transfer to Primero: transferred with the Primero case id, or failed
   /// with a reason (no personal data), or back to pending.
   /// updateTransferStatus: PATCH /v1/interventions/{interventionId}/transfer-status -> 200
-  /// TransferStatus. Error body: Problem. Source: schemas/ping/openapi.yaml:99
+  /// TransferStatus. Error body: Problem. Source: schemas/ping/openapi.yaml:100
   virtual refbridge::Result<TransferStatus> update_transfer_status(const UpdateTransferStatusRequest& req) = 0;
 
   /// Every page of listOutgoingReferrals from `req` on, fetched one page per iterator step through
   /// list_outgoing_referrals() (page-token style: query pageToken, next token nextPageToken, items
   /// items). See refbridge/paging.h for the stop rules.
   refbridge::PageRange<ReferralSummaryPage> list_outgoing_referrals_pages(ListOutgoingReferralsRequest req);
+
+  /// Every page of listReferralDecisions from `req` on, fetched one page per iterator step through
+  /// list_referral_decisions() (page-token style: query pageToken, next token nextPageToken, items
+  /// items). See refbridge/paging.h for the stop rules.
+  refbridge::PageRange<ReferralDecisionSummaryPage> list_referral_decisions_pages(ListReferralDecisionsRequest req);
 
  protected:
   Ping() = default;
@@ -150,10 +261,16 @@ class PingClient : public Ping {
   explicit PingClient(refbridge::ApiConnection& conn) : conn_(conn) {}
 
   refbridge::Result<Individual> get_individual(const GetIndividualRequest& req) override;
+  refbridge::Result<IngestionTransaction> get_ingestion_transaction(const GetIngestionTransactionRequest& req) override;
   refbridge::Result<Intervention> get_intervention(const GetInterventionRequest& req) override;
+  refbridge::Result<InteroperabilityReferral> get_referral_decision(const GetReferralDecisionRequest& req) override;
+  refbridge::Result<IngestionAccepted> ingest_referral_decisions(const IngestReferralDecisionsRequest& req) override;
+  refbridge::Result<IngestionAccepted> ingest_referrals(const IngestReferralsRequest& req) override;
   refbridge::Result<IndividualLanguageList> list_individual_languages(const ListIndividualLanguagesRequest& req) override;
   refbridge::Result<SpecificNeedList> list_individual_specific_needs(const ListIndividualSpecificNeedsRequest& req) override;
   refbridge::Result<ReferralSummaryPage> list_outgoing_referrals(const ListOutgoingReferralsRequest& req) override;
+  refbridge::Result<ReferralDecisionSummaryPage> list_referral_decisions(const ListReferralDecisionsRequest& req) override;
+  refbridge::Result<SyncStatus> update_sync_status(const UpdateSyncStatusRequest& req) override;
   refbridge::Result<TransferStatus> update_transfer_status(const UpdateTransferStatusRequest& req) override;
 
  private:

@@ -5,10 +5,16 @@ namespace refbridge::ping {
 
 void FakePing::clear_calls() {
   get_individual_calls.clear();
+  get_ingestion_transaction_calls.clear();
   get_intervention_calls.clear();
+  get_referral_decision_calls.clear();
+  ingest_referral_decisions_calls.clear();
+  ingest_referrals_calls.clear();
   list_individual_languages_calls.clear();
   list_individual_specific_needs_calls.clear();
   list_outgoing_referrals_calls.clear();
+  list_referral_decisions_calls.clear();
+  update_sync_status_calls.clear();
   update_transfer_status_calls.clear();
   calls.clear();
 }
@@ -22,6 +28,15 @@ refbridge::Result<Individual> FakePing::get_individual(const GetIndividualReques
   return get_individual_handler(req);
 }
 
+refbridge::Result<IngestionTransaction> FakePing::get_ingestion_transaction(const GetIngestionTransactionRequest& req) {
+  calls.emplace_back("getIngestionTransaction");
+  get_ingestion_transaction_calls.push_back(req);
+  if (!get_ingestion_transaction_handler) {
+    return refbridge::make_error(refbridge::ErrorCode::kInternal, "FakePing::get_ingestion_transaction has no handler");
+  }
+  return get_ingestion_transaction_handler(req);
+}
+
 refbridge::Result<Intervention> FakePing::get_intervention(const GetInterventionRequest& req) {
   calls.emplace_back("getIntervention");
   get_intervention_calls.push_back(req);
@@ -29,6 +44,33 @@ refbridge::Result<Intervention> FakePing::get_intervention(const GetIntervention
     return refbridge::make_error(refbridge::ErrorCode::kInternal, "FakePing::get_intervention has no handler");
   }
   return get_intervention_handler(req);
+}
+
+refbridge::Result<InteroperabilityReferral> FakePing::get_referral_decision(const GetReferralDecisionRequest& req) {
+  calls.emplace_back("getReferralDecision");
+  get_referral_decision_calls.push_back(req);
+  if (!get_referral_decision_handler) {
+    return refbridge::make_error(refbridge::ErrorCode::kInternal, "FakePing::get_referral_decision has no handler");
+  }
+  return get_referral_decision_handler(req);
+}
+
+refbridge::Result<IngestionAccepted> FakePing::ingest_referral_decisions(const IngestReferralDecisionsRequest& req) {
+  calls.emplace_back("ingestReferralDecisions");
+  ingest_referral_decisions_calls.push_back(req);
+  if (!ingest_referral_decisions_handler) {
+    return refbridge::make_error(refbridge::ErrorCode::kInternal, "FakePing::ingest_referral_decisions has no handler");
+  }
+  return ingest_referral_decisions_handler(req);
+}
+
+refbridge::Result<IngestionAccepted> FakePing::ingest_referrals(const IngestReferralsRequest& req) {
+  calls.emplace_back("ingestReferrals");
+  ingest_referrals_calls.push_back(req);
+  if (!ingest_referrals_handler) {
+    return refbridge::make_error(refbridge::ErrorCode::kInternal, "FakePing::ingest_referrals has no handler");
+  }
+  return ingest_referrals_handler(req);
 }
 
 refbridge::Result<IndividualLanguageList> FakePing::list_individual_languages(const ListIndividualLanguagesRequest& req) {
@@ -56,6 +98,24 @@ refbridge::Result<ReferralSummaryPage> FakePing::list_outgoing_referrals(const L
     return refbridge::make_error(refbridge::ErrorCode::kInternal, "FakePing::list_outgoing_referrals has no handler");
   }
   return list_outgoing_referrals_handler(req);
+}
+
+refbridge::Result<ReferralDecisionSummaryPage> FakePing::list_referral_decisions(const ListReferralDecisionsRequest& req) {
+  calls.emplace_back("listReferralDecisions");
+  list_referral_decisions_calls.push_back(req);
+  if (!list_referral_decisions_handler) {
+    return refbridge::make_error(refbridge::ErrorCode::kInternal, "FakePing::list_referral_decisions has no handler");
+  }
+  return list_referral_decisions_handler(req);
+}
+
+refbridge::Result<SyncStatus> FakePing::update_sync_status(const UpdateSyncStatusRequest& req) {
+  calls.emplace_back("updateSyncStatus");
+  update_sync_status_calls.push_back(req);
+  if (!update_sync_status_handler) {
+    return refbridge::make_error(refbridge::ErrorCode::kInternal, "FakePing::update_sync_status has no handler");
+  }
+  return update_sync_status_handler(req);
 }
 
 refbridge::Result<TransferStatus> FakePing::update_transfer_status(const UpdateTransferStatusRequest& req) {

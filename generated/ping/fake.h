@@ -26,9 +26,25 @@ class FakePing : public Ping {
   std::function<refbridge::Result<Individual>(const GetIndividualRequest&)> get_individual_handler;
   std::vector<GetIndividualRequest> get_individual_calls;
 
+  /// getIngestionTransaction: the answer, and the requests received.
+  std::function<refbridge::Result<IngestionTransaction>(const GetIngestionTransactionRequest&)> get_ingestion_transaction_handler;
+  std::vector<GetIngestionTransactionRequest> get_ingestion_transaction_calls;
+
   /// getIntervention: the answer, and the requests received.
   std::function<refbridge::Result<Intervention>(const GetInterventionRequest&)> get_intervention_handler;
   std::vector<GetInterventionRequest> get_intervention_calls;
+
+  /// getReferralDecision: the answer, and the requests received.
+  std::function<refbridge::Result<InteroperabilityReferral>(const GetReferralDecisionRequest&)> get_referral_decision_handler;
+  std::vector<GetReferralDecisionRequest> get_referral_decision_calls;
+
+  /// ingestReferralDecisions: the answer, and the requests received.
+  std::function<refbridge::Result<IngestionAccepted>(const IngestReferralDecisionsRequest&)> ingest_referral_decisions_handler;
+  std::vector<IngestReferralDecisionsRequest> ingest_referral_decisions_calls;
+
+  /// ingestReferrals: the answer, and the requests received.
+  std::function<refbridge::Result<IngestionAccepted>(const IngestReferralsRequest&)> ingest_referrals_handler;
+  std::vector<IngestReferralsRequest> ingest_referrals_calls;
 
   /// listIndividualLanguages: the answer, and the requests received.
   std::function<refbridge::Result<IndividualLanguageList>(const ListIndividualLanguagesRequest&)> list_individual_languages_handler;
@@ -42,6 +58,14 @@ class FakePing : public Ping {
   std::function<refbridge::Result<ReferralSummaryPage>(const ListOutgoingReferralsRequest&)> list_outgoing_referrals_handler;
   std::vector<ListOutgoingReferralsRequest> list_outgoing_referrals_calls;
 
+  /// listReferralDecisions: the answer, and the requests received.
+  std::function<refbridge::Result<ReferralDecisionSummaryPage>(const ListReferralDecisionsRequest&)> list_referral_decisions_handler;
+  std::vector<ListReferralDecisionsRequest> list_referral_decisions_calls;
+
+  /// updateSyncStatus: the answer, and the requests received.
+  std::function<refbridge::Result<SyncStatus>(const UpdateSyncStatusRequest&)> update_sync_status_handler;
+  std::vector<UpdateSyncStatusRequest> update_sync_status_calls;
+
   /// updateTransferStatus: the answer, and the requests received.
   std::function<refbridge::Result<TransferStatus>(const UpdateTransferStatusRequest&)> update_transfer_status_handler;
   std::vector<UpdateTransferStatusRequest> update_transfer_status_calls;
@@ -53,10 +77,16 @@ class FakePing : public Ping {
   void clear_calls();
 
   refbridge::Result<Individual> get_individual(const GetIndividualRequest& req) override;
+  refbridge::Result<IngestionTransaction> get_ingestion_transaction(const GetIngestionTransactionRequest& req) override;
   refbridge::Result<Intervention> get_intervention(const GetInterventionRequest& req) override;
+  refbridge::Result<InteroperabilityReferral> get_referral_decision(const GetReferralDecisionRequest& req) override;
+  refbridge::Result<IngestionAccepted> ingest_referral_decisions(const IngestReferralDecisionsRequest& req) override;
+  refbridge::Result<IngestionAccepted> ingest_referrals(const IngestReferralsRequest& req) override;
   refbridge::Result<IndividualLanguageList> list_individual_languages(const ListIndividualLanguagesRequest& req) override;
   refbridge::Result<SpecificNeedList> list_individual_specific_needs(const ListIndividualSpecificNeedsRequest& req) override;
   refbridge::Result<ReferralSummaryPage> list_outgoing_referrals(const ListOutgoingReferralsRequest& req) override;
+  refbridge::Result<ReferralDecisionSummaryPage> list_referral_decisions(const ListReferralDecisionsRequest& req) override;
+  refbridge::Result<SyncStatus> update_sync_status(const UpdateSyncStatusRequest& req) override;
   refbridge::Result<TransferStatus> update_transfer_status(const UpdateTransferStatusRequest& req) override;
 };
 

@@ -8,6 +8,43 @@
 namespace refbridge::ping {
 
 namespace {
+/// Position of a DecisionIngestion member in the schema (the reader's case labels), -1 for any other name.
+int member_of_DecisionIngestion(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 7:
+      if (key == "records") return 0;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}
+}  // namespace
+
+// schemas/ping/openapi.yaml:675
+refbridge::Result<void> read_json(const rapidjson::Value& v, DecisionIngestion& out, refbridge::json::Path& path) {
+  using enum refbridge::json::MemberRule;
+  if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
+  out = DecisionIngestion{};
+  std::bitset<1> seen;  // required: records
+  for (const auto& m : v.GetObject()) {
+    switch (member_of_DecisionIngestion(refbridge::json::key_of(m))) {
+      case 0: if (auto r = refbridge::json::read_member(m, out.records, path, kRequired); !r) return r; seen.set(0); break;
+      default: out.unknown_members_.add(m); break;
+    }
+  }
+  if (!seen[0]) return refbridge::json::missing_member(path, "records");
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, const DecisionIngestion& value) {
+  w.StartObject();
+  refbridge::json::write_member(w, "records", value.records);
+  refbridge::json::write_unknown_members(w, value.unknown_members_);
+  w.EndObject();
+}
+
+namespace {
 /// Position of a EntityReference member in the schema (the reader's case labels), -1 for any other name.
 int member_of_EntityReference(std::string_view key) noexcept {
   switch (key.size()) {
@@ -27,7 +64,7 @@ int member_of_EntityReference(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:222
+// schemas/ping/openapi.yaml:373
 refbridge::Result<void> read_json(const rapidjson::Value& v, EntityReference& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -50,6 +87,144 @@ void write_json(refbridge::json::Writer& w, const EntityReference& value) {
   refbridge::json::write_member(w, "Id", value.Id);
   refbridge::json::write_nullable_member(w, "LogicalName", value.LogicalName);
   refbridge::json::write_nullable_member(w, "Name", value.Name);
+  refbridge::json::write_unknown_members(w, value.unknown_members_);
+  w.EndObject();
+}
+
+namespace {
+/// Position of a IncomingReferral member in the schema (the reader's case labels), -1 for any other name.
+int member_of_IncomingReferral(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 2:
+      if (key == "id") return 0;
+      break;
+    case 3:
+      if (key == "sex") return 19;
+      break;
+    case 5:
+      if (key == "email") return 3;
+      if (key == "phone") return 4;
+      break;
+    case 8:
+      if (key == "position") return 2;
+      if (key == "language") return 22;
+      break;
+    case 9:
+      if (key == "full_name") return 5;
+      if (key == "name_last") return 16;
+      break;
+    case 10:
+      if (key == "name_first") return 14;
+      break;
+    case 11:
+      if (key == "unhcr_id_no") return 13;
+      if (key == "name_middle") return 15;
+      break;
+    case 12:
+      if (key == "primero_user") return 1;
+      if (key == "service_type") return 8;
+      break;
+    case 13:
+      if (key == "name_nickname") return 17;
+      if (key == "date_of_birth") return 18;
+      break;
+    case 15:
+      if (key == "address_current") return 20;
+      break;
+    case 17:
+      if (key == "telephone_current") return 21;
+      break;
+    case 18:
+      if (key == "service_type_other") return 9;
+      if (key == "owned_by_agency_id") return 11;
+      break;
+    case 19:
+      if (key == "unhcr_individual_no") return 12;
+      break;
+    case 22:
+      if (key == "service_referral_notes") return 10;
+      break;
+    case 25:
+      if (key == "service_response_day_time") return 7;
+      break;
+    case 27:
+      if (key == "service_implementing_agency") return 6;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}
+}  // namespace
+
+// schemas/ping/openapi.yaml:620
+refbridge::Result<void> read_json(const rapidjson::Value& v, IncomingReferral& out, refbridge::json::Path& path) {
+  using enum refbridge::json::MemberRule;
+  if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
+  out = IncomingReferral{};
+  std::bitset<6> seen;  // required: id, primero_user, service_implementing_agency, service_type, name_first, name_last
+  for (const auto& m : v.GetObject()) {
+    switch (member_of_IncomingReferral(refbridge::json::key_of(m))) {
+      case 0: if (auto r = refbridge::json::read_member(m, out.id, path, kRequired); !r) return r; seen.set(0); break;
+      case 1: if (auto r = refbridge::json::read_member(m, out.primero_user, path, kRequired); !r) return r; seen.set(1); break;
+      case 2: if (auto r = refbridge::json::read_member(m, out.position, path, kOptionalNullable); !r) return r; break;
+      case 3: if (auto r = refbridge::json::read_member(m, out.email, path, kOptionalNullable); !r) return r; break;
+      case 4: if (auto r = refbridge::json::read_member(m, out.phone, path, kOptionalNullable); !r) return r; break;
+      case 5: if (auto r = refbridge::json::read_member(m, out.full_name, path, kOptionalNullable); !r) return r; break;
+      case 6: if (auto r = refbridge::json::read_member(m, out.service_implementing_agency, path, kRequired); !r) return r; seen.set(2); break;
+      case 7: if (auto r = refbridge::json::read_member(m, out.service_response_day_time, path, kOptionalNullable); !r) return r; break;
+      case 8: if (auto r = refbridge::json::read_member(m, out.service_type, path, kRequired); !r) return r; seen.set(3); break;
+      case 9: if (auto r = refbridge::json::read_member(m, out.service_type_other, path, kOptionalNullable); !r) return r; break;
+      case 10: if (auto r = refbridge::json::read_member(m, out.service_referral_notes, path, kOptionalNullable); !r) return r; break;
+      case 11: if (auto r = refbridge::json::read_member(m, out.owned_by_agency_id, path, kOptionalNullable); !r) return r; break;
+      case 12: if (auto r = refbridge::json::read_member(m, out.unhcr_individual_no, path, kOptionalNullable); !r) return r; break;
+      case 13: if (auto r = refbridge::json::read_member(m, out.unhcr_id_no, path, kOptionalNullable); !r) return r; break;
+      case 14: if (auto r = refbridge::json::read_member(m, out.name_first, path, kRequired); !r) return r; seen.set(4); break;
+      case 15: if (auto r = refbridge::json::read_member(m, out.name_middle, path, kOptionalNullable); !r) return r; break;
+      case 16: if (auto r = refbridge::json::read_member(m, out.name_last, path, kRequired); !r) return r; seen.set(5); break;
+      case 17: if (auto r = refbridge::json::read_member(m, out.name_nickname, path, kOptionalNullable); !r) return r; break;
+      case 18: if (auto r = refbridge::json::read_member(m, out.date_of_birth, path, kOptionalNullable); !r) return r; break;
+      case 19: if (auto r = refbridge::json::read_member(m, out.sex, path, kOptionalNullable); !r) return r; break;
+      case 20: if (auto r = refbridge::json::read_member(m, out.address_current, path, kOptionalNullable); !r) return r; break;
+      case 21: if (auto r = refbridge::json::read_member(m, out.telephone_current, path, kOptionalNullable); !r) return r; break;
+      case 22: if (auto r = refbridge::json::read_member(m, out.language, path, kOptionalNullable); !r) return r; break;
+      default: out.unknown_members_.add(m); break;
+    }
+  }
+  if (!seen[0]) return refbridge::json::missing_member(path, "id");
+  if (!seen[1]) return refbridge::json::missing_member(path, "primero_user");
+  if (!seen[2]) return refbridge::json::missing_member(path, "service_implementing_agency");
+  if (!seen[3]) return refbridge::json::missing_member(path, "service_type");
+  if (!seen[4]) return refbridge::json::missing_member(path, "name_first");
+  if (!seen[5]) return refbridge::json::missing_member(path, "name_last");
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, const IncomingReferral& value) {
+  w.StartObject();
+  refbridge::json::write_member(w, "id", value.id);
+  refbridge::json::write_member(w, "primero_user", value.primero_user);
+  refbridge::json::write_nullable_member(w, "position", value.position);
+  refbridge::json::write_nullable_member(w, "email", value.email);
+  refbridge::json::write_nullable_member(w, "phone", value.phone);
+  refbridge::json::write_nullable_member(w, "full_name", value.full_name);
+  refbridge::json::write_member(w, "service_implementing_agency", value.service_implementing_agency);
+  refbridge::json::write_nullable_member(w, "service_response_day_time", value.service_response_day_time);
+  refbridge::json::write_member(w, "service_type", value.service_type);
+  refbridge::json::write_nullable_member(w, "service_type_other", value.service_type_other);
+  refbridge::json::write_nullable_member(w, "service_referral_notes", value.service_referral_notes);
+  refbridge::json::write_nullable_member(w, "owned_by_agency_id", value.owned_by_agency_id);
+  refbridge::json::write_nullable_member(w, "unhcr_individual_no", value.unhcr_individual_no);
+  refbridge::json::write_nullable_member(w, "unhcr_id_no", value.unhcr_id_no);
+  refbridge::json::write_member(w, "name_first", value.name_first);
+  refbridge::json::write_nullable_member(w, "name_middle", value.name_middle);
+  refbridge::json::write_member(w, "name_last", value.name_last);
+  refbridge::json::write_nullable_member(w, "name_nickname", value.name_nickname);
+  refbridge::json::write_nullable_member(w, "date_of_birth", value.date_of_birth);
+  refbridge::json::write_nullable_member(w, "sex", value.sex);
+  refbridge::json::write_nullable_member(w, "address_current", value.address_current);
+  refbridge::json::write_nullable_member(w, "telephone_current", value.telephone_current);
+  refbridge::json::write_nullable_member(w, "language", value.language);
   refbridge::json::write_unknown_members(w, value.unknown_members_);
   w.EndObject();
 }
@@ -101,7 +276,7 @@ int member_of_Individual(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:300
+// schemas/ping/openapi.yaml:451
 refbridge::Result<void> read_json(const rapidjson::Value& v, Individual& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -182,7 +357,7 @@ int member_of_IndividualLanguage(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:333
+// schemas/ping/openapi.yaml:484
 refbridge::Result<void> read_json(const rapidjson::Value& v, IndividualLanguage& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -227,7 +402,7 @@ int member_of_IndividualLanguageList(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:345
+// schemas/ping/openapi.yaml:496
 refbridge::Result<void> read_json(const rapidjson::Value& v, IndividualLanguageList& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -246,6 +421,334 @@ refbridge::Result<void> read_json(const rapidjson::Value& v, IndividualLanguageL
 void write_json(refbridge::json::Writer& w, const IndividualLanguageList& value) {
   w.StartObject();
   refbridge::json::write_member(w, "items", value.items);
+  refbridge::json::write_unknown_members(w, value.unknown_members_);
+  w.EndObject();
+}
+
+namespace {
+/// Position of a IngestionAccepted member in the schema (the reader's case labels), -1 for any other name.
+int member_of_IngestionAccepted(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 6:
+      if (key == "status") return 1;
+      break;
+    case 13:
+      if (key == "transactionId") return 0;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}
+}  // namespace
+
+// schemas/ping/openapi.yaml:686
+refbridge::Result<void> read_json(const rapidjson::Value& v, IngestionAccepted& out, refbridge::json::Path& path) {
+  using enum refbridge::json::MemberRule;
+  if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
+  out = IngestionAccepted{};
+  std::bitset<1> seen;  // required: transactionId
+  for (const auto& m : v.GetObject()) {
+    switch (member_of_IngestionAccepted(refbridge::json::key_of(m))) {
+      case 0: if (auto r = refbridge::json::read_member(m, out.transactionId, path, kRequired); !r) return r; seen.set(0); break;
+      case 1: if (auto r = refbridge::json::read_member(m, out.status, path, kOptional); !r) return r; break;
+      default: out.unknown_members_.add(m); break;
+    }
+  }
+  if (!seen[0]) return refbridge::json::missing_member(path, "transactionId");
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, const IngestionAccepted& value) {
+  w.StartObject();
+  refbridge::json::write_member(w, "transactionId", value.transactionId);
+  refbridge::json::write_optional_member(w, "status", value.status);
+  refbridge::json::write_unknown_members(w, value.unknown_members_);
+  w.EndObject();
+}
+
+namespace {
+/// Position of a IngestionError member in the schema (the reader's case labels), -1 for any other name.
+int member_of_IngestionError(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 4:
+      if (key == "code") return 0;
+      break;
+    case 5:
+      if (key == "field") return 2;
+      break;
+    case 7:
+      if (key == "message") return 1;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}
+}  // namespace
+
+// schemas/ping/openapi.yaml:705
+refbridge::Result<void> read_json(const rapidjson::Value& v, IngestionError& out, refbridge::json::Path& path) {
+  using enum refbridge::json::MemberRule;
+  if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
+  out = IngestionError{};
+  std::bitset<1> seen;  // required: code
+  for (const auto& m : v.GetObject()) {
+    switch (member_of_IngestionError(refbridge::json::key_of(m))) {
+      case 0: if (auto r = refbridge::json::read_member(m, out.code, path, kRequired); !r) return r; seen.set(0); break;
+      case 1: if (auto r = refbridge::json::read_member(m, out.message, path, kOptionalNullable); !r) return r; break;
+      case 2: if (auto r = refbridge::json::read_member(m, out.field, path, kOptionalNullable); !r) return r; break;
+      default: out.unknown_members_.add(m); break;
+    }
+  }
+  if (!seen[0]) return refbridge::json::missing_member(path, "code");
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, const IngestionError& value) {
+  w.StartObject();
+  refbridge::json::write_member(w, "code", value.code);
+  refbridge::json::write_nullable_member(w, "message", value.message);
+  refbridge::json::write_nullable_member(w, "field", value.field);
+  refbridge::json::write_unknown_members(w, value.unknown_members_);
+  w.EndObject();
+}
+
+namespace {
+/// Position of a IngestionRecordResult member in the schema (the reader's case labels), -1 for any other name.
+int member_of_IngestionRecordResult(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 5:
+      if (key == "index") return 0;
+      break;
+    case 6:
+      if (key == "status") return 2;
+      if (key == "errors") return 3;
+      break;
+    case 9:
+      if (key == "recordKey") return 1;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}
+}  // namespace
+
+// schemas/ping/openapi.yaml:713
+refbridge::Result<void> read_json(const rapidjson::Value& v, IngestionRecordResult& out, refbridge::json::Path& path) {
+  using enum refbridge::json::MemberRule;
+  if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
+  out = IngestionRecordResult{};
+  std::bitset<2> seen;  // required: index, status
+  for (const auto& m : v.GetObject()) {
+    switch (member_of_IngestionRecordResult(refbridge::json::key_of(m))) {
+      case 0: if (auto r = refbridge::json::read_member(m, out.index, path, kRequired); !r) return r; seen.set(0); break;
+      case 1: if (auto r = refbridge::json::read_member(m, out.recordKey, path, kOptionalNullable); !r) return r; break;
+      case 2: if (auto r = refbridge::json::read_member(m, out.status, path, kRequired); !r) return r; seen.set(1); break;
+      case 3: if (auto r = refbridge::json::read_member(m, out.errors, path, kOptionalNullable); !r) return r; break;
+      default: out.unknown_members_.add(m); break;
+    }
+  }
+  if (!seen[0]) return refbridge::json::missing_member(path, "index");
+  if (!seen[1]) return refbridge::json::missing_member(path, "status");
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, const IngestionRecordResult& value) {
+  w.StartObject();
+  refbridge::json::write_member(w, "index", value.index);
+  refbridge::json::write_nullable_member(w, "recordKey", value.recordKey);
+  refbridge::json::write_member(w, "status", value.status);
+  refbridge::json::write_nullable_member(w, "errors", value.errors);
+  refbridge::json::write_unknown_members(w, value.unknown_members_);
+  w.EndObject();
+}
+
+// schemas/ping/openapi.yaml:699
+refbridge::Result<void> read_json(const rapidjson::Value& v, IngestionRecordStatusValue& out, refbridge::json::Path& path) {
+  if (!v.IsString()) return refbridge::json::type_error(path, "a string");
+  if (!from_string(std::string_view(v.GetString(), v.GetStringLength()), out)) {
+    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": not a known IngestionRecordStatusValue value");
+  }
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, IngestionRecordStatusValue value) {
+  const std::string_view text = to_string(value);
+  w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+}
+
+// schemas/ping/openapi.yaml:693
+refbridge::Result<void> read_json(const rapidjson::Value& v, IngestionStatusValue& out, refbridge::json::Path& path) {
+  if (!v.IsString()) return refbridge::json::type_error(path, "a string");
+  if (!from_string(std::string_view(v.GetString(), v.GetStringLength()), out)) {
+    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": not a known IngestionStatusValue value");
+  }
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, IngestionStatusValue value) {
+  const std::string_view text = to_string(value);
+  w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+}
+
+namespace {
+/// Position of a IngestionTransaction member in the schema (the reader's case labels), -1 for any other name.
+int member_of_IngestionTransaction(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 5:
+      if (key == "error") return 5;
+      break;
+    case 6:
+      if (key == "status") return 1;
+      break;
+    case 7:
+      if (key == "results") return 4;
+      break;
+    case 10:
+      if (key == "receivedAt") return 2;
+      break;
+    case 11:
+      if (key == "completedAt") return 3;
+      break;
+    case 13:
+      if (key == "transactionId") return 0;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}
+}  // namespace
+
+// schemas/ping/openapi.yaml:725
+refbridge::Result<void> read_json(const rapidjson::Value& v, IngestionTransaction& out, refbridge::json::Path& path) {
+  using enum refbridge::json::MemberRule;
+  if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
+  out = IngestionTransaction{};
+  std::bitset<2> seen;  // required: transactionId, status
+  for (const auto& m : v.GetObject()) {
+    switch (member_of_IngestionTransaction(refbridge::json::key_of(m))) {
+      case 0: if (auto r = refbridge::json::read_member(m, out.transactionId, path, kRequired); !r) return r; seen.set(0); break;
+      case 1: if (auto r = refbridge::json::read_member(m, out.status, path, kRequired); !r) return r; seen.set(1); break;
+      case 2: if (auto r = refbridge::json::read_member(m, out.receivedAt, path, kOptionalNullable); !r) return r; break;
+      case 3: if (auto r = refbridge::json::read_member(m, out.completedAt, path, kOptionalNullable); !r) return r; break;
+      case 4: if (auto r = refbridge::json::read_member(m, out.results, path, kOptionalNullable); !r) return r; break;
+      case 5: if (auto r = refbridge::json::read_member(m, out.error, path, kOptionalNullable); !r) return r; break;
+      default: out.unknown_members_.add(m); break;
+    }
+  }
+  if (!seen[0]) return refbridge::json::missing_member(path, "transactionId");
+  if (!seen[1]) return refbridge::json::missing_member(path, "status");
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, const IngestionTransaction& value) {
+  w.StartObject();
+  refbridge::json::write_member(w, "transactionId", value.transactionId);
+  refbridge::json::write_member(w, "status", value.status);
+  refbridge::json::write_nullable_member(w, "receivedAt", value.receivedAt);
+  refbridge::json::write_nullable_member(w, "completedAt", value.completedAt);
+  refbridge::json::write_nullable_member(w, "results", value.results);
+  refbridge::json::write_nullable_member(w, "error", value.error);
+  refbridge::json::write_unknown_members(w, value.unknown_members_);
+  w.EndObject();
+}
+
+namespace {
+/// Position of a InteroperabilityReferral member in the schema (the reader's case labels), -1 for any other name.
+int member_of_InteroperabilityReferral(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 10:
+      if (key == "syncStatus") return 12;
+      break;
+    case 16:
+      if (key == "progres_reviewby") return 10;
+      break;
+    case 18:
+      if (key == "progres_reviewdate") return 11;
+      break;
+    case 20:
+      if (key == "progres_individualid") return 6;
+      break;
+    case 21:
+      if (key == "progres_orgreferralid") return 2;
+      break;
+    case 22:
+      if (key == "progres_reviewdecision") return 3;
+      break;
+    case 24:
+      if (key == "progres_interventiontype") return 9;
+      break;
+    case 34:
+      if (key == "progres_interoperabilityreferralid") return 0;
+      break;
+    case 38:
+      if (key == "progres_interoperabilityreferralnumber") return 1;
+      break;
+    case 39:
+      if (key == "progres_interoperabilityreferralrouteto") return 7;
+      break;
+    case 46:
+      if (key == "progres_interoperabiltyreferralrejectionreason") return 4;
+      break;
+    case 47:
+      if (key == "progres_interoperabilityreferralrejectionomment") return 5;
+      break;
+    case 49:
+      if (key == "progres_interoperabilityreferralrouteserviceunito") return 8;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}
+}  // namespace
+
+// schemas/ping/openapi.yaml:574
+refbridge::Result<void> read_json(const rapidjson::Value& v, InteroperabilityReferral& out, refbridge::json::Path& path) {
+  using enum refbridge::json::MemberRule;
+  if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
+  out = InteroperabilityReferral{};
+  std::bitset<1> seen;  // required: progres_interoperabilityreferralid
+  for (const auto& m : v.GetObject()) {
+    switch (member_of_InteroperabilityReferral(refbridge::json::key_of(m))) {
+      case 0: if (auto r = refbridge::json::read_member(m, out.progres_interoperabilityreferralid, path, kRequired); !r) return r; seen.set(0); break;
+      case 1: if (auto r = refbridge::json::read_member(m, out.progres_interoperabilityreferralnumber, path, kOptionalNullable); !r) return r; break;
+      case 2: if (auto r = refbridge::json::read_member(m, out.progres_orgreferralid, path, kOptionalNullable); !r) return r; break;
+      case 3: if (auto r = refbridge::json::read_member(m, out.progres_reviewdecision, path, kOptionalNullable); !r) return r; break;
+      case 4: if (auto r = refbridge::json::read_member(m, out.progres_interoperabiltyreferralrejectionreason, path, kOptionalNullable); !r) return r; break;
+      case 5: if (auto r = refbridge::json::read_member(m, out.progres_interoperabilityreferralrejectionomment, path, kOptionalNullable); !r) return r; break;
+      case 6: if (auto r = refbridge::json::read_member(m, out.progres_individualid, path, kOptionalNullable); !r) return r; break;
+      case 7: if (auto r = refbridge::json::read_member(m, out.progres_interoperabilityreferralrouteto, path, kOptionalNullable); !r) return r; break;
+      case 8: if (auto r = refbridge::json::read_member(m, out.progres_interoperabilityreferralrouteserviceunito, path, kOptionalNullable); !r) return r; break;
+      case 9: if (auto r = refbridge::json::read_member(m, out.progres_interventiontype, path, kOptionalNullable); !r) return r; break;
+      case 10: if (auto r = refbridge::json::read_member(m, out.progres_reviewby, path, kOptionalNullable); !r) return r; break;
+      case 11: if (auto r = refbridge::json::read_member(m, out.progres_reviewdate, path, kOptionalNullable); !r) return r; break;
+      case 12: if (auto r = refbridge::json::read_member(m, out.syncStatus, path, kOptional); !r) return r; break;
+      default: out.unknown_members_.add(m); break;
+    }
+  }
+  if (!seen[0]) return refbridge::json::missing_member(path, "progres_interoperabilityreferralid");
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, const InteroperabilityReferral& value) {
+  w.StartObject();
+  refbridge::json::write_member(w, "progres_interoperabilityreferralid", value.progres_interoperabilityreferralid);
+  refbridge::json::write_nullable_member(w, "progres_interoperabilityreferralnumber", value.progres_interoperabilityreferralnumber);
+  refbridge::json::write_nullable_member(w, "progres_orgreferralid", value.progres_orgreferralid);
+  refbridge::json::write_nullable_member(w, "progres_reviewdecision", value.progres_reviewdecision);
+  refbridge::json::write_nullable_member(w, "progres_interoperabiltyreferralrejectionreason", value.progres_interoperabiltyreferralrejectionreason);
+  refbridge::json::write_nullable_member(w, "progres_interoperabilityreferralrejectionomment", value.progres_interoperabilityreferralrejectionomment);
+  refbridge::json::write_nullable_member(w, "progres_individualid", value.progres_individualid);
+  refbridge::json::write_nullable_member(w, "progres_interoperabilityreferralrouteto", value.progres_interoperabilityreferralrouteto);
+  refbridge::json::write_nullable_member(w, "progres_interoperabilityreferralrouteserviceunito", value.progres_interoperabilityreferralrouteserviceunito);
+  refbridge::json::write_nullable_member(w, "progres_interventiontype", value.progres_interventiontype);
+  refbridge::json::write_nullable_member(w, "progres_reviewby", value.progres_reviewby);
+  refbridge::json::write_nullable_member(w, "progres_reviewdate", value.progres_reviewdate);
+  refbridge::json::write_optional_member(w, "syncStatus", value.syncStatus);
   refbridge::json::write_unknown_members(w, value.unknown_members_);
   w.EndObject();
 }
@@ -298,7 +801,7 @@ int member_of_Intervention(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:268
+// schemas/ping/openapi.yaml:419
 refbridge::Result<void> read_json(const rapidjson::Value& v, Intervention& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -347,6 +850,79 @@ void write_json(refbridge::json::Writer& w, const Intervention& value) {
 }
 
 namespace {
+/// Position of a OutgoingReferralDecision member in the schema (the reader's case labels), -1 for any other name.
+int member_of_OutgoingReferralDecision(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 6:
+      if (key == "status") return 3;
+      break;
+    case 7:
+      if (key == "case_id") return 0;
+      break;
+    case 12:
+      if (key == "primero_user") return 1;
+      break;
+    case 14:
+      if (key == "closure_reason") return 4;
+      break;
+    case 26:
+      if (key == "progres_interventionnumber") return 2;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}
+}  // namespace
+
+// schemas/ping/openapi.yaml:663
+refbridge::Result<void> read_json(const rapidjson::Value& v, OutgoingReferralDecision& out, refbridge::json::Path& path) {
+  using enum refbridge::json::MemberRule;
+  if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
+  out = OutgoingReferralDecision{};
+  std::bitset<3> seen;  // required: case_id, progres_interventionnumber, status
+  for (const auto& m : v.GetObject()) {
+    switch (member_of_OutgoingReferralDecision(refbridge::json::key_of(m))) {
+      case 0: if (auto r = refbridge::json::read_member(m, out.case_id, path, kRequired); !r) return r; seen.set(0); break;
+      case 1: if (auto r = refbridge::json::read_member(m, out.primero_user, path, kOptionalNullable); !r) return r; break;
+      case 2: if (auto r = refbridge::json::read_member(m, out.progres_interventionnumber, path, kRequired); !r) return r; seen.set(1); break;
+      case 3: if (auto r = refbridge::json::read_member(m, out.status, path, kRequired); !r) return r; seen.set(2); break;
+      case 4: if (auto r = refbridge::json::read_member(m, out.closure_reason, path, kOptionalNullable); !r) return r; break;
+      default: out.unknown_members_.add(m); break;
+    }
+  }
+  if (!seen[0]) return refbridge::json::missing_member(path, "case_id");
+  if (!seen[1]) return refbridge::json::missing_member(path, "progres_interventionnumber");
+  if (!seen[2]) return refbridge::json::missing_member(path, "status");
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, const OutgoingReferralDecision& value) {
+  w.StartObject();
+  refbridge::json::write_member(w, "case_id", value.case_id);
+  refbridge::json::write_nullable_member(w, "primero_user", value.primero_user);
+  refbridge::json::write_member(w, "progres_interventionnumber", value.progres_interventionnumber);
+  refbridge::json::write_member(w, "status", value.status);
+  refbridge::json::write_nullable_member(w, "closure_reason", value.closure_reason);
+  refbridge::json::write_unknown_members(w, value.unknown_members_);
+  w.EndObject();
+}
+
+// schemas/ping/openapi.yaml:673
+refbridge::Result<void> read_json(const rapidjson::Value& v, OutgoingReferralDecisionStatus& out, refbridge::json::Path& path) {
+  if (!v.IsString()) return refbridge::json::type_error(path, "a string");
+  if (!from_string(std::string_view(v.GetString(), v.GetStringLength()), out)) {
+    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": not a known OutgoingReferralDecisionStatus value");
+  }
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, OutgoingReferralDecisionStatus value) {
+  const std::string_view text = to_string(value);
+  w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+}
+
+namespace {
 /// Position of a Problem member in the schema (the reader's case labels), -1 for any other name.
 int member_of_Problem(std::string_view key) noexcept {
   switch (key.size()) {
@@ -370,7 +946,7 @@ int member_of_Problem(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:206
+// schemas/ping/openapi.yaml:357
 refbridge::Result<void> read_json(const rapidjson::Value& v, Problem& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -403,6 +979,137 @@ void write_json(refbridge::json::Writer& w, const Problem& value) {
 }
 
 namespace {
+/// Position of a ReferralDecisionSummary member in the schema (the reader's case labels), -1 for any other name.
+int member_of_ReferralDecisionSummary(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 10:
+      if (key == "modifiedon") return 3;
+      break;
+    case 21:
+      if (key == "progres_orgreferralid") return 2;
+      break;
+    case 34:
+      if (key == "progres_interoperabilityreferralid") return 0;
+      break;
+    case 38:
+      if (key == "progres_interoperabilityreferralnumber") return 1;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}
+}  // namespace
+
+// schemas/ping/openapi.yaml:555
+refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralDecisionSummary& out, refbridge::json::Path& path) {
+  using enum refbridge::json::MemberRule;
+  if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
+  out = ReferralDecisionSummary{};
+  std::bitset<1> seen;  // required: progres_interoperabilityreferralid
+  for (const auto& m : v.GetObject()) {
+    switch (member_of_ReferralDecisionSummary(refbridge::json::key_of(m))) {
+      case 0: if (auto r = refbridge::json::read_member(m, out.progres_interoperabilityreferralid, path, kRequired); !r) return r; seen.set(0); break;
+      case 1: if (auto r = refbridge::json::read_member(m, out.progres_interoperabilityreferralnumber, path, kOptionalNullable); !r) return r; break;
+      case 2: if (auto r = refbridge::json::read_member(m, out.progres_orgreferralid, path, kOptionalNullable); !r) return r; break;
+      case 3: if (auto r = refbridge::json::read_member(m, out.modifiedon, path, kOptionalNullable); !r) return r; break;
+      default: out.unknown_members_.add(m); break;
+    }
+  }
+  if (!seen[0]) return refbridge::json::missing_member(path, "progres_interoperabilityreferralid");
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, const ReferralDecisionSummary& value) {
+  w.StartObject();
+  refbridge::json::write_member(w, "progres_interoperabilityreferralid", value.progres_interoperabilityreferralid);
+  refbridge::json::write_nullable_member(w, "progres_interoperabilityreferralnumber", value.progres_interoperabilityreferralnumber);
+  refbridge::json::write_nullable_member(w, "progres_orgreferralid", value.progres_orgreferralid);
+  refbridge::json::write_nullable_member(w, "modifiedon", value.modifiedon);
+  refbridge::json::write_unknown_members(w, value.unknown_members_);
+  w.EndObject();
+}
+
+namespace {
+/// Position of a ReferralDecisionSummaryPage member in the schema (the reader's case labels), -1 for any other name.
+int member_of_ReferralDecisionSummaryPage(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 5:
+      if (key == "items") return 0;
+      break;
+    case 13:
+      if (key == "nextPageToken") return 1;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}
+}  // namespace
+
+// schemas/ping/openapi.yaml:564
+refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralDecisionSummaryPage& out, refbridge::json::Path& path) {
+  using enum refbridge::json::MemberRule;
+  if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
+  out = ReferralDecisionSummaryPage{};
+  std::bitset<1> seen;  // required: items
+  for (const auto& m : v.GetObject()) {
+    switch (member_of_ReferralDecisionSummaryPage(refbridge::json::key_of(m))) {
+      case 0: if (auto r = refbridge::json::read_member(m, out.items, path, kRequired); !r) return r; seen.set(0); break;
+      case 1: if (auto r = refbridge::json::read_member(m, out.nextPageToken, path, kOptionalNullable); !r) return r; break;
+      default: out.unknown_members_.add(m); break;
+    }
+  }
+  if (!seen[0]) return refbridge::json::missing_member(path, "items");
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, const ReferralDecisionSummaryPage& value) {
+  w.StartObject();
+  refbridge::json::write_member(w, "items", value.items);
+  refbridge::json::write_nullable_member(w, "nextPageToken", value.nextPageToken);
+  refbridge::json::write_unknown_members(w, value.unknown_members_);
+  w.EndObject();
+}
+
+namespace {
+/// Position of a ReferralIngestion member in the schema (the reader's case labels), -1 for any other name.
+int member_of_ReferralIngestion(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 7:
+      if (key == "records") return 0;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}
+}  // namespace
+
+// schemas/ping/openapi.yaml:652
+refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralIngestion& out, refbridge::json::Path& path) {
+  using enum refbridge::json::MemberRule;
+  if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
+  out = ReferralIngestion{};
+  std::bitset<1> seen;  // required: records
+  for (const auto& m : v.GetObject()) {
+    switch (member_of_ReferralIngestion(refbridge::json::key_of(m))) {
+      case 0: if (auto r = refbridge::json::read_member(m, out.records, path, kRequired); !r) return r; seen.set(0); break;
+      default: out.unknown_members_.add(m); break;
+    }
+  }
+  if (!seen[0]) return refbridge::json::missing_member(path, "records");
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, const ReferralIngestion& value) {
+  w.StartObject();
+  refbridge::json::write_member(w, "records", value.records);
+  refbridge::json::write_unknown_members(w, value.unknown_members_);
+  w.EndObject();
+}
+
+namespace {
 /// Position of a ReferralSummary member in the schema (the reader's case labels), -1 for any other name.
 int member_of_ReferralSummary(std::string_view key) noexcept {
   switch (key.size()) {
@@ -425,7 +1132,7 @@ int member_of_ReferralSummary(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:234
+// schemas/ping/openapi.yaml:385
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralSummary& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -473,7 +1180,7 @@ int member_of_ReferralSummaryPage(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:247
+// schemas/ping/openapi.yaml:398
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralSummaryPage& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -521,7 +1228,7 @@ int member_of_SpecificNeed(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:354
+// schemas/ping/openapi.yaml:505
 refbridge::Result<void> read_json(const rapidjson::Value& v, SpecificNeed& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -562,7 +1269,7 @@ int member_of_SpecificNeedList(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:366
+// schemas/ping/openapi.yaml:517
 refbridge::Result<void> read_json(const rapidjson::Value& v, SpecificNeedList& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -583,6 +1290,123 @@ void write_json(refbridge::json::Writer& w, const SpecificNeedList& value) {
   refbridge::json::write_member(w, "items", value.items);
   refbridge::json::write_unknown_members(w, value.unknown_members_);
   w.EndObject();
+}
+
+namespace {
+/// Position of a SyncStatus member in the schema (the reader's case labels), -1 for any other name.
+int member_of_SyncStatus(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 6:
+      if (key == "reason") return 3;
+      break;
+    case 10:
+      if (key == "syncStatus") return 1;
+      if (key == "modifiedon") return 4;
+      break;
+    case 17:
+      if (key == "primeroReferralId") return 2;
+      break;
+    case 34:
+      if (key == "progres_interoperabilityreferralid") return 0;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}
+}  // namespace
+
+// schemas/ping/openapi.yaml:608
+refbridge::Result<void> read_json(const rapidjson::Value& v, SyncStatus& out, refbridge::json::Path& path) {
+  using enum refbridge::json::MemberRule;
+  if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
+  out = SyncStatus{};
+  std::bitset<2> seen;  // required: progres_interoperabilityreferralid, syncStatus
+  for (const auto& m : v.GetObject()) {
+    switch (member_of_SyncStatus(refbridge::json::key_of(m))) {
+      case 0: if (auto r = refbridge::json::read_member(m, out.progres_interoperabilityreferralid, path, kRequired); !r) return r; seen.set(0); break;
+      case 1: if (auto r = refbridge::json::read_member(m, out.syncStatus, path, kRequired); !r) return r; seen.set(1); break;
+      case 2: if (auto r = refbridge::json::read_member(m, out.primeroReferralId, path, kOptionalNullable); !r) return r; break;
+      case 3: if (auto r = refbridge::json::read_member(m, out.reason, path, kOptionalNullable); !r) return r; break;
+      case 4: if (auto r = refbridge::json::read_member(m, out.modifiedon, path, kOptionalNullable); !r) return r; break;
+      default: out.unknown_members_.add(m); break;
+    }
+  }
+  if (!seen[0]) return refbridge::json::missing_member(path, "progres_interoperabilityreferralid");
+  if (!seen[1]) return refbridge::json::missing_member(path, "syncStatus");
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, const SyncStatus& value) {
+  w.StartObject();
+  refbridge::json::write_member(w, "progres_interoperabilityreferralid", value.progres_interoperabilityreferralid);
+  refbridge::json::write_member(w, "syncStatus", value.syncStatus);
+  refbridge::json::write_nullable_member(w, "primeroReferralId", value.primeroReferralId);
+  refbridge::json::write_nullable_member(w, "reason", value.reason);
+  refbridge::json::write_nullable_member(w, "modifiedon", value.modifiedon);
+  refbridge::json::write_unknown_members(w, value.unknown_members_);
+  w.EndObject();
+}
+
+namespace {
+/// Position of a SyncStatusUpdate member in the schema (the reader's case labels), -1 for any other name.
+int member_of_SyncStatusUpdate(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 6:
+      if (key == "reason") return 2;
+      break;
+    case 10:
+      if (key == "syncStatus") return 0;
+      break;
+    case 17:
+      if (key == "primeroReferralId") return 1;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}
+}  // namespace
+
+// schemas/ping/openapi.yaml:598
+refbridge::Result<void> read_json(const rapidjson::Value& v, SyncStatusUpdate& out, refbridge::json::Path& path) {
+  using enum refbridge::json::MemberRule;
+  if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
+  out = SyncStatusUpdate{};
+  std::bitset<1> seen;  // required: syncStatus
+  for (const auto& m : v.GetObject()) {
+    switch (member_of_SyncStatusUpdate(refbridge::json::key_of(m))) {
+      case 0: if (auto r = refbridge::json::read_member(m, out.syncStatus, path, kRequired); !r) return r; seen.set(0); break;
+      case 1: if (auto r = refbridge::json::read_member(m, out.primeroReferralId, path, kOptional); !r) return r; break;
+      case 2: if (auto r = refbridge::json::read_member(m, out.reason, path, kOptional); !r) return r; break;
+      default: out.unknown_members_.add(m); break;
+    }
+  }
+  if (!seen[0]) return refbridge::json::missing_member(path, "syncStatus");
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, const SyncStatusUpdate& value) {
+  w.StartObject();
+  refbridge::json::write_member(w, "syncStatus", value.syncStatus);
+  refbridge::json::write_optional_member(w, "primeroReferralId", value.primeroReferralId);
+  refbridge::json::write_optional_member(w, "reason", value.reason);
+  refbridge::json::write_unknown_members(w, value.unknown_members_);
+  w.EndObject();
+}
+
+// schemas/ping/openapi.yaml:549
+refbridge::Result<void> read_json(const rapidjson::Value& v, SyncStatusValue& out, refbridge::json::Path& path) {
+  if (!v.IsString()) return refbridge::json::type_error(path, "a string");
+  if (!from_string(std::string_view(v.GetString(), v.GetStringLength()), out)) {
+    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": not a known SyncStatusValue value");
+  }
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, SyncStatusValue value) {
+  const std::string_view text = to_string(value);
+  w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
 }
 
 namespace {
@@ -611,7 +1435,7 @@ int member_of_SystemUser(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:257
+// schemas/ping/openapi.yaml:408
 refbridge::Result<void> read_json(const rapidjson::Value& v, SystemUser& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -658,7 +1482,7 @@ int member_of_TokenResponse(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:198
+// schemas/ping/openapi.yaml:349
 refbridge::Result<void> read_json(const rapidjson::Value& v, TokenResponse& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -711,7 +1535,7 @@ int member_of_TransferStatus(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:386
+// schemas/ping/openapi.yaml:537
 refbridge::Result<void> read_json(const rapidjson::Value& v, TransferStatus& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -766,7 +1590,7 @@ int member_of_TransferStatusUpdate(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:375
+// schemas/ping/openapi.yaml:526
 refbridge::Result<void> read_json(const rapidjson::Value& v, TransferStatusUpdate& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -795,7 +1619,7 @@ void write_json(refbridge::json::Writer& w, const TransferStatusUpdate& value) {
   w.EndObject();
 }
 
-// schemas/ping/openapi.yaml:216
+// schemas/ping/openapi.yaml:367
 refbridge::Result<void> read_json(const rapidjson::Value& v, TransferStatusValue& out, refbridge::json::Path& path) {
   if (!v.IsString()) return refbridge::json::type_error(path, "a string");
   if (!from_string(std::string_view(v.GetString(), v.GetStringLength()), out)) {

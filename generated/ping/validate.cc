@@ -2,14 +2,47 @@
 #include "ping/validate.h"
 
 #include <cstddef>
+#include <regex>
 #include <string_view>
 
 namespace refbridge::ping {
 namespace {
 
+constexpr std::string_view kIngestionStatusValueValues[] = {"received", "processing", "completed", "failed"};
+
+constexpr std::string_view kIngestionRecordStatusValueValues[] = {"accepted", "duplicate", "rejected"};
+
+constexpr std::string_view kSyncStatusValueValues[] = {"pending", "synchronised", "failed"};
+
 constexpr std::string_view kTransferStatusValueValues[] = {"pending", "transferred", "failed"};
 
+constexpr std::string_view kOutgoingReferralDecisionStatusValues[] = {"acknowledged", "rejected"};
+
+// IncomingReferral.id: ^[^#]+#[0-9a-f]{12}$ (ECMAScript, unanchored search; compiled once)
+const std::regex& pattern_0() {
+  static const std::regex re("^[^#]+#[0-9a-f]{12}$", std::regex::ECMAScript | std::regex::optimize);
+  return re;
+}
+
 }  // namespace
+
+std::vector<refbridge::Violation> validate(const DecisionIngestion& value) {
+  refbridge::validation::Context ctx;
+  validate(value, ctx);
+  return ctx.take();
+}
+
+// schemas/ping/openapi.yaml:675
+void validate(const DecisionIngestion& value, refbridge::validation::Context& ctx) {
+  namespace rv = refbridge::validation;
+  if (const auto* x = rv::value_of(value.records)) {
+    const auto at = ctx.member("records");
+    for (std::size_t i0 = 0; const auto& e0 : *x) {
+      const auto at0 = ctx.index(i0++);
+      validate(e0, ctx);
+    }
+  }
+}
 
 std::vector<refbridge::Violation> validate(const EntityReference& value) {
   refbridge::validation::Context ctx;
@@ -17,8 +50,39 @@ std::vector<refbridge::Violation> validate(const EntityReference& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:222: no rules to check.
+// schemas/ping/openapi.yaml:373: no rules to check.
 void validate(const EntityReference& /*value*/, refbridge::validation::Context& /*ctx*/) {}
+
+std::vector<refbridge::Violation> validate(const IncomingReferral& value) {
+  refbridge::validation::Context ctx;
+  validate(value, ctx);
+  return ctx.take();
+}
+
+// schemas/ping/openapi.yaml:620
+void validate(const IncomingReferral& value, refbridge::validation::Context& ctx) {
+  namespace rv = refbridge::validation;
+  if (const auto* x = rv::value_of(value.id)) {
+    const auto at = ctx.member("id");
+    rv::check_pattern(ctx, *x, pattern_0(), "does not match pattern ^[^#]+#[0-9a-f]{12}$");
+  }
+  if (const auto* x = rv::value_of(value.primero_user)) {
+    const auto at = ctx.member("primero_user");
+    rv::check_min_length(ctx, *x, 1, "shorter than 1 character");
+  }
+  if (const auto* x = rv::value_of(value.service_type)) {
+    const auto at = ctx.member("service_type");
+    rv::check_min_length(ctx, *x, 1, "shorter than 1 character");
+  }
+  if (const auto* x = rv::value_of(value.name_first)) {
+    const auto at = ctx.member("name_first");
+    rv::check_min_length(ctx, *x, 1, "shorter than 1 character");
+  }
+  if (const auto* x = rv::value_of(value.name_last)) {
+    const auto at = ctx.member("name_last");
+    rv::check_min_length(ctx, *x, 1, "shorter than 1 character");
+  }
+}
 
 std::vector<refbridge::Violation> validate(const Individual& value) {
   refbridge::validation::Context ctx;
@@ -26,7 +90,7 @@ std::vector<refbridge::Violation> validate(const Individual& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:300: no rules to check.
+// schemas/ping/openapi.yaml:451: no rules to check.
 void validate(const Individual& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const IndividualLanguage& value) {
@@ -35,7 +99,7 @@ std::vector<refbridge::Violation> validate(const IndividualLanguage& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:333: no rules to check.
+// schemas/ping/openapi.yaml:484: no rules to check.
 void validate(const IndividualLanguage& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const IndividualLanguageList& value) {
@@ -44,8 +108,88 @@ std::vector<refbridge::Violation> validate(const IndividualLanguageList& value) 
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:345: no rules to check.
+// schemas/ping/openapi.yaml:496: no rules to check.
 void validate(const IndividualLanguageList& /*value*/, refbridge::validation::Context& /*ctx*/) {}
+
+std::vector<refbridge::Violation> validate(const IngestionAccepted& value) {
+  refbridge::validation::Context ctx;
+  validate(value, ctx);
+  return ctx.take();
+}
+
+// schemas/ping/openapi.yaml:686
+void validate(const IngestionAccepted& value, refbridge::validation::Context& ctx) {
+  namespace rv = refbridge::validation;
+  if (const auto* x = rv::value_of(value.status)) {
+    const auto at = ctx.member("status");
+    rv::check_enum(ctx, *x, kIngestionStatusValueValues, "not one of \"received\", \"processing\", \"completed\", \"failed\"");
+  }
+}
+
+std::vector<refbridge::Violation> validate(const IngestionError& value) {
+  refbridge::validation::Context ctx;
+  validate(value, ctx);
+  return ctx.take();
+}
+
+// schemas/ping/openapi.yaml:705: no rules to check.
+void validate(const IngestionError& /*value*/, refbridge::validation::Context& /*ctx*/) {}
+
+std::vector<refbridge::Violation> validate(const IngestionRecordResult& value) {
+  refbridge::validation::Context ctx;
+  validate(value, ctx);
+  return ctx.take();
+}
+
+// schemas/ping/openapi.yaml:713
+void validate(const IngestionRecordResult& value, refbridge::validation::Context& ctx) {
+  namespace rv = refbridge::validation;
+  if (const auto* x = rv::value_of(value.index)) {
+    const auto at = ctx.member("index");
+    rv::check_minimum(ctx, *x, 0, "less than minimum 0");
+  }
+  if (const auto* x = rv::value_of(value.status)) {
+    const auto at = ctx.member("status");
+    rv::check_enum(ctx, *x, kIngestionRecordStatusValueValues, "not one of \"accepted\", \"duplicate\", \"rejected\"");
+  }
+}
+
+std::vector<refbridge::Violation> validate(const IngestionTransaction& value) {
+  refbridge::validation::Context ctx;
+  validate(value, ctx);
+  return ctx.take();
+}
+
+// schemas/ping/openapi.yaml:725
+void validate(const IngestionTransaction& value, refbridge::validation::Context& ctx) {
+  namespace rv = refbridge::validation;
+  if (const auto* x = rv::value_of(value.status)) {
+    const auto at = ctx.member("status");
+    rv::check_enum(ctx, *x, kIngestionStatusValueValues, "not one of \"received\", \"processing\", \"completed\", \"failed\"");
+  }
+  if (const auto* x = rv::value_of(value.results)) {
+    const auto at = ctx.member("results");
+    for (std::size_t i0 = 0; const auto& e0 : *x) {
+      const auto at0 = ctx.index(i0++);
+      validate(e0, ctx);
+    }
+  }
+}
+
+std::vector<refbridge::Violation> validate(const InteroperabilityReferral& value) {
+  refbridge::validation::Context ctx;
+  validate(value, ctx);
+  return ctx.take();
+}
+
+// schemas/ping/openapi.yaml:574
+void validate(const InteroperabilityReferral& value, refbridge::validation::Context& ctx) {
+  namespace rv = refbridge::validation;
+  if (const auto* x = rv::value_of(value.syncStatus)) {
+    const auto at = ctx.member("syncStatus");
+    rv::check_enum(ctx, *x, kSyncStatusValueValues, "not one of \"pending\", \"synchronised\", \"failed\"");
+  }
+}
 
 std::vector<refbridge::Violation> validate(const Intervention& value) {
   refbridge::validation::Context ctx;
@@ -53,7 +197,7 @@ std::vector<refbridge::Violation> validate(const Intervention& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:268
+// schemas/ping/openapi.yaml:419
 void validate(const Intervention& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.progres_lpinterventionid)) {
@@ -68,14 +212,73 @@ void validate(const Intervention& value, refbridge::validation::Context& ctx) {
   }
 }
 
+std::vector<refbridge::Violation> validate(const OutgoingReferralDecision& value) {
+  refbridge::validation::Context ctx;
+  validate(value, ctx);
+  return ctx.take();
+}
+
+// schemas/ping/openapi.yaml:663
+void validate(const OutgoingReferralDecision& value, refbridge::validation::Context& ctx) {
+  namespace rv = refbridge::validation;
+  if (const auto* x = rv::value_of(value.case_id)) {
+    const auto at = ctx.member("case_id");
+    rv::check_min_length(ctx, *x, 1, "shorter than 1 character");
+  }
+  if (const auto* x = rv::value_of(value.progres_interventionnumber)) {
+    const auto at = ctx.member("progres_interventionnumber");
+    rv::check_min_length(ctx, *x, 1, "shorter than 1 character");
+  }
+  if (const auto* x = rv::value_of(value.status)) {
+    const auto at = ctx.member("status");
+    rv::check_enum(ctx, *x, kOutgoingReferralDecisionStatusValues, "not one of \"acknowledged\", \"rejected\"");
+  }
+}
+
 std::vector<refbridge::Violation> validate(const Problem& value) {
   refbridge::validation::Context ctx;
   validate(value, ctx);
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:206: no rules to check.
+// schemas/ping/openapi.yaml:357: no rules to check.
 void validate(const Problem& /*value*/, refbridge::validation::Context& /*ctx*/) {}
+
+std::vector<refbridge::Violation> validate(const ReferralDecisionSummary& value) {
+  refbridge::validation::Context ctx;
+  validate(value, ctx);
+  return ctx.take();
+}
+
+// schemas/ping/openapi.yaml:555: no rules to check.
+void validate(const ReferralDecisionSummary& /*value*/, refbridge::validation::Context& /*ctx*/) {}
+
+std::vector<refbridge::Violation> validate(const ReferralDecisionSummaryPage& value) {
+  refbridge::validation::Context ctx;
+  validate(value, ctx);
+  return ctx.take();
+}
+
+// schemas/ping/openapi.yaml:564: no rules to check.
+void validate(const ReferralDecisionSummaryPage& /*value*/, refbridge::validation::Context& /*ctx*/) {}
+
+std::vector<refbridge::Violation> validate(const ReferralIngestion& value) {
+  refbridge::validation::Context ctx;
+  validate(value, ctx);
+  return ctx.take();
+}
+
+// schemas/ping/openapi.yaml:652
+void validate(const ReferralIngestion& value, refbridge::validation::Context& ctx) {
+  namespace rv = refbridge::validation;
+  if (const auto* x = rv::value_of(value.records)) {
+    const auto at = ctx.member("records");
+    for (std::size_t i0 = 0; const auto& e0 : *x) {
+      const auto at0 = ctx.index(i0++);
+      validate(e0, ctx);
+    }
+  }
+}
 
 std::vector<refbridge::Violation> validate(const ReferralSummary& value) {
   refbridge::validation::Context ctx;
@@ -83,7 +286,7 @@ std::vector<refbridge::Violation> validate(const ReferralSummary& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:234
+// schemas/ping/openapi.yaml:385
 void validate(const ReferralSummary& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.progres_lpinterventionid)) {
@@ -100,7 +303,7 @@ std::vector<refbridge::Violation> validate(const ReferralSummaryPage& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:247
+// schemas/ping/openapi.yaml:398
 void validate(const ReferralSummaryPage& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.items)) {
@@ -118,7 +321,7 @@ std::vector<refbridge::Violation> validate(const SpecificNeed& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:354: no rules to check.
+// schemas/ping/openapi.yaml:505: no rules to check.
 void validate(const SpecificNeed& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const SpecificNeedList& value) {
@@ -127,8 +330,38 @@ std::vector<refbridge::Violation> validate(const SpecificNeedList& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:366: no rules to check.
+// schemas/ping/openapi.yaml:517: no rules to check.
 void validate(const SpecificNeedList& /*value*/, refbridge::validation::Context& /*ctx*/) {}
+
+std::vector<refbridge::Violation> validate(const SyncStatus& value) {
+  refbridge::validation::Context ctx;
+  validate(value, ctx);
+  return ctx.take();
+}
+
+// schemas/ping/openapi.yaml:608
+void validate(const SyncStatus& value, refbridge::validation::Context& ctx) {
+  namespace rv = refbridge::validation;
+  if (const auto* x = rv::value_of(value.syncStatus)) {
+    const auto at = ctx.member("syncStatus");
+    rv::check_enum(ctx, *x, kSyncStatusValueValues, "not one of \"pending\", \"synchronised\", \"failed\"");
+  }
+}
+
+std::vector<refbridge::Violation> validate(const SyncStatusUpdate& value) {
+  refbridge::validation::Context ctx;
+  validate(value, ctx);
+  return ctx.take();
+}
+
+// schemas/ping/openapi.yaml:598
+void validate(const SyncStatusUpdate& value, refbridge::validation::Context& ctx) {
+  namespace rv = refbridge::validation;
+  if (const auto* x = rv::value_of(value.syncStatus)) {
+    const auto at = ctx.member("syncStatus");
+    rv::check_enum(ctx, *x, kSyncStatusValueValues, "not one of \"pending\", \"synchronised\", \"failed\"");
+  }
+}
 
 std::vector<refbridge::Violation> validate(const SystemUser& value) {
   refbridge::validation::Context ctx;
@@ -136,7 +369,7 @@ std::vector<refbridge::Violation> validate(const SystemUser& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:257: no rules to check.
+// schemas/ping/openapi.yaml:408: no rules to check.
 void validate(const SystemUser& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const TokenResponse& value) {
@@ -145,7 +378,7 @@ std::vector<refbridge::Violation> validate(const TokenResponse& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:198: no rules to check.
+// schemas/ping/openapi.yaml:349: no rules to check.
 void validate(const TokenResponse& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const TransferStatus& value) {
@@ -154,7 +387,7 @@ std::vector<refbridge::Violation> validate(const TransferStatus& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:386
+// schemas/ping/openapi.yaml:537
 void validate(const TransferStatus& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.transferStatus)) {
@@ -169,7 +402,7 @@ std::vector<refbridge::Violation> validate(const TransferStatusUpdate& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:375
+// schemas/ping/openapi.yaml:526
 void validate(const TransferStatusUpdate& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.transferStatus)) {

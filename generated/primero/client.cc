@@ -29,7 +29,25 @@ refbridge::PageRange<CaseList> Primero::list_cases_pages(ListCasesRequest req) {
       });
 }
 
-// schemas/primero/openapi.yaml:95
+// listUsers: page-number style: query page/per, items data, total metadata.total.
+refbridge::PageRange<UserList> Primero::list_users_pages(ListUsersRequest req) {
+  const std::int64_t first = req.page ? *req.page : 1;
+  const std::optional<std::int64_t> per =
+      req.per ? std::optional<std::int64_t>(*req.per) : std::nullopt;
+  return refbridge::page_number_range<UserList>(
+      first, per,
+      [this, req = std::move(req)](std::int64_t n) mutable {
+        req.page = static_cast<std::int32_t>(n);
+        return list_users(req);
+      },
+      [](const UserList& page) -> std::size_t { return page.data.size(); },
+      [](const UserList& page) -> std::optional<std::int64_t> {
+        if (!page.metadata) return std::nullopt;
+        return static_cast<std::int64_t>(page.metadata->total);
+      });
+}
+
+// schemas/primero/openapi.yaml:102
 refbridge::Result<std::optional<CaseEnvelope>> PrimeroClient::create_case(const CreateCaseRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("api/v2/cases");
@@ -43,7 +61,20 @@ refbridge::Result<std::optional<CaseEnvelope>> PrimeroClient::create_case(const 
   return std::optional<CaseEnvelope>(std::move(parsed).value());
 }
 
-// schemas/primero/openapi.yaml:24
+// schemas/primero/openapi.yaml:186
+refbridge::Result<ReferralEnvelope> PrimeroClient::create_case_referral(const CreateCaseReferralRequest& req) {
+  refbridge::UrlBuilder url = conn_.url();
+  url.path("api/v2/cases");
+  url.segment(req.id);
+  url.path("referrals");
+  std::optional<std::string> body;
+  body = refbridge::json::serialize(req.body);
+  auto response = conn_.execute(refbridge::HttpMethod::kPost, url.str(), std::move(body), {});
+  if (!response) return response.error();
+  return refbridge::parse_response<ReferralEnvelope>(response.value(), "createCaseReferral");
+}
+
+// schemas/primero/openapi.yaml:25
 refbridge::Result<TokenResponse> PrimeroClient::create_token(const CreateTokenRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("api/v2/tokens");
@@ -54,7 +85,7 @@ refbridge::Result<TokenResponse> PrimeroClient::create_token(const CreateTokenRe
   return refbridge::parse_response<TokenResponse>(response.value(), "createToken");
 }
 
-// schemas/primero/openapi.yaml:120
+// schemas/primero/openapi.yaml:127
 refbridge::Result<CaseEnvelope> PrimeroClient::get_case(const GetCaseRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("api/v2/cases");
@@ -65,7 +96,19 @@ refbridge::Result<CaseEnvelope> PrimeroClient::get_case(const GetCaseRequest& re
   return refbridge::parse_response<CaseEnvelope>(response.value(), "getCase");
 }
 
-// schemas/primero/openapi.yaml:45
+// schemas/primero/openapi.yaml:168
+refbridge::Result<ReferralList> PrimeroClient::list_case_referrals(const ListCaseReferralsRequest& req) {
+  refbridge::UrlBuilder url = conn_.url();
+  url.path("api/v2/cases");
+  url.segment(req.id);
+  url.path("referrals");
+  std::optional<std::string> body;
+  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {});
+  if (!response) return response.error();
+  return refbridge::parse_response<ReferralList>(response.value(), "listCaseReferrals");
+}
+
+// schemas/primero/openapi.yaml:46
 refbridge::Result<CaseList> PrimeroClient::list_cases(const ListCasesRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("api/v2/cases");
@@ -75,6 +118,7 @@ refbridge::Result<CaseList> PrimeroClient::list_cases(const ListCasesRequest& re
   if (req.case_id) url.query("case_id", *req.case_id);
   if (req.fields) url.query("fields", *req.fields);
   if (req.last_updated_at) url.query("last_updated_at", *req.last_updated_at);
+  if (req.associated_user_names) url.query("associated_user_names", *req.associated_user_names);
   if (req.order_by) url.query("order_by", *req.order_by);
   if (req.order) url.query("order", *req.order);
   std::optional<std::string> body;
@@ -83,7 +127,20 @@ refbridge::Result<CaseList> PrimeroClient::list_cases(const ListCasesRequest& re
   return refbridge::parse_response<CaseList>(response.value(), "listCases");
 }
 
-// schemas/primero/openapi.yaml:136
+// schemas/primero/openapi.yaml:242
+refbridge::Result<UserList> PrimeroClient::list_users(const ListUsersRequest& req) {
+  refbridge::UrlBuilder url = conn_.url();
+  url.path("api/v2/users");
+  if (req.page) url.query("page", std::to_string(*req.page));
+  if (req.per) url.query("per", std::to_string(*req.per));
+  if (req.user_name) url.query("user_name", *req.user_name);
+  std::optional<std::string> body;
+  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {});
+  if (!response) return response.error();
+  return refbridge::parse_response<UserList>(response.value(), "listUsers");
+}
+
+// schemas/primero/openapi.yaml:143
 refbridge::Result<CaseEnvelope> PrimeroClient::update_case(const UpdateCaseRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("api/v2/cases");
@@ -93,6 +150,20 @@ refbridge::Result<CaseEnvelope> PrimeroClient::update_case(const UpdateCaseReque
   auto response = conn_.execute(refbridge::HttpMethod::kPatch, url.str(), std::move(body), {});
   if (!response) return response.error();
   return refbridge::parse_response<CaseEnvelope>(response.value(), "updateCase");
+}
+
+// schemas/primero/openapi.yaml:210
+refbridge::Result<ReferralEnvelope> PrimeroClient::update_case_referral(const UpdateCaseReferralRequest& req) {
+  refbridge::UrlBuilder url = conn_.url();
+  url.path("api/v2/cases");
+  url.segment(req.id);
+  url.path("referrals");
+  url.segment(req.referral_id);
+  std::optional<std::string> body;
+  body = refbridge::json::serialize(req.body);
+  auto response = conn_.execute(refbridge::HttpMethod::kPatch, url.str(), std::move(body), {});
+  if (!response) return response.error();
+  return refbridge::parse_response<ReferralEnvelope>(response.value(), "updateCaseReferral");
 }
 
 }  // namespace refbridge::primero

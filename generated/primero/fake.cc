@@ -5,10 +5,14 @@ namespace refbridge::primero {
 
 void FakePrimero::clear_calls() {
   create_case_calls.clear();
+  create_case_referral_calls.clear();
   create_token_calls.clear();
   get_case_calls.clear();
+  list_case_referrals_calls.clear();
   list_cases_calls.clear();
+  list_users_calls.clear();
   update_case_calls.clear();
+  update_case_referral_calls.clear();
   calls.clear();
 }
 
@@ -19,6 +23,15 @@ refbridge::Result<std::optional<CaseEnvelope>> FakePrimero::create_case(const Cr
     return refbridge::make_error(refbridge::ErrorCode::kInternal, "FakePrimero::create_case has no handler");
   }
   return create_case_handler(req);
+}
+
+refbridge::Result<ReferralEnvelope> FakePrimero::create_case_referral(const CreateCaseReferralRequest& req) {
+  calls.emplace_back("createCaseReferral");
+  create_case_referral_calls.push_back(req);
+  if (!create_case_referral_handler) {
+    return refbridge::make_error(refbridge::ErrorCode::kInternal, "FakePrimero::create_case_referral has no handler");
+  }
+  return create_case_referral_handler(req);
 }
 
 refbridge::Result<TokenResponse> FakePrimero::create_token(const CreateTokenRequest& req) {
@@ -39,6 +52,15 @@ refbridge::Result<CaseEnvelope> FakePrimero::get_case(const GetCaseRequest& req)
   return get_case_handler(req);
 }
 
+refbridge::Result<ReferralList> FakePrimero::list_case_referrals(const ListCaseReferralsRequest& req) {
+  calls.emplace_back("listCaseReferrals");
+  list_case_referrals_calls.push_back(req);
+  if (!list_case_referrals_handler) {
+    return refbridge::make_error(refbridge::ErrorCode::kInternal, "FakePrimero::list_case_referrals has no handler");
+  }
+  return list_case_referrals_handler(req);
+}
+
 refbridge::Result<CaseList> FakePrimero::list_cases(const ListCasesRequest& req) {
   calls.emplace_back("listCases");
   list_cases_calls.push_back(req);
@@ -48,6 +70,15 @@ refbridge::Result<CaseList> FakePrimero::list_cases(const ListCasesRequest& req)
   return list_cases_handler(req);
 }
 
+refbridge::Result<UserList> FakePrimero::list_users(const ListUsersRequest& req) {
+  calls.emplace_back("listUsers");
+  list_users_calls.push_back(req);
+  if (!list_users_handler) {
+    return refbridge::make_error(refbridge::ErrorCode::kInternal, "FakePrimero::list_users has no handler");
+  }
+  return list_users_handler(req);
+}
+
 refbridge::Result<CaseEnvelope> FakePrimero::update_case(const UpdateCaseRequest& req) {
   calls.emplace_back("updateCase");
   update_case_calls.push_back(req);
@@ -55,6 +86,15 @@ refbridge::Result<CaseEnvelope> FakePrimero::update_case(const UpdateCaseRequest
     return refbridge::make_error(refbridge::ErrorCode::kInternal, "FakePrimero::update_case has no handler");
   }
   return update_case_handler(req);
+}
+
+refbridge::Result<ReferralEnvelope> FakePrimero::update_case_referral(const UpdateCaseReferralRequest& req) {
+  calls.emplace_back("updateCaseReferral");
+  update_case_referral_calls.push_back(req);
+  if (!update_case_referral_handler) {
+    return refbridge::make_error(refbridge::ErrorCode::kInternal, "FakePrimero::update_case_referral has no handler");
+  }
+  return update_case_referral_handler(req);
 }
 
 }  // namespace refbridge::primero

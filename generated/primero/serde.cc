@@ -28,7 +28,7 @@ int member_of_ApiError(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:203
+// schemas/primero/openapi.yaml:313
 refbridge::Result<void> read_json(const rapidjson::Value& v, ApiError& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -128,7 +128,7 @@ int member_of_Case(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:276
+// schemas/primero/openapi.yaml:386
 refbridge::Result<void> read_json(const rapidjson::Value& v, Case& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -215,7 +215,7 @@ int member_of_CaseEnvelope(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:245
+// schemas/primero/openapi.yaml:355
 refbridge::Result<void> read_json(const rapidjson::Value& v, CaseEnvelope& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -255,7 +255,7 @@ int member_of_CaseList(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:233
+// schemas/primero/openapi.yaml:343
 refbridge::Result<void> read_json(const rapidjson::Value& v, CaseList& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -294,7 +294,7 @@ int member_of_ErrorEnvelope(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:216
+// schemas/primero/openapi.yaml:326
 refbridge::Result<void> read_json(const rapidjson::Value& v, ErrorEnvelope& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -337,7 +337,7 @@ int member_of_Metadata(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:225
+// schemas/primero/openapi.yaml:335
 refbridge::Result<void> read_json(const rapidjson::Value& v, Metadata& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -362,6 +362,309 @@ void write_json(refbridge::json::Writer& w, const Metadata& value) {
   refbridge::json::write_member(w, "total", value.total);
   refbridge::json::write_member(w, "per", value.per);
   refbridge::json::write_member(w, "page", value.page);
+  refbridge::json::write_unknown_members(w, value.unknown_members_);
+  w.EndObject();
+}
+
+namespace {
+/// Position of a Referral member in the schema (the reader's case labels), -1 for any other name.
+int member_of_Referral(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 2:
+      if (key == "id") return 0;
+      break;
+    case 4:
+      if (key == "type") return 1;
+      break;
+    case 5:
+      if (key == "notes") return 11;
+      break;
+    case 6:
+      if (key == "status") return 2;
+      if (key == "remote") return 12;
+      break;
+    case 7:
+      if (key == "service") return 9;
+      break;
+    case 9:
+      if (key == "record_id") return 3;
+      break;
+    case 10:
+      if (key == "created_at") return 15;
+      break;
+    case 11:
+      if (key == "record_type") return 4;
+      break;
+    case 12:
+      if (key == "responded_at") return 16;
+      break;
+    case 14:
+      if (key == "rejection_note") return 18;
+      break;
+    case 15:
+      if (key == "transitioned_by") return 5;
+      if (key == "transitioned_to") return 6;
+      if (key == "rejected_reason") return 17;
+      break;
+    case 17:
+      if (key == "service_record_id") return 10;
+      break;
+    case 18:
+      if (key == "consent_overridden") return 13;
+      break;
+    case 20:
+      if (key == "record_access_denied") return 19;
+      break;
+    case 22:
+      if (key == "transitioned_to_remote") return 7;
+      if (key == "transitioned_to_agency") return 8;
+      break;
+    case 25:
+      if (key == "user_can_accept_or_reject") return 20;
+      break;
+    case 27:
+      if (key == "consent_individual_transfer") return 14;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}
+}  // namespace
+
+// schemas/primero/openapi.yaml:434
+refbridge::Result<void> read_json(const rapidjson::Value& v, Referral& out, refbridge::json::Path& path) {
+  using enum refbridge::json::MemberRule;
+  if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
+  out = Referral{};
+  std::bitset<3> seen;  // required: id, status, record_id
+  for (const auto& m : v.GetObject()) {
+    switch (member_of_Referral(refbridge::json::key_of(m))) {
+      case 0: if (auto r = refbridge::json::read_member(m, out.id, path, kRequired); !r) return r; seen.set(0); break;
+      case 1: if (auto r = refbridge::json::read_member(m, out.type, path, kOptionalNullable); !r) return r; break;
+      case 2: if (auto r = refbridge::json::read_member(m, out.status, path, kRequired); !r) return r; seen.set(1); break;
+      case 3: if (auto r = refbridge::json::read_member(m, out.record_id, path, kRequired); !r) return r; seen.set(2); break;
+      case 4: if (auto r = refbridge::json::read_member(m, out.record_type, path, kOptionalNullable); !r) return r; break;
+      case 5: if (auto r = refbridge::json::read_member(m, out.transitioned_by, path, kOptionalNullable); !r) return r; break;
+      case 6: if (auto r = refbridge::json::read_member(m, out.transitioned_to, path, kOptionalNullable); !r) return r; break;
+      case 7: if (auto r = refbridge::json::read_member(m, out.transitioned_to_remote, path, kOptionalNullable); !r) return r; break;
+      case 8: if (auto r = refbridge::json::read_member(m, out.transitioned_to_agency, path, kOptionalNullable); !r) return r; break;
+      case 9: if (auto r = refbridge::json::read_member(m, out.service, path, kOptionalNullable); !r) return r; break;
+      case 10: if (auto r = refbridge::json::read_member(m, out.service_record_id, path, kOptionalNullable); !r) return r; break;
+      case 11: if (auto r = refbridge::json::read_member(m, out.notes, path, kOptionalNullable); !r) return r; break;
+      case 12: if (auto r = refbridge::json::read_member(m, out.remote, path, kOptionalNullable); !r) return r; break;
+      case 13: if (auto r = refbridge::json::read_member(m, out.consent_overridden, path, kOptionalNullable); !r) return r; break;
+      case 14: if (auto r = refbridge::json::read_member(m, out.consent_individual_transfer, path, kOptionalNullable); !r) return r; break;
+      case 15: if (auto r = refbridge::json::read_member(m, out.created_at, path, kOptionalNullable); !r) return r; break;
+      case 16: if (auto r = refbridge::json::read_member(m, out.responded_at, path, kOptionalNullable); !r) return r; break;
+      case 17: if (auto r = refbridge::json::read_member(m, out.rejected_reason, path, kOptionalNullable); !r) return r; break;
+      case 18: if (auto r = refbridge::json::read_member(m, out.rejection_note, path, kOptionalNullable); !r) return r; break;
+      case 19: if (auto r = refbridge::json::read_member(m, out.record_access_denied, path, kOptionalNullable); !r) return r; break;
+      case 20: if (auto r = refbridge::json::read_member(m, out.user_can_accept_or_reject, path, kOptionalNullable); !r) return r; break;
+      default: out.unknown_members_.add(m); break;
+    }
+  }
+  if (!seen[0]) return refbridge::json::missing_member(path, "id");
+  if (!seen[1]) return refbridge::json::missing_member(path, "status");
+  if (!seen[2]) return refbridge::json::missing_member(path, "record_id");
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, const Referral& value) {
+  w.StartObject();
+  refbridge::json::write_member(w, "id", value.id);
+  refbridge::json::write_nullable_member(w, "type", value.type);
+  refbridge::json::write_member(w, "status", value.status);
+  refbridge::json::write_member(w, "record_id", value.record_id);
+  refbridge::json::write_nullable_member(w, "record_type", value.record_type);
+  refbridge::json::write_nullable_member(w, "transitioned_by", value.transitioned_by);
+  refbridge::json::write_nullable_member(w, "transitioned_to", value.transitioned_to);
+  refbridge::json::write_nullable_member(w, "transitioned_to_remote", value.transitioned_to_remote);
+  refbridge::json::write_nullable_member(w, "transitioned_to_agency", value.transitioned_to_agency);
+  refbridge::json::write_nullable_member(w, "service", value.service);
+  refbridge::json::write_nullable_member(w, "service_record_id", value.service_record_id);
+  refbridge::json::write_nullable_member(w, "notes", value.notes);
+  refbridge::json::write_nullable_member(w, "remote", value.remote);
+  refbridge::json::write_nullable_member(w, "consent_overridden", value.consent_overridden);
+  refbridge::json::write_nullable_member(w, "consent_individual_transfer", value.consent_individual_transfer);
+  refbridge::json::write_nullable_member(w, "created_at", value.created_at);
+  refbridge::json::write_nullable_member(w, "responded_at", value.responded_at);
+  refbridge::json::write_nullable_member(w, "rejected_reason", value.rejected_reason);
+  refbridge::json::write_nullable_member(w, "rejection_note", value.rejection_note);
+  refbridge::json::write_nullable_member(w, "record_access_denied", value.record_access_denied);
+  refbridge::json::write_nullable_member(w, "user_can_accept_or_reject", value.user_can_accept_or_reject);
+  refbridge::json::write_unknown_members(w, value.unknown_members_);
+  w.EndObject();
+}
+
+namespace {
+/// Position of a ReferralEnvelope member in the schema (the reader's case labels), -1 for any other name.
+int member_of_ReferralEnvelope(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 4:
+      if (key == "data") return 0;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}
+}  // namespace
+
+// schemas/primero/openapi.yaml:469
+refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralEnvelope& out, refbridge::json::Path& path) {
+  using enum refbridge::json::MemberRule;
+  if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
+  out = ReferralEnvelope{};
+  std::bitset<1> seen;  // required: data
+  for (const auto& m : v.GetObject()) {
+    switch (member_of_ReferralEnvelope(refbridge::json::key_of(m))) {
+      case 0: if (auto r = refbridge::json::read_member(m, out.data, path, kRequired); !r) return r; seen.set(0); break;
+      default: out.unknown_members_.add(m); break;
+    }
+  }
+  if (!seen[0]) return refbridge::json::missing_member(path, "data");
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, const ReferralEnvelope& value) {
+  w.StartObject();
+  refbridge::json::write_member(w, "data", value.data);
+  refbridge::json::write_unknown_members(w, value.unknown_members_);
+  w.EndObject();
+}
+
+namespace {
+/// Position of a ReferralList member in the schema (the reader's case labels), -1 for any other name.
+int member_of_ReferralList(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 4:
+      if (key == "data") return 0;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}
+}  // namespace
+
+// schemas/primero/openapi.yaml:460
+refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralList& out, refbridge::json::Path& path) {
+  using enum refbridge::json::MemberRule;
+  if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
+  out = ReferralList{};
+  std::bitset<1> seen;  // required: data
+  for (const auto& m : v.GetObject()) {
+    switch (member_of_ReferralList(refbridge::json::key_of(m))) {
+      case 0: if (auto r = refbridge::json::read_member(m, out.data, path, kRequired); !r) return r; seen.set(0); break;
+      default: out.unknown_members_.add(m); break;
+    }
+  }
+  if (!seen[0]) return refbridge::json::missing_member(path, "data");
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, const ReferralList& value) {
+  w.StartObject();
+  refbridge::json::write_member(w, "data", value.data);
+  refbridge::json::write_unknown_members(w, value.unknown_members_);
+  w.EndObject();
+}
+
+// schemas/primero/openapi.yaml:430
+refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralStatus& out, refbridge::json::Path& path) {
+  if (!v.IsString()) return refbridge::json::type_error(path, "a string");
+  if (!from_string(std::string_view(v.GetString(), v.GetStringLength()), out)) {
+    return refbridge::make_error(refbridge::ErrorCode::kInvalidInput, path.str() + ": not a known ReferralStatus value");
+  }
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, ReferralStatus value) {
+  const std::string_view text = to_string(value);
+  w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+}
+
+namespace {
+/// Position of a ReferralUpdate member in the schema (the reader's case labels), -1 for any other name.
+int member_of_ReferralUpdate(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 6:
+      if (key == "status") return 0;
+      break;
+    case 14:
+      if (key == "rejection_note") return 2;
+      break;
+    case 15:
+      if (key == "rejected_reason") return 1;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}
+}  // namespace
+
+// schemas/primero/openapi.yaml:477
+refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralUpdate& out, refbridge::json::Path& path) {
+  using enum refbridge::json::MemberRule;
+  if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
+  out = ReferralUpdate{};
+  std::bitset<1> seen;  // required: status
+  for (const auto& m : v.GetObject()) {
+    switch (member_of_ReferralUpdate(refbridge::json::key_of(m))) {
+      case 0: if (auto r = refbridge::json::read_member(m, out.status, path, kRequired); !r) return r; seen.set(0); break;
+      case 1: if (auto r = refbridge::json::read_member(m, out.rejected_reason, path, kOptional); !r) return r; break;
+      case 2: if (auto r = refbridge::json::read_member(m, out.rejection_note, path, kOptional); !r) return r; break;
+      default: out.unknown_members_.add(m); break;
+    }
+  }
+  if (!seen[0]) return refbridge::json::missing_member(path, "status");
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, const ReferralUpdate& value) {
+  w.StartObject();
+  refbridge::json::write_member(w, "status", value.status);
+  refbridge::json::write_optional_member(w, "rejected_reason", value.rejected_reason);
+  refbridge::json::write_optional_member(w, "rejection_note", value.rejection_note);
+  refbridge::json::write_unknown_members(w, value.unknown_members_);
+  w.EndObject();
+}
+
+namespace {
+/// Position of a ReferralUpdateEnvelope member in the schema (the reader's case labels), -1 for any other name.
+int member_of_ReferralUpdateEnvelope(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 4:
+      if (key == "data") return 0;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}
+}  // namespace
+
+// schemas/primero/openapi.yaml:487
+refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralUpdateEnvelope& out, refbridge::json::Path& path) {
+  using enum refbridge::json::MemberRule;
+  if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
+  out = ReferralUpdateEnvelope{};
+  std::bitset<1> seen;  // required: data
+  for (const auto& m : v.GetObject()) {
+    switch (member_of_ReferralUpdateEnvelope(refbridge::json::key_of(m))) {
+      case 0: if (auto r = refbridge::json::read_member(m, out.data, path, kRequired); !r) return r; seen.set(0); break;
+      default: out.unknown_members_.add(m); break;
+    }
+  }
+  if (!seen[0]) return refbridge::json::missing_member(path, "data");
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, const ReferralUpdateEnvelope& value) {
+  w.StartObject();
+  refbridge::json::write_member(w, "data", value.data);
   refbridge::json::write_unknown_members(w, value.unknown_members_);
   w.EndObject();
 }
@@ -424,7 +727,7 @@ int member_of_Service(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:253
+// schemas/primero/openapi.yaml:363
 refbridge::Result<void> read_json(const rapidjson::Value& v, Service& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -495,7 +798,7 @@ int member_of_TokenRequest(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:188
+// schemas/primero/openapi.yaml:298
 refbridge::Result<void> read_json(const rapidjson::Value& v, TokenRequest& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -538,7 +841,7 @@ int member_of_TokenResponse(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:196
+// schemas/primero/openapi.yaml:306
 refbridge::Result<void> read_json(const rapidjson::Value& v, TokenResponse& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -580,7 +883,7 @@ int member_of_TokenUser(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:181
+// schemas/primero/openapi.yaml:291
 refbridge::Result<void> read_json(const rapidjson::Value& v, TokenUser& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -602,6 +905,117 @@ void write_json(refbridge::json::Writer& w, const TokenUser& value) {
   w.StartObject();
   refbridge::json::write_member(w, "user_name", value.user_name);
   refbridge::json::write_member(w, "password", value.password);
+  refbridge::json::write_unknown_members(w, value.unknown_members_);
+  w.EndObject();
+}
+
+namespace {
+/// Position of a User member in the schema (the reader's case labels), -1 for any other name.
+int member_of_User(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 2:
+      if (key == "id") return 0;
+      break;
+    case 4:
+      if (key == "code") return 6;
+      break;
+    case 5:
+      if (key == "email") return 3;
+      if (key == "phone") return 4;
+      break;
+    case 8:
+      if (key == "position") return 5;
+      if (key == "disabled") return 8;
+      break;
+    case 9:
+      if (key == "user_name") return 1;
+      if (key == "full_name") return 2;
+      if (key == "agency_id") return 7;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}
+}  // namespace
+
+// schemas/primero/openapi.yaml:495
+refbridge::Result<void> read_json(const rapidjson::Value& v, User& out, refbridge::json::Path& path) {
+  using enum refbridge::json::MemberRule;
+  if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
+  out = User{};
+  std::bitset<1> seen;  // required: user_name
+  for (const auto& m : v.GetObject()) {
+    switch (member_of_User(refbridge::json::key_of(m))) {
+      case 0: if (auto r = refbridge::json::read_member(m, out.id, path, kOptionalNullable); !r) return r; break;
+      case 1: if (auto r = refbridge::json::read_member(m, out.user_name, path, kRequired); !r) return r; seen.set(0); break;
+      case 2: if (auto r = refbridge::json::read_member(m, out.full_name, path, kOptionalNullable); !r) return r; break;
+      case 3: if (auto r = refbridge::json::read_member(m, out.email, path, kOptionalNullable); !r) return r; break;
+      case 4: if (auto r = refbridge::json::read_member(m, out.phone, path, kOptionalNullable); !r) return r; break;
+      case 5: if (auto r = refbridge::json::read_member(m, out.position, path, kOptionalNullable); !r) return r; break;
+      case 6: if (auto r = refbridge::json::read_member(m, out.code, path, kOptionalNullable); !r) return r; break;
+      case 7: if (auto r = refbridge::json::read_member(m, out.agency_id, path, kOptionalNullable); !r) return r; break;
+      case 8: if (auto r = refbridge::json::read_member(m, out.disabled, path, kOptionalNullable); !r) return r; break;
+      default: out.unknown_members_.add(m); break;
+    }
+  }
+  if (!seen[0]) return refbridge::json::missing_member(path, "user_name");
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, const User& value) {
+  w.StartObject();
+  refbridge::json::write_nullable_member(w, "id", value.id);
+  refbridge::json::write_member(w, "user_name", value.user_name);
+  refbridge::json::write_nullable_member(w, "full_name", value.full_name);
+  refbridge::json::write_nullable_member(w, "email", value.email);
+  refbridge::json::write_nullable_member(w, "phone", value.phone);
+  refbridge::json::write_nullable_member(w, "position", value.position);
+  refbridge::json::write_nullable_member(w, "code", value.code);
+  refbridge::json::write_nullable_member(w, "agency_id", value.agency_id);
+  refbridge::json::write_nullable_member(w, "disabled", value.disabled);
+  refbridge::json::write_unknown_members(w, value.unknown_members_);
+  w.EndObject();
+}
+
+namespace {
+/// Position of a UserList member in the schema (the reader's case labels), -1 for any other name.
+int member_of_UserList(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 4:
+      if (key == "data") return 0;
+      break;
+    case 8:
+      if (key == "metadata") return 1;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}
+}  // namespace
+
+// schemas/primero/openapi.yaml:509
+refbridge::Result<void> read_json(const rapidjson::Value& v, UserList& out, refbridge::json::Path& path) {
+  using enum refbridge::json::MemberRule;
+  if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
+  out = UserList{};
+  std::bitset<1> seen;  // required: data
+  for (const auto& m : v.GetObject()) {
+    switch (member_of_UserList(refbridge::json::key_of(m))) {
+      case 0: if (auto r = refbridge::json::read_member(m, out.data, path, kRequired); !r) return r; seen.set(0); break;
+      case 1: if (auto r = refbridge::json::read_member(m, out.metadata, path, kOptional); !r) return r; break;
+      default: out.unknown_members_.add(m); break;
+    }
+  }
+  if (!seen[0]) return refbridge::json::missing_member(path, "data");
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, const UserList& value) {
+  w.StartObject();
+  refbridge::json::write_member(w, "data", value.data);
+  refbridge::json::write_optional_member(w, "metadata", value.metadata);
   refbridge::json::write_unknown_members(w, value.unknown_members_);
   w.EndObject();
 }

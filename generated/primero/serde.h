@@ -13,54 +13,95 @@
 
 namespace refbridge::primero {
 
-/// ApiError from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:203
+/// ApiError from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:313
 refbridge::Result<void> read_json(const rapidjson::Value& v, ApiError& out, refbridge::json::Path& path);
 /// ApiError to JSON.
 void write_json(refbridge::json::Writer& w, const ApiError& value);
 
-/// Case from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:276
+/// Case from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:386
 refbridge::Result<void> read_json(const rapidjson::Value& v, Case& out, refbridge::json::Path& path);
 /// Case to JSON.
 void write_json(refbridge::json::Writer& w, const Case& value);
 
-/// CaseEnvelope from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:245
+/// CaseEnvelope from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:355
 refbridge::Result<void> read_json(const rapidjson::Value& v, CaseEnvelope& out, refbridge::json::Path& path);
 /// CaseEnvelope to JSON.
 void write_json(refbridge::json::Writer& w, const CaseEnvelope& value);
 
-/// CaseList from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:233
+/// CaseList from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:343
 refbridge::Result<void> read_json(const rapidjson::Value& v, CaseList& out, refbridge::json::Path& path);
 /// CaseList to JSON.
 void write_json(refbridge::json::Writer& w, const CaseList& value);
 
-/// ErrorEnvelope from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:216
+/// ErrorEnvelope from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:326
 refbridge::Result<void> read_json(const rapidjson::Value& v, ErrorEnvelope& out, refbridge::json::Path& path);
 /// ErrorEnvelope to JSON.
 void write_json(refbridge::json::Writer& w, const ErrorEnvelope& value);
 
-/// Metadata from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:225
+/// Metadata from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:335
 refbridge::Result<void> read_json(const rapidjson::Value& v, Metadata& out, refbridge::json::Path& path);
 /// Metadata to JSON.
 void write_json(refbridge::json::Writer& w, const Metadata& value);
 
-/// Service from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:253
+/// Referral from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:434
+refbridge::Result<void> read_json(const rapidjson::Value& v, Referral& out, refbridge::json::Path& path);
+/// Referral to JSON.
+void write_json(refbridge::json::Writer& w, const Referral& value);
+
+/// ReferralEnvelope from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:469
+refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralEnvelope& out, refbridge::json::Path& path);
+/// ReferralEnvelope to JSON.
+void write_json(refbridge::json::Writer& w, const ReferralEnvelope& value);
+
+/// ReferralList from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:460
+refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralList& out, refbridge::json::Path& path);
+/// ReferralList to JSON.
+void write_json(refbridge::json::Writer& w, const ReferralList& value);
+
+/// ReferralStatus from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:430
+refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralStatus& out, refbridge::json::Path& path);
+/// ReferralStatus to JSON.
+/// (Strict: an unknown text is an error here; members are refbridge::OpenEnum<ReferralStatus>, which keeps it.)
+void write_json(refbridge::json::Writer& w, ReferralStatus value);
+
+/// ReferralUpdate from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:477
+refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralUpdate& out, refbridge::json::Path& path);
+/// ReferralUpdate to JSON.
+void write_json(refbridge::json::Writer& w, const ReferralUpdate& value);
+
+/// ReferralUpdateEnvelope from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:487
+refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralUpdateEnvelope& out, refbridge::json::Path& path);
+/// ReferralUpdateEnvelope to JSON.
+void write_json(refbridge::json::Writer& w, const ReferralUpdateEnvelope& value);
+
+/// Service from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:363
 refbridge::Result<void> read_json(const rapidjson::Value& v, Service& out, refbridge::json::Path& path);
 /// Service to JSON.
 void write_json(refbridge::json::Writer& w, const Service& value);
 
-/// TokenRequest from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:188
+/// TokenRequest from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:298
 refbridge::Result<void> read_json(const rapidjson::Value& v, TokenRequest& out, refbridge::json::Path& path);
 /// TokenRequest to JSON.
 void write_json(refbridge::json::Writer& w, const TokenRequest& value);
 
-/// TokenResponse from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:196
+/// TokenResponse from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:306
 refbridge::Result<void> read_json(const rapidjson::Value& v, TokenResponse& out, refbridge::json::Path& path);
 /// TokenResponse to JSON.
 void write_json(refbridge::json::Writer& w, const TokenResponse& value);
 
-/// TokenUser from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:181
+/// TokenUser from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:291
 refbridge::Result<void> read_json(const rapidjson::Value& v, TokenUser& out, refbridge::json::Path& path);
 /// TokenUser to JSON.
 void write_json(refbridge::json::Writer& w, const TokenUser& value);
+
+/// User from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:495
+refbridge::Result<void> read_json(const rapidjson::Value& v, User& out, refbridge::json::Path& path);
+/// User to JSON.
+void write_json(refbridge::json::Writer& w, const User& value);
+
+/// UserList from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:509
+refbridge::Result<void> read_json(const rapidjson::Value& v, UserList& out, refbridge::json::Path& path);
+/// UserList to JSON.
+void write_json(refbridge::json::Writer& w, const UserList& value);
 
 }  // namespace refbridge::primero

@@ -5,6 +5,11 @@
 #include <string_view>
 
 namespace refbridge::primero {
+namespace {
+
+constexpr std::string_view kReferralStatusValues[] = {"in_progress", "accepted", "rejected", "done", "revoked"};
+
+}  // namespace
 
 std::vector<refbridge::Violation> validate(const ApiError& value) {
   refbridge::validation::Context ctx;
@@ -12,7 +17,7 @@ std::vector<refbridge::Violation> validate(const ApiError& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:203: no rules to check.
+// schemas/primero/openapi.yaml:313: no rules to check.
 void validate(const ApiError& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const Case& value) {
@@ -21,7 +26,7 @@ std::vector<refbridge::Violation> validate(const Case& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:276
+// schemas/primero/openapi.yaml:386
 void validate(const Case& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.id)) {
@@ -49,7 +54,7 @@ std::vector<refbridge::Violation> validate(const CaseEnvelope& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:245
+// schemas/primero/openapi.yaml:355
 void validate(const CaseEnvelope& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.data)) {
@@ -64,7 +69,7 @@ std::vector<refbridge::Violation> validate(const CaseList& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:233
+// schemas/primero/openapi.yaml:343
 void validate(const CaseList& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.data)) {
@@ -86,7 +91,7 @@ std::vector<refbridge::Violation> validate(const ErrorEnvelope& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:216: no rules to check.
+// schemas/primero/openapi.yaml:326: no rules to check.
 void validate(const ErrorEnvelope& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const Metadata& value) {
@@ -95,7 +100,7 @@ std::vector<refbridge::Violation> validate(const Metadata& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:225
+// schemas/primero/openapi.yaml:335
 void validate(const Metadata& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.total)) {
@@ -112,13 +117,91 @@ void validate(const Metadata& value, refbridge::validation::Context& ctx) {
   }
 }
 
+std::vector<refbridge::Violation> validate(const Referral& value) {
+  refbridge::validation::Context ctx;
+  validate(value, ctx);
+  return ctx.take();
+}
+
+// schemas/primero/openapi.yaml:434
+void validate(const Referral& value, refbridge::validation::Context& ctx) {
+  namespace rv = refbridge::validation;
+  if (const auto* x = rv::value_of(value.status)) {
+    const auto at = ctx.member("status");
+    rv::check_enum(ctx, *x, kReferralStatusValues, "not one of \"in_progress\", \"accepted\", \"rejected\", \"done\", \"revoked\"");
+  }
+}
+
+std::vector<refbridge::Violation> validate(const ReferralEnvelope& value) {
+  refbridge::validation::Context ctx;
+  validate(value, ctx);
+  return ctx.take();
+}
+
+// schemas/primero/openapi.yaml:469
+void validate(const ReferralEnvelope& value, refbridge::validation::Context& ctx) {
+  namespace rv = refbridge::validation;
+  if (const auto* x = rv::value_of(value.data)) {
+    const auto at = ctx.member("data");
+    validate(*x, ctx);
+  }
+}
+
+std::vector<refbridge::Violation> validate(const ReferralList& value) {
+  refbridge::validation::Context ctx;
+  validate(value, ctx);
+  return ctx.take();
+}
+
+// schemas/primero/openapi.yaml:460
+void validate(const ReferralList& value, refbridge::validation::Context& ctx) {
+  namespace rv = refbridge::validation;
+  if (const auto* x = rv::value_of(value.data)) {
+    const auto at = ctx.member("data");
+    for (std::size_t i0 = 0; const auto& e0 : *x) {
+      const auto at0 = ctx.index(i0++);
+      validate(e0, ctx);
+    }
+  }
+}
+
+std::vector<refbridge::Violation> validate(const ReferralUpdate& value) {
+  refbridge::validation::Context ctx;
+  validate(value, ctx);
+  return ctx.take();
+}
+
+// schemas/primero/openapi.yaml:477
+void validate(const ReferralUpdate& value, refbridge::validation::Context& ctx) {
+  namespace rv = refbridge::validation;
+  if (const auto* x = rv::value_of(value.status)) {
+    const auto at = ctx.member("status");
+    rv::check_enum(ctx, *x, kReferralStatusValues, "not one of \"in_progress\", \"accepted\", \"rejected\", \"done\", \"revoked\"");
+  }
+}
+
+std::vector<refbridge::Violation> validate(const ReferralUpdateEnvelope& value) {
+  refbridge::validation::Context ctx;
+  validate(value, ctx);
+  return ctx.take();
+}
+
+// schemas/primero/openapi.yaml:487
+void validate(const ReferralUpdateEnvelope& value, refbridge::validation::Context& ctx) {
+  namespace rv = refbridge::validation;
+  if (const auto* x = rv::value_of(value.data)) {
+    const auto at = ctx.member("data");
+    validate(*x, ctx);
+  }
+}
+
 std::vector<refbridge::Violation> validate(const Service& value) {
   refbridge::validation::Context ctx;
   validate(value, ctx);
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:253
+// schemas/primero/openapi.yaml:363
 void validate(const Service& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.unique_id)) {
@@ -135,7 +218,7 @@ std::vector<refbridge::Violation> validate(const TokenRequest& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:188: no rules to check.
+// schemas/primero/openapi.yaml:298: no rules to check.
 void validate(const TokenRequest& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const TokenResponse& value) {
@@ -144,7 +227,7 @@ std::vector<refbridge::Violation> validate(const TokenResponse& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:196: no rules to check.
+// schemas/primero/openapi.yaml:306: no rules to check.
 void validate(const TokenResponse& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const TokenUser& value) {
@@ -153,7 +236,31 @@ std::vector<refbridge::Violation> validate(const TokenUser& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:181: no rules to check.
+// schemas/primero/openapi.yaml:291: no rules to check.
 void validate(const TokenUser& /*value*/, refbridge::validation::Context& /*ctx*/) {}
+
+std::vector<refbridge::Violation> validate(const User& value) {
+  refbridge::validation::Context ctx;
+  validate(value, ctx);
+  return ctx.take();
+}
+
+// schemas/primero/openapi.yaml:495: no rules to check.
+void validate(const User& /*value*/, refbridge::validation::Context& /*ctx*/) {}
+
+std::vector<refbridge::Violation> validate(const UserList& value) {
+  refbridge::validation::Context ctx;
+  validate(value, ctx);
+  return ctx.take();
+}
+
+// schemas/primero/openapi.yaml:509
+void validate(const UserList& value, refbridge::validation::Context& ctx) {
+  namespace rv = refbridge::validation;
+  if (const auto* x = rv::value_of(value.metadata)) {
+    const auto at = ctx.member("metadata");
+    validate(*x, ctx);
+  }
+}
 
 }  // namespace refbridge::primero
