@@ -1,6 +1,8 @@
 // Authentication strategies. See refbridge/auth.h.
 #include "refbridge/auth.h"
 
+#include <mutex>
+
 #include "refbridge/url.h"
 
 #include <rapidjson/document.h>
@@ -81,16 +83,24 @@ class PrimeroTokenLogin final : public Authenticator {
   PrimeroTokenLogin(std::string base, std::string user, std::string password, HttpTransport& transport)
       : base_(std::move(base)), user_(std::move(user)), password_(std::move(password)), transport_(&transport) {}
 
+  // Concurrent callers share one token; the first to find it missing logs in while the others
+  // wait, so a 401 burst from several workers causes one login, not one per worker.
   Result<void> apply(HttpRequest& request) override {
-    if (token_.empty()) {
-      auto login = log_in();
-      if (!login) return login.error();
+    std::string token;
+    {
+      std::lock_guard lock(mutex_);
+      if (token_.empty()) {
+        auto login = log_in();
+        if (!login) return login.error();
+      }
+      token = token_;
     }
-    set_header(request, "Authorization", "Bearer " + token_);
+    set_header(request, "Authorization", "Bearer " + token);
     return ok();
   }
 
   bool invalidate() override {
+    std::lock_guard lock(mutex_);
     token_.clear();
     return true;
   }
@@ -139,7 +149,8 @@ class PrimeroTokenLogin final : public Authenticator {
   std::string user_;
   std::string password_;
   HttpTransport* transport_;
-  std::string token_;
+  std::mutex mutex_;
+  std::string token_;  // guarded by mutex_
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <mutex>
+#include <vector>
 
 namespace refbridge {
 
@@ -70,21 +71,55 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
   return bytes;
 }
 
+/// Easy handles, each with its own connection cache, lent to one request at a time: concurrent
+/// senders each get a handle (created on demand, at most as many as senders at once) and the
+/// connections stay open for reuse by the next request.
+class HandlePool {
+ public:
+  HandlePool() = default;
+  HandlePool(const HandlePool&) = delete;
+  HandlePool& operator=(const HandlePool&) = delete;
+  ~HandlePool() {
+    for (CURL* h : free_) curl_easy_cleanup(h);
+  }
+  /// A handle for one request, or nullptr when libcurl cannot create one.
+  CURL* acquire() {
+    {
+      std::lock_guard lock(mutex_);
+      if (!free_.empty()) {
+        CURL* h = free_.back();
+        free_.pop_back();
+        return h;
+      }
+    }
+    return curl_easy_init();
+  }
+  void release(CURL* h) {
+    std::lock_guard lock(mutex_);
+    free_.push_back(h);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<CURL*> free_;
+};
+
 class CurlTransport final : public HttpTransport {
  public:
-  explicit CurlTransport(HttpOptions options) : options_(std::move(options)) {
-    global_init_once();
-    handle_ = curl_easy_init();
-  }
-  ~CurlTransport() override {
-    if (handle_ != nullptr) curl_easy_cleanup(handle_);
-  }
+  explicit CurlTransport(HttpOptions options) : options_(std::move(options)) { global_init_once(); }
   CurlTransport(const CurlTransport&) = delete;
   CurlTransport& operator=(const CurlTransport&) = delete;
 
   Result<HttpResponse> send(const HttpRequest& request) override {
-    if (handle_ == nullptr) return make_error(ErrorCode::kInternal, "libcurl handle could not be created");
-    CURL* h = handle_;
+    CURL* h = pool_.acquire();
+    if (h == nullptr) return make_error(ErrorCode::kInternal, "libcurl handle could not be created");
+    auto result = perform(h, request);
+    pool_.release(h);
+    return result;
+  }
+
+ private:
+  Result<HttpResponse> perform(CURL* h, const HttpRequest& request) {
     curl_easy_reset(h);  // keeps the connection cache, clears per-request options
     HttpResponse response;
     Sink sink{&response, options_.max_response_bytes};
@@ -146,9 +181,8 @@ class CurlTransport final : public HttpTransport {
     return response;
   }
 
- private:
   HttpOptions options_;
-  CURL* handle_ = nullptr;
+  HandlePool pool_;
 };
 
 }  // namespace

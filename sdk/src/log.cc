@@ -28,6 +28,9 @@ std::string_view to_string(LogKey key) noexcept {
     case LogKey::kPage: return "page";
     case LogKey::kDurationMs: return "duration_ms";
     case LogKey::kMessage: return "message";
+    case LogKey::kRecordKey: return "record_key";
+    case LogKey::kReferralId: return "referral_id";
+    case LogKey::kCursor: return "cursor";
   }
   return "unknown";
 }

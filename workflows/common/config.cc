@@ -1,6 +1,8 @@
 // Workflow configuration loader. See config.h.
 #include "config.h"
 
+#include "refbridge/time.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
@@ -29,6 +31,60 @@ Result<T> get(const YAML::Node& node, const std::string& key, const T& fallback)
   }
 }
 
+Error out_of_range(const std::string& key, long lo, long hi) {
+  return make_error(ErrorCode::kConfig, "configuration: '" + key + "' must be between " + std::to_string(lo) +
+                                            " and " + std::to_string(hi));
+}
+
+/// Reads `section.key` as an integer within [lo, hi].
+Result<long> get_bounded(const YAML::Node& section, const std::string& prefix, const std::string& key, long fallback,
+                         long lo, long hi) {
+  REFBRIDGE_TRY(auto v, get<long>(section, key, fallback));
+  if (v < lo || v > hi) return out_of_range(prefix + "." + key, lo, hi);
+  return v;
+}
+
+Result<SyncSettings> load_sync(const YAML::Node& n) {
+  SyncSettings s;
+  constexpr long kDay = 86'400;
+  REFBRIDGE_TRY(auto concurrency, get_bounded(n, "sync", "concurrency", s.concurrency, 1, 64));
+  REFBRIDGE_TRY(auto attempts, get_bounded(n, "sync", "max_attempts", s.max_attempts, 1, 1000));
+  REFBRIDGE_TRY(auto initial, get_bounded(n, "sync", "retry_initial_seconds", s.retry_initial.count(), 0, kDay));
+  REFBRIDGE_TRY(auto max, get_bounded(n, "sync", "retry_max_seconds", s.retry_max.count(), 0, 30 * kDay));
+  REFBRIDGE_TRY(auto overlap, get_bounded(n, "sync", "cursor_overlap_seconds", s.cursor_overlap.count(), 0, kDay));
+  REFBRIDGE_TRY(auto per, get_bounded(n, "sync", "primero_page_size", s.primero_page_size, 1, 1000));
+  REFBRIDGE_TRY(auto batch, get_bounded(n, "sync", "ingestion_batch_size", s.ingestion_batch_size, 1, 100));
+  REFBRIDGE_TRY(auto poll, get_bounded(n, "sync", "ingestion_poll_interval_ms", s.ingestion_poll_interval.count(), 0,
+                                       600'000));
+  REFBRIDGE_TRY(auto timeout, get_bounded(n, "sync", "ingestion_timeout_seconds", s.ingestion_timeout.count(), 0, kDay));
+  REFBRIDGE_TRY(s.initial_cursor, get<std::string>(n, "initial_cursor", s.initial_cursor));
+  if (!DateTime::parse(s.initial_cursor)) {
+    return make_error(ErrorCode::kConfig, "configuration: 'sync.initial_cursor' must be an ISO-8601 date-time");
+  }
+  s.concurrency = static_cast<int>(concurrency);
+  s.max_attempts = static_cast<int>(attempts);
+  s.retry_initial = std::chrono::seconds(initial);
+  s.retry_max = std::chrono::seconds(max);
+  s.cursor_overlap = std::chrono::seconds(overlap);
+  s.primero_page_size = static_cast<int>(per);
+  s.ingestion_batch_size = static_cast<int>(batch);
+  s.ingestion_poll_interval = std::chrono::milliseconds(poll);
+  s.ingestion_timeout = std::chrono::seconds(timeout);
+  return s;
+}
+
+Result<UnhcrIdentity> load_unhcr(const YAML::Node& n) {
+  UnhcrIdentity u;
+  REFBRIDGE_TRY(u.user_names, get<std::vector<std::string>>(n, "user_names", u.user_names));
+  REFBRIDGE_TRY(u.agencies, get<std::vector<std::string>>(n, "agencies", u.agencies));
+  REFBRIDGE_TRY(u.fallback_contact_user, get<std::string>(n, "fallback_contact_user", ""));
+  return u;
+}
+
+std::string relative_to(const std::filesystem::path& dir, const std::string& p) {
+  return std::filesystem::path(p).is_absolute() ? p : (dir / p).lexically_normal().string();
+}
+
 }  // namespace
 
 Result<WorkflowConfig> load_config(const std::string& path) {
@@ -49,7 +105,7 @@ Result<WorkflowConfig> load_config(const std::string& path) {
   const auto dir = std::filesystem::path(path).parent_path();
   REFBRIDGE_TRY(auto profile, get<std::string>(root, "profile", ""));
   if (profile.empty()) return missing("profile");
-  c.profile_path = std::filesystem::path(profile).is_absolute() ? profile : (dir / profile).lexically_normal().string();
+  c.profile_path = relative_to(dir, profile);
 
   const auto ping = root["ping"];
   REFBRIDGE_TRY(c.ping_base_url, get<std::string>(ping, "base_url", ""));
@@ -95,6 +151,13 @@ Result<WorkflowConfig> load_config(const std::string& path) {
                       "configuration: 'http.verify_tls: false' also needs 'http.allow_insecure_tls: true'");
   }
   REFBRIDGE_TRY(c.http.ca_bundle, get<std::string>(http, "ca_bundle", ""));
+
+  REFBRIDGE_TRY(auto ledger, get<std::string>(root, "ledger", ""));
+  if (auto e = env("REFBRIDGE_LEDGER"); !e.empty()) ledger = e;
+  if (ledger.empty()) return missing("ledger");
+  c.ledger_path = ledger == ":memory:" ? ledger : relative_to(dir, ledger);
+  REFBRIDGE_TRY(c.sync, load_sync(root["sync"]));
+  REFBRIDGE_TRY(c.unhcr, load_unhcr(root["unhcr"]));
   return c;
 }
 

@@ -14,6 +14,22 @@
 //     total_timeout_ms: 60000
 //     verify_tls: true                            # false is refused unless allow_insecure_tls: true
 //     ca_bundle: /etc/ssl/certs/ca-certificates.crt
+//   ledger: /var/lib/refbridge/ledger.sqlite      # relative to the config file; env REFBRIDGE_LEDGER overrides
+//   sync:                                         # the shared sync engine (workflows/common/sync_*.h)
+//     concurrency: 8                              # records processed at once, 1..64
+//     max_attempts: 5                             # failed deliveries before a record is rejected
+//     retry_initial_seconds: 300                  # wait before the 1st retry; doubles per attempt
+//     retry_max_seconds: 21600                    # cap of that wait
+//     cursor_overlap_seconds: 120                 # 1.2 / 2.1 re-read this much before the cursor
+//     initial_cursor: 2024-01-01T00:00:00.000Z    # 1.2 / 2.1 first run (UTC, ISO-8601)
+//     primero_page_size: 100                      # cases per page, 1..1000
+//     ingestion_batch_size: 100                   # records per PING ingestion, 1..100
+//     ingestion_poll_interval_ms: 1000            # between transaction status reads
+//     ingestion_timeout_seconds: 120              # then the records wait for the next run
+//   unhcr:                                        # how UNHCR appears in Primero (1.2, 2.1)
+//     user_names: [unhcr_cw@cpims-gambella.primero.org]   # 2.1 case filter and referral recipients
+//     agencies: [UNHCR]                           # referral recipient agency / service implementing agency
+//     fallback_contact_user: cpims.admin@example.org      # user whose contact stands in (2.1)
 // Secrets: REFBRIDGE_PING_TOKEN, REFBRIDGE_PING_SUBSCRIPTION_KEY (optional),
 //          REFBRIDGE_PRIMERO_PASSWORD.
 
@@ -22,10 +38,32 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace refbridge::workflows {
 
 enum class PrimeroAuthMode { kBasic, kToken };
+
+/// The shared sync engine's settings (`sync:` section; defaults as documented above).
+struct SyncSettings {
+  int concurrency = 8;                       ///< records processed at once, 1..64
+  int max_attempts = 5;                      ///< failed deliveries, then rule retries-exhausted
+  std::chrono::seconds retry_initial{300};   ///< wait after the 1st failure; doubles per attempt
+  std::chrono::seconds retry_max{21600};     ///< cap of the wait between runs
+  std::chrono::seconds cursor_overlap{120};  ///< 1.2 / 2.1: re-read window before the cursor
+  std::string initial_cursor = "2024-01-01T00:00:00.000Z";  ///< UTC; first run of 1.2 / 2.1
+  int primero_page_size = 100;               ///< cases per Primero page, 1..1000
+  int ingestion_batch_size = 100;            ///< records per PING ingestion, 1..100
+  std::chrono::milliseconds ingestion_poll_interval{1000};
+  std::chrono::seconds ingestion_timeout{120};  ///< per run; unresolved records wait for the next run
+};
+
+/// How UNHCR appears in the Primero instance (`unhcr:` section).
+struct UnhcrIdentity {
+  std::vector<std::string> user_names;  ///< focal-point users referrals are addressed to
+  std::vector<std::string> agencies = {"UNHCR"};  ///< agency codes (exact, case-sensitive)
+  std::string fallback_contact_user;    ///< user whose contact details stand in (2.1), may be empty
+};
 
 struct WorkflowConfig {
   std::string profile_path;  ///< absolute or relative to the working directory after loading
@@ -38,6 +76,9 @@ struct WorkflowConfig {
   std::string primero_password;  ///< secret, from REFBRIDGE_PRIMERO_PASSWORD
   PrimeroAuthMode primero_auth = PrimeroAuthMode::kBasic;
   HttpOptions http;
+  std::string ledger_path;  ///< SQLite ledger file (absolute after loading)
+  SyncSettings sync;
+  UnhcrIdentity unhcr;
 };
 
 /// Reads the YAML file and the environment. Errors: kIo (unreadable), kInvalidInput (YAML syntax,

@@ -21,15 +21,21 @@ std::string_view to_string(RecordState state) noexcept {
 RunReport::RunReport(std::string workflow, std::chrono::sys_time<std::chrono::milliseconds> started_at)
     : workflow_(std::move(workflow)), started_at_(started_at), finished_at_(started_at) {}
 
-void RunReport::add(RecordOutcome outcome) { records_.push_back(std::move(outcome)); }
+void RunReport::add(RecordOutcome outcome) {
+  std::lock_guard lock(*mutex_);
+  ++counts_[static_cast<int>(outcome.state)];
+  const bool ok = outcome.state == RecordState::kDelivered || outcome.state == RecordState::kSkipped;
+  if (ok && listed_ok_ >= kListedLimit) {
+    ++unlisted_;
+    return;
+  }
+  listed_ok_ += ok ? 1 : 0;
+  records_.push_back(std::move(outcome));
+}
 
 void RunReport::finish(std::chrono::sys_time<std::chrono::milliseconds> finished_at) { finished_at_ = finished_at; }
 
-std::size_t RunReport::count(RecordState state) const {
-  std::size_t n = 0;
-  for (const auto& r : records_) n += r.state == state ? 1 : 0;
-  return n;
-}
+std::size_t RunReport::count(RecordState state) const { return counts_[static_cast<int>(state)]; }
 
 namespace {
 template <class W>
@@ -63,12 +69,19 @@ std::string RunReport::to_json() const {
     w.StartObject();
     put(w, "key", r.key);
     put(w, "state", to_string(r.state));
+    if (!r.source_id.empty()) put(w, "source_id", r.source_id);
+    if (!r.target_key.empty()) put(w, "target_key", r.target_key);
+    if (!r.transaction_id.empty()) put(w, "transaction_id", r.transaction_id);
     if (!r.rule.empty()) put(w, "rule", r.rule);
     if (!r.reason.empty()) put(w, "reason", r.reason);
     for (const auto& [k, v] : r.ids) put(w, k, v);
     w.EndObject();
   }
   w.EndArray();
+  if (unlisted_ > 0) {
+    w.Key("unlisted_delivered_or_skipped");
+    w.Uint64(unlisted_);
+  }
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize()) + "\n";
 }

@@ -13,6 +13,8 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -31,15 +33,23 @@ std::string_view to_string(RecordState state) noexcept;
 
 struct RecordOutcome {
   std::string key;                  ///< the correlation key (e.g. progres_interventionnumber)
+  std::string source_id;            ///< the source record's addressable id (ledger source_id), may be empty
+  std::string target_key;           ///< what it became on the other side (ledger target_key), may be empty
+  std::string transaction_id;       ///< PING ingestion transaction id, when any
   RecordState state = RecordState::kFailed;
   std::string rule;                 ///< the rule that decided (rejected / skipped), or the error code (failed)
   std::string reason;               ///< human-readable, ids and codes only
   std::map<std::string, std::string> ids;  ///< further ids, e.g. {"case_id": ..., "action": "created"}
 };
 
-/// Collects outcomes during a run; not thread-safe.
+/// Collects outcomes during a run. add() may be called from several threads at once; the other
+/// members are for after the run. Memory stays bounded however many records a run sees: every
+/// rejected and failed record is kept (the ids a person must act on), delivered and skipped ones
+/// only up to kListedLimit (counts are always exact).
 class RunReport {
  public:
+  static constexpr std::size_t kListedLimit = 1000;  ///< delivered + skipped records listed at most
+
   RunReport(std::string workflow, std::chrono::sys_time<std::chrono::milliseconds> started_at);
 
   void add(RecordOutcome outcome);
@@ -51,7 +61,10 @@ class RunReport {
   void finish(std::chrono::sys_time<std::chrono::milliseconds> finished_at);
 
   [[nodiscard]] std::size_t count(RecordState state) const;
+  /// The listed records (see the class comment), in the order they were added.
   [[nodiscard]] const std::vector<RecordOutcome>& records() const { return records_; }
+  /// Delivered and skipped records counted but not listed (over kListedLimit).
+  [[nodiscard]] std::size_t unlisted() const { return unlisted_; }
   [[nodiscard]] const std::string& workflow() const { return workflow_; }
 
   /// The JSON document described at the top of this file (pretty-printed).
@@ -63,7 +76,11 @@ class RunReport {
   std::string workflow_;
   std::chrono::sys_time<std::chrono::milliseconds> started_at_;
   std::chrono::sys_time<std::chrono::milliseconds> finished_at_;
+  std::unique_ptr<std::mutex> mutex_ = std::make_unique<std::mutex>();  // movable report
   std::vector<RecordOutcome> records_;
+  std::size_t counts_[4] = {0, 0, 0, 0};  // by RecordState
+  std::size_t listed_ok_ = 0;             // delivered + skipped listed
+  std::size_t unlisted_ = 0;
   std::string aborted_;
 };
 

@@ -55,12 +55,14 @@ struct HttpOptions {
 class HttpTransport {
  public:
   virtual ~HttpTransport() = default;
+  /// Implementations must allow concurrent calls (the workflows send from several workers).
   /// Errors: kTransport (connect/reset/TLS), kTimeout, kInvalidResponse (body over the size limit).
   virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
 };
 
-/// libcurl implementation. Reuses one easy handle (and so its connections) per instance;
-/// an instance is not thread-safe: use one per thread.
+/// libcurl implementation. Thread-safe: concurrent send() calls each borrow an easy handle from
+/// the instance's pool (created on demand, so at most one per concurrent caller) and return it
+/// afterwards, so connections are reused across calls and across threads.
 std::unique_ptr<HttpTransport> make_curl_transport(HttpOptions options);
 
 }  // namespace refbridge

@@ -34,6 +34,9 @@ enum class LogKey {
   kPage,                ///< page number or token ordinal
   kDurationMs,          ///< milliseconds
   kMessage,             ///< an Error::message (which never carries personal data)
+  kRecordKey,           ///< a workflow's correlation key (ledger source_key: an id, never personal data)
+  kReferralId,          ///< Primero referral id or PING incoming referral id (GUID)
+  kCursor,              ///< a cursor value (ISO-8601 UTC instant)
 };
 
 /// JSON key used for a LogKey ("intervention", "case_id", ...).

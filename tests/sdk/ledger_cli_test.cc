@@ -1,0 +1,227 @@
+// refbridge-ledger (tools/ledger): runs the built executable on a ledger prepared here and checks
+// show, list --state failed --json, runs, summary and the exit statuses.
+#include "refbridge/ledger.h"
+
+#include "ledger_temp_dir.h"
+
+#include <catch2/catch.hpp>
+#include <rapidjson/document.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#ifndef REFBRIDGE_LEDGER_EXE
+#error "REFBRIDGE_LEDGER_EXE must name the refbridge-ledger executable"
+#endif
+
+using refbridge::LedgerRecord;
+using refbridge::LedgerState;
+using refbridge::LedgerTime;
+using refbridge::testing::TempDir;
+
+namespace {
+
+/// 2025-01-01T10:00:00.000Z plus `ms`.
+LedgerTime at(std::int64_t ms) { return LedgerTime{std::chrono::milliseconds{1'735'725'600'000 + ms}}; }
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (const char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+struct CliResult {
+  int exit = -1;
+  std::string out;
+  std::string err;
+};
+
+/// Runs refbridge-ledger with `args`; stdout is captured, stderr goes through a file in `dir`.
+CliResult run_cli(const TempDir& dir, const std::vector<std::string>& args) {
+  const std::string err_path = dir.file("stderr.txt");
+  std::string command = shell_quote(REFBRIDGE_LEDGER_EXE);
+  for (const auto& a : args) command += " " + shell_quote(a);
+  command += " 2>" + shell_quote(err_path);
+  CliResult r;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) r.out.append(buf, n);
+  const int status = ::pclose(pipe);
+  r.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream err(err_path);
+  std::ostringstream text;
+  text << err.rdbuf();
+  r.err = text.str();
+  return r;
+}
+
+/// Workflow 1.1 over two runs: K51 failed then delivered; K52 and K53 failed; K54 rejected.
+std::unique_ptr<refbridge::Ledger> prepare(const std::string& path) {
+  auto opened = refbridge::open_sqlite_ledger(path);
+  REQUIRE(opened);
+  auto ledger = std::move(opened.value());
+  REQUIRE(ledger->set_cursor("1.1", "2025-01-01T10:01:00.000Z"));
+  const auto run1 = ledger->begin_run("1.1", at(0)).value();
+  auto row = [](std::string key, LedgerState state, LedgerTime when) {
+    LedgerRecord r;
+    r.workflow = "1.1";
+    r.source_key = std::move(key);
+    r.source_id = "guid-" + r.source_key;
+    r.state = state;
+    r.attempts = 1;
+    r.first_seen_at = when;
+    r.updated_at = when;
+    return r;
+  };
+  auto k51 = row("989-22-PRTITV-0000051", LedgerState::kFailed, at(1'000));
+  k51.error_code = "timeout";
+  k51.error_message = "Primero did not answer within 30000 ms";
+  REQUIRE(ledger->record(k51, run1));
+  for (const char* key : {"989-22-PRTITV-0000053", "989-22-PRTITV-0000052"}) {
+    auto failed = row(key, LedgerState::kFailed, at(1'200));
+    failed.error_code = "server_error";
+    failed.error_message = "Primero answered 503";
+    failed.next_attempt_at = at(600'000);
+    REQUIRE(ledger->record(failed, run1));
+  }
+  auto k54 = row("989-22-PRTITV-0000054", LedgerState::kRejected, at(1'300));
+  k54.error_code = "accepted-type-gate";
+  REQUIRE(ledger->record(k54, run1));
+  REQUIRE(ledger->finish_run(run1, {0, 0, 1, 3}, at(2'000), "", "2025-01-01T10:00:00.000Z"));
+
+  const auto run2 = ledger->begin_run("1.1", at(60'000)).value();
+  k51.state = LedgerState::kDelivered;
+  k51.attempts = 2;
+  k51.error_code.clear();
+  k51.error_message.clear();
+  k51.target_key = "case-7f3c";
+  k51.updated_at = at(60'250);
+  REQUIRE(ledger->record(k51, run2));
+  REQUIRE(ledger->finish_run(run2, {1, 0, 0, 0}, at(61'000), "", "2025-01-01T10:01:00.000Z"));
+  return ledger;
+}
+
+rapidjson::Document parse(const std::string& text) {
+  rapidjson::Document doc;
+  doc.Parse(text.c_str());
+  REQUIRE_FALSE(doc.HasParseError());
+  return doc;
+}
+
+}  // namespace
+
+TEST_CASE("refbridge-ledger show prints the record and its history across runs") {
+  TempDir dir;
+  const auto path = dir.file("ledger.db");
+  const auto writer = prepare(path);  // kept open: the command reads beside a live writer
+
+  const auto r = run_cli(dir, {"--ledger", path, "show", "--workflow", "1.1", "--key", "989-22-PRTITV-0000051"});
+  INFO(r.err);
+  REQUIRE(r.exit == 0);
+  CHECK_THAT(r.out, Catch::Contains("workflow 1.1, key 989-22-PRTITV-0000051"));
+  CHECK_THAT(r.out, Catch::Contains("delivered"));
+  CHECK_THAT(r.out, Catch::Contains("case-7f3c"));
+  CHECK_THAT(r.out, Catch::Contains("history (2 events, oldest first)"));
+  CHECK_THAT(r.out, Catch::Contains("2025-01-01T10:00:01.000Z"));  // the failed attempt, run 1
+  CHECK_THAT(r.out, Catch::Contains("2025-01-01T10:01:00.250Z"));  // the delivery, run 2
+  CHECK_THAT(r.out, Catch::Contains("Primero did not answer within 30000 ms"));
+
+  SECTION("--json") {
+    const auto j = run_cli(dir, {"--ledger", path, "show", "--workflow", "1.1", "--key", "989-22-PRTITV-0000051", "--json"});
+    REQUIRE(j.exit == 0);
+    const auto doc = parse(j.out);
+    CHECK(std::string(doc["record"]["state"].GetString()) == "delivered");
+    REQUIRE(doc["history"].Size() == 2);
+    CHECK(doc["history"][0]["run_id"].GetInt64() == 1);
+    CHECK(std::string(doc["history"][0]["state"].GetString()) == "failed");
+    CHECK(std::string(doc["history"][0]["error_code"].GetString()) == "timeout");
+    CHECK(doc["history"][1]["run_id"].GetInt64() == 2);
+  }
+}
+
+TEST_CASE("refbridge-ledger show exits 1 for an unknown key") {
+  TempDir dir;
+  const auto path = dir.file("ledger.db");
+  prepare(path);
+  const auto r = run_cli(dir, {"--ledger", path, "show", "--workflow", "1.1", "--key", "989-22-PRTITV-0000999"});
+  CHECK(r.exit == 1);
+  CHECK(r.out.empty());
+  CHECK_THAT(r.err, Catch::Contains("no record with key 989-22-PRTITV-0000999 in workflow 1.1"));
+}
+
+TEST_CASE("refbridge-ledger list --state failed --json lists the failed records by key") {
+  TempDir dir;
+  const auto path = dir.file("ledger.db");
+  prepare(path);
+  const auto r = run_cli(dir, {"--ledger", path, "list", "--workflow", "1.1", "--state", "failed", "--json"});
+  INFO(r.err);
+  REQUIRE(r.exit == 0);
+  const auto doc = parse(r.out);
+  CHECK(std::string(doc["workflow"].GetString()) == "1.1");
+  CHECK(std::string(doc["state"].GetString()) == "failed");
+  CHECK(doc["next_after"].IsNull());
+  const auto& records = doc["records"];
+  REQUIRE(records.Size() == 2);
+  CHECK(std::string(records[0]["source_key"].GetString()) == "989-22-PRTITV-0000052");
+  CHECK(std::string(records[1]["source_key"].GetString()) == "989-22-PRTITV-0000053");
+  CHECK(std::string(records[0]["error_code"].GetString()) == "server_error");
+  CHECK(std::string(records[0]["next_attempt_at"].GetString()) == "2025-01-01T10:10:00.000Z");
+  CHECK(records[0]["attempts"].GetInt() == 1);
+
+  SECTION("paging: --limit 1 names the key to continue after") {
+    const auto page = run_cli(dir, {"--ledger", path, "list", "--workflow", "1.1", "--state", "failed", "--limit", "1", "--json"});
+    const auto p = parse(page.out);
+    REQUIRE(p["records"].Size() == 1);
+    CHECK(std::string(p["next_after"].GetString()) == "989-22-PRTITV-0000052");
+  }
+  SECTION("text") {
+    const auto text = run_cli(dir, {"--ledger", path, "list", "--workflow", "1.1"});
+    REQUIRE(text.exit == 0);
+    CHECK_THAT(text.out, Catch::StartsWith("KEY"));
+    CHECK_THAT(text.out, Catch::Contains("accepted-type-gate"));
+  }
+}
+
+TEST_CASE("refbridge-ledger runs and summary") {
+  TempDir dir;
+  const auto path = dir.file("ledger.db");
+  prepare(path);
+  const auto runs = run_cli(dir, {"--ledger", path, "runs", "--workflow", "1.1", "--json"});
+  REQUIRE(runs.exit == 0);
+  const auto r = parse(runs.out);
+  REQUIRE(r["runs"].Size() == 2);
+  CHECK(r["runs"][0]["id"].GetInt64() == 2);
+  CHECK(r["runs"][0]["duration_ms"].GetInt64() == 1000);
+  CHECK(r["runs"][1]["counts"]["failed"].GetInt64() == 3);
+
+  const auto text = run_cli(dir, {"--ledger", path, "runs", "--workflow", "1.1"});
+  CHECK_THAT(text.out, Catch::Contains("1.000s"));
+
+  const auto summary = run_cli(dir, {"--ledger", path, "summary", "--json"});
+  REQUIRE(summary.exit == 0);
+  const auto s = parse(summary.out);
+  REQUIRE(s["workflows"].Size() == 1);
+  CHECK(std::string(s["workflows"][0]["cursor"].GetString()) == "2025-01-01T10:01:00.000Z");
+  CHECK(s["workflows"][0]["counts"]["failed"].GetInt64() == 2);
+  CHECK(s["workflows"][0]["last_run"]["id"].GetInt64() == 2);
+  CHECK_THAT(run_cli(dir, {"--ledger", path, "summary"}).out, Catch::Contains("delivered=1"));
+}
+
+TEST_CASE("refbridge-ledger never creates a ledger and exits 2 on usage and ledger errors") {
+  TempDir dir;
+  const auto missing = dir.file("missing.db");
+  const auto r = run_cli(dir, {"--ledger", missing, "summary"});
+  CHECK(r.exit == 2);
+  CHECK_THAT(r.err, Catch::Contains("does not exist"));
+  CHECK_FALSE(std::filesystem::exists(missing));
+
+  CHECK(run_cli(dir, {"--ledger", missing}).exit == 2);                                        // no subcommand
+  CHECK(run_cli(dir, {"--ledger", missing, "list", "--workflow", "1.1", "--state", "lost"}).exit == 2);
+  CHECK(run_cli(dir, {"--ledger", missing, "show", "--workflow", "1.1"}).exit == 2);           // no --key
+}

@@ -1,0 +1,50 @@
+#pragma once
+// The shared sync engine: what every workflow run is made of (../shared/docs/workflows.md "Common
+// rules"; the ledger issue). A workflow program supplies only its reading, selection, transform
+// and write steps; the engine supplies:
+//   - the ledger run (run_with_ledger): a runs row opened and closed with the report's counts;
+//   - per-record ledger bookkeeping and retry policy (record_book.h);
+//   - bounded concurrency over reused connections (executor.h; the HTTP transport is shared);
+//   - Primero cursor reading with overlap, every page (updated_cases.h);
+//   - PING ingestion with transaction follow-up and crash-safe resumption (ingestion.h).
+
+#include "executor.h"
+#include "ingestion.h"
+#include "record_book.h"
+#include "run_report.h"
+#include "updated_cases.h"
+
+#include "refbridge/ledger.h"
+#include "refbridge/log.h"
+#include "refbridge/time.h"
+
+#include <functional>
+#include <string>
+
+namespace refbridge::workflows {
+
+/// The engine's services for one run; nothing owned, all must outlive the run.
+struct EngineDeps {
+  Ledger& ledger;
+  const SyncSettings& sync;
+  const Clock& clock;
+  Logger& log;
+  const Sleeper& sleep;
+};
+
+/// The body of a run: processes records (adding each outcome to the report) and returns the cursor
+/// value the run ended with ("" when the workflow keeps no cursor). An error means the run could not
+/// go on (listing failed: authentication, unreachable API): the report is marked aborted with it;
+/// records already settled keep their outcomes.
+using RunBody = std::function<Result<std::string>(RecordBook& book, RunReport& report)>;
+
+/// Opens a ledger run for `workflow`, runs `body`, closes the run with the counts (and logs
+/// run.finished). A ledger that cannot open the run aborts the report without running the body.
+RunReport run_with_ledger(const EngineDeps& deps, const std::string& workflow, const RunBody& body);
+
+/// Reads the workflow's ledger cursor as an instant (UTC), or `initial` (an ISO-8601 text) when the
+/// ledger has none. Errors: the ledger's; kInvalidInput when the stored text is not a date-time.
+Result<std::chrono::sys_time<std::chrono::milliseconds>> load_time_cursor(Ledger& ledger, const std::string& workflow,
+                                                                           const std::string& initial);
+
+}  // namespace refbridge::workflows

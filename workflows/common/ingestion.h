@@ -1,0 +1,104 @@
+#pragma once
+// Delivering records through PING's asynchronous ingestion (workflows 1.2 and 2.1;
+// ../shared/docs/workflows.md "POST to PING's ingestion API; confirm with the returned transaction
+// id until the ingestion reaches a final status"; schemas/ping/openapi.yaml ingestReferrals,
+// ingestReferralDecisions, getIngestionTransaction).
+//
+// A batch of up to sync.ingestion_batch_size records goes through these ledger states:
+//   in_flight (before the POST: a crash now means "maybe received": the next run re-submits, and
+//   PING de-duplicates by the record key) -> submitted with the transaction id (a crash now means
+//   the next run only follows the transaction) -> the record's final state from the transaction's
+//   per-record result: accepted or duplicate -> delivered; rejected -> rejected (rule
+//   "ingestion-rejected", PING's error codes and fields in the reason); a failed transaction ->
+//   failed (retried next run). A transaction still unfinished after sync.ingestion_timeout stays
+//   submitted in the ledger and is reported failed (rule "ingestion-pending"): the next run follows
+//   it again before anything else.
+
+#include "record_book.h"
+#include "run_report.h"
+
+#include "ping/client.h"
+#include "refbridge/log.h"
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace refbridge::workflows {
+
+/// Waits between transaction status reads; tests inject one that does not sleep.
+using Sleeper = std::function<void(std::chrono::milliseconds)>;
+/// std::this_thread::sleep_for.
+Sleeper real_sleeper();
+
+/// A record ready for ingestion: its ledger ticket, its outcome so far (key, ids) and its body.
+template <class Body>
+struct StagedRecord {
+  RecordTicket ticket;
+  RecordOutcome outcome;
+  std::string hash;  ///< content_hash() of the body
+  Body body;
+};
+
+/// What the ingestion steps need; nothing owned.
+struct IngestionDeps {
+  ping::Ping& ping;
+  RecordBook& book;
+  RunReport& report;
+  Logger& log;
+  const Sleeper& sleep;
+};
+
+/// Reads the transaction until it is completed or failed, or until sync.ingestion_timeout has
+/// passed (counted as polls x sync.ingestion_poll_interval, so an injected sleeper keeps tests
+/// fast). Returns the last state read. Errors: the getIngestionTransaction call's.
+Result<ping::IngestionTransaction> follow_transaction(ping::Ping& ping, const std::string& transaction_id,
+                                                      const SyncSettings& settings, const Sleeper& sleep);
+
+/// Settles records whose ingestion ended (or did not end in time) as described in the file
+/// comment, adds their outcomes to the report and logs them. `records[i]` was submitted at index
+/// i when `by_index`, otherwise results are matched by recordKey == the record's key.
+void settle_ingested(const IngestionDeps& deps, const Result<ping::IngestionTransaction>& transaction,
+                     std::vector<std::pair<RecordTicket*, RecordOutcome*>>& records, bool by_index);
+
+/// Settles every record as failed with `error` (the ingestion POST failed).
+void settle_all_failed(const IngestionDeps& deps, const Error& error,
+                       std::vector<std::pair<RecordTicket*, RecordOutcome*>>& records);
+
+/// Logs a settled record's outcome (ids, rule, codes; never payload values).
+void log_outcome(Logger& log, std::string_view workflow, const RecordOutcome& outcome);
+
+/// Ingests `batch` (at most 100 records) with `submit` (one of the PING ingest operations, given
+/// the bodies in order) and settles every record. Never fails as a whole: each record ends with
+/// its own state in the report and the ledger.
+template <class Body>
+void ingest_batch(const IngestionDeps& deps, std::vector<StagedRecord<Body>>& batch,
+                  const std::function<Result<ping::IngestionAccepted>(std::vector<Body>)>& submit) {
+  std::vector<std::pair<RecordTicket*, RecordOutcome*>> sent;
+  std::vector<Body> bodies;
+  for (auto& r : batch) {
+    if (auto w = deps.book.in_flight(r.ticket, r.hash); !w) {
+      std::vector<std::pair<RecordTicket*, RecordOutcome*>> one{{&r.ticket, &r.outcome}};
+      settle_all_failed(deps, w.error(), one);
+      continue;
+    }
+    sent.emplace_back(&r.ticket, &r.outcome);
+    bodies.push_back(r.body);
+  }
+  if (sent.empty()) return;
+  auto accepted = submit(std::move(bodies));
+  if (!accepted) return settle_all_failed(deps, accepted.error(), sent);
+  for (auto& [ticket, outcome] : sent) {
+    outcome->transaction_id = accepted.value().transactionId;
+    (void)deps.book.submitted(*ticket, accepted.value().transactionId);  // a lost write only means a re-submission
+  }
+  settle_ingested(deps, follow_transaction(deps.ping, accepted.value().transactionId, deps.book.settings(), deps.sleep),
+                  sent, /*by_index=*/true);
+}
+
+/// Follows the transactions of records left `submitted` by earlier runs (ledger rows with a
+/// transaction id) and settles them; returns the keys it settled. Rows are grouped by transaction.
+std::vector<std::string> resume_submitted(const IngestionDeps& deps, std::vector<LedgerRecord> rows);
+
+}  // namespace refbridge::workflows

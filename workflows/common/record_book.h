@@ -1,0 +1,90 @@
+#pragma once
+// The ledger side of processing one record in one run: what the shared sync engine writes to the
+// durable ledger (refbridge/ledger.h) before and after each remote write, so that a rerun after a
+// crash at any instant neither loses nor duplicates anything (../shared/docs/workflows.md "Common
+// rules"; the ledger issue: "failed records are retried from the ledger on later runs, bounded
+// attempts with backoff between runs, then rejected with the history kept; the content hash
+// makes send once per change exact").
+//
+// Life of a record in a run:
+//   open() -> [backing_off()? report skipped "retry-backoff", ledger untouched]
+//          -> in_flight(hash) just before the first remote write (attempts + 1)
+//          -> submitted(transaction id) when PING accepted an ingestion (1.2, 2.1)
+//          -> settle(outcome): delivered / skipped / rejected / failed (+ next_attempt_at), or
+//             rejected "retries-exhausted" once max_attempts failed attempts are reached.
+
+#include "config.h"
+#include "run_report.h"
+
+#include "refbridge/ledger.h"
+#include "refbridge/log.h"
+#include "refbridge/time.h"
+
+#include <mutex>
+#include <set>
+#include <string>
+
+namespace refbridge::workflows {
+
+/// Hash of a payload for "send once per change": RFC 4122 UUID v5 (SHA-1) of `canonical_text` in
+/// refbridge's content namespace, lower-case text (36 characters). Equal texts give equal hashes.
+std::string content_hash(std::string_view canonical_text);
+
+/// A record's ledger row while a run works on it.
+struct RecordTicket {
+  LedgerRecord row;        ///< as loaded (or new: state in_flight, attempts 0)
+  bool existed = false;    ///< the ledger knew the record before this run
+  bool attempted = false;  ///< this run already counted an attempt (in_flight was written)
+};
+
+/// Ledger bookkeeping for one workflow run. Thread-safe: tasks on several workers share it.
+class RecordBook {
+ public:
+  /// Not owned: all must outlive the book. `run_id` comes from Ledger::begin_run().
+  RecordBook(Ledger& ledger, std::string workflow, std::int64_t run_id, const SyncSettings& settings,
+             const Clock& clock);
+
+  /// True the first time `key` is claimed in this run; false afterwards (a record re-read through
+  /// the cursor overlap or listed again while being retried is processed once per run).
+  bool claim(const std::string& key);
+  /// The record's row, or a new one. Errors: the ledger's (kIo).
+  Result<RecordTicket> open(const std::string& key, const std::string& source_id);
+  /// A failed record whose next attempt lies in the future (settings.retry_*): leave it alone.
+  [[nodiscard]] bool backing_off(const RecordTicket& ticket) const;
+  /// The payload with `hash` was already delivered: nothing to send ("send once per change").
+  [[nodiscard]] static bool unchanged(const RecordTicket& ticket, const std::string& hash);
+  /// Records that a remote write is about to start: state in_flight, attempts + 1, content_hash.
+  Result<void> in_flight(RecordTicket& ticket, const std::string& hash);
+  /// Records that PING accepted the ingestion `transaction_id` (state submitted).
+  Result<void> submitted(RecordTicket& ticket, const std::string& transaction_id);
+  /// Writes the outcome's final state. A failed outcome gets next_attempt_at = now + backoff
+  /// (retry_initial x 2^(attempts-1), capped at retry_max), or becomes rejected with rule
+  /// "retries-exhausted" once `attempts` reaches max_attempts (the outcome is changed to match).
+  /// When the ledger cannot be written the outcome becomes failed (rule "ledger") so the run
+  /// never reports a delivery it could not record; the record is then redone next run.
+  void settle(RecordTicket& ticket, RecordOutcome& outcome);
+
+  [[nodiscard]] const std::string& workflow() const { return workflow_; }
+  [[nodiscard]] std::int64_t run_id() const { return run_id_; }
+  [[nodiscard]] Ledger& ledger() { return ledger_; }
+  [[nodiscard]] const Clock& clock() const { return clock_; }
+  [[nodiscard]] const SyncSettings& settings() const { return settings_; }
+
+ private:
+  Result<void> write(RecordTicket& ticket);
+
+  Ledger& ledger_;
+  std::string workflow_;
+  std::int64_t run_id_;
+  const SyncSettings& settings_;
+  const Clock& clock_;
+  std::mutex mutex_;
+  std::set<std::string> claimed_;  // guarded by mutex_
+};
+
+/// Finishes the ledger's run row with the report's counts and the cursor the run ended with.
+/// Errors: the ledger's.
+Result<void> finish_ledger_run(Ledger& ledger, std::int64_t run_id, const RunReport& report,
+                               std::string_view cursor_after, const Clock& clock);
+
+}  // namespace refbridge::workflows

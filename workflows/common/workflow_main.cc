@@ -1,0 +1,63 @@
+// Shared workflow program. See workflow_main.h.
+#include "workflow_main.h"
+
+#include <CLI/CLI.hpp>
+
+#include <fstream>
+#include <iostream>
+
+namespace refbridge::workflows {
+namespace {
+
+int not_started(Logger& log, std::string_view id, const Error& e) {
+  log.error("run.not_started", {{LogKey::kWorkflow, std::string(id)},
+                                {LogKey::kErrorCode, std::string(to_string(e.code))},
+                                {LogKey::kMessage, e.message}});
+  std::cerr << "refbridge " << id << ": " << e.describe() << "\n";
+  return 2;
+}
+
+Result<void> write_report(const RunReport& report, const std::string& path) {
+  if (path.empty()) return ok();
+  std::ofstream out(path);
+  out << report.to_json();
+  if (!out) return make_error(ErrorCode::kIo, "cannot write the report to " + path);
+  return ok();
+}
+
+}  // namespace
+
+int workflow_main(int argc, char** argv, std::string_view id, std::string_view title, const WorkflowRun& run) {
+  CLI::App app{std::string(title)};
+  std::string config_path;
+  std::string report_path;
+  app.add_option("--config", config_path, "YAML configuration file")->required()->check(CLI::ExistingFile);
+  app.add_option("--report", report_path, "write the run report (JSON) to this file");
+  CLI11_PARSE(app, argc, argv);
+
+  Logger log(std::cerr);
+  auto config = load_config(config_path);
+  if (!config) return not_started(log, id, config.error());
+  const WorkflowConfig& c = config.value();
+  log.add_secret(c.ping_token);
+  log.add_secret(c.ping_subscription_key);
+  log.add_secret(c.primero_password);
+
+  auto profile = load_profile(c.profile_path);
+  if (!profile) return not_started(log, id, profile.error());
+  auto connections = Connections::create(c);
+  if (!connections) return not_started(log, id, connections.error());
+  auto ledger = open_sqlite_ledger(c.ledger_path);
+  if (!ledger) return not_started(log, id, ledger.error());
+
+  SystemClock clock;
+  const Sleeper sleep = real_sleeper();
+  WorkflowEnv env{c, profile.value(), *connections.value(), *ledger.value(), log, clock, sleep};
+  auto report = run(env);
+  if (!report) return not_started(log, id, report.error());
+  if (auto w = write_report(report.value(), report_path); !w) return not_started(log, id, w.error());
+  std::cout << report.value().summary_line() << "\n";
+  return report.value().aborted() ? 2 : 0;
+}
+
+}  // namespace refbridge::workflows

@@ -1,0 +1,46 @@
+#pragma once
+// The one `main` of every workflow program: options, configuration, secrets, profile, connections,
+// ledger, one run, the report, the exit status (../shared/docs/workflows.md "Common rules":
+// scheduled, one run then exit; exit 0 when every record reached a final state or was scheduled
+// for retry, non-zero only when the run itself could not proceed). Each program's main.cc is a
+// call to workflow_main() with its run function.
+//
+// Usage: refbridge-<workflow> --config refbridge.yaml [--report out.json]
+// Secrets come from the environment (config.h), never from arguments; they are registered with the
+// logger's redaction before anything is logged. Exit status: 0 run completed; 1 usage error;
+// 2 the run could not proceed (configuration, profile, ledger, authentication, unreachable API).
+
+#include "config.h"
+#include "connections.h"
+#include "ingestion.h"
+#include "run_report.h"
+
+#include "refbridge/ledger.h"
+#include "refbridge/log.h"
+#include "refbridge/profile.h"
+#include "refbridge/time.h"
+
+#include <functional>
+#include <string_view>
+
+namespace refbridge::workflows {
+
+/// What a workflow run gets from workflow_main(); nothing owned, valid during the call.
+struct WorkflowEnv {
+  const WorkflowConfig& config;
+  const Profile& profile;
+  Connections& connections;
+  Ledger& ledger;
+  Logger& log;
+  const Clock& clock;
+  const Sleeper& sleep;
+};
+
+/// Runs the workflow once. An error means the run could not start (e.g. the profile lacks what the
+/// mapping needs); a run that started returns its report (RunReport::abort() when it stopped early).
+using WorkflowRun = std::function<Result<RunReport>(WorkflowEnv& env)>;
+
+/// The whole program (see the file comment). `id` is "1.1", "1.2", "2.1" or "2.2".
+int workflow_main(int argc, char** argv, std::string_view id, std::string_view title, const WorkflowRun& run);
+
+}  // namespace refbridge::workflows
