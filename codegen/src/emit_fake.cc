@@ -26,6 +26,7 @@ std::vector<GeneratedFile> emit_fake(const EmitContext& ctx) {
       "#include \"$inc$/client.h\"\n"
       "\n"
       "#include <functional>\n"
+      "#include <mutex>\n"
       "#include <string>\n"
       "#include <vector>\n"
       "\n"
@@ -45,7 +46,9 @@ std::vector<GeneratedFile> emit_fake(const EmitContext& ctx) {
       "/// Every call first records a copy of its request in `<op>_calls` and its operationId in\n"
       "/// `calls`, then answers from the slot; an unset slot answers ErrorCode::kInternal\n"
       "/// \"$fake$::<op> has no handler\". Paging (`<op>_pages`) goes through the slots like any caller.\n"
-      "/// Not thread-safe.\n"
+      "/// Thread-safe for code under test that calls from several threads: each call holds a\n"
+      "/// recursive mutex while it records and while its handler runs (so handlers need no locking\n"
+      "/// of their own and may call the fake again). Read the `_calls` members after the calls.\n"
       "class $fake$ : public $iface$ {\n"
       " public:\n",
       base);
@@ -66,6 +69,9 @@ std::vector<GeneratedFile> emit_fake(const EmitContext& ctx) {
           "/// Forgets every recorded call (the handlers stay).\n"
           "void clear_calls();\n"
           "\n");
+  h.print("/// Serialises the calls (see the class comment).\n"
+          "std::recursive_mutex mutex;\n"
+          "\n");
   for (const auto& op : api.operations()) {
     h.print("refbridge::Result<$ret$> $name$(const $req$& req) override;\n",
             {{"ret", result_type(op)}, {"name", op.cpp_name()}, {"req", request_type(op)}});
@@ -82,6 +88,7 @@ std::vector<GeneratedFile> emit_fake(const EmitContext& ctx) {
           "void $fake$::clear_calls() {\n",
           base);
   c.indent();
+  c.print("std::lock_guard lock(mutex);\n");
   for (const auto& op : api.operations()) c.print("$name$_calls.clear();\n", {{"name", op.cpp_name()}});
   c.print("calls.clear();\n");
   c.outdent();
@@ -94,6 +101,7 @@ std::vector<GeneratedFile> emit_fake(const EmitContext& ctx) {
     v["ret"] = result_type(op);
     c.print("\n"
             "refbridge::Result<$ret$> $fake$::$name$(const $req$& req) {\n"
+            "  std::lock_guard lock(mutex);\n"
             "  calls.emplace_back(\"$op$\");\n"
             "  $name$_calls.push_back(req);\n"
             "  if (!$name$_handler) {\n"

@@ -4,6 +4,7 @@
 namespace refbridge::ping {
 
 void FakePing::clear_calls() {
+  std::lock_guard lock(mutex);
   get_individual_calls.clear();
   get_ingestion_transaction_calls.clear();
   get_intervention_calls.clear();
@@ -20,6 +21,7 @@ void FakePing::clear_calls() {
 }
 
 refbridge::Result<Individual> FakePing::get_individual(const GetIndividualRequest& req) {
+  std::lock_guard lock(mutex);
   calls.emplace_back("getIndividual");
   get_individual_calls.push_back(req);
   if (!get_individual_handler) {
@@ -29,6 +31,7 @@ refbridge::Result<Individual> FakePing::get_individual(const GetIndividualReques
 }
 
 refbridge::Result<IngestionTransaction> FakePing::get_ingestion_transaction(const GetIngestionTransactionRequest& req) {
+  std::lock_guard lock(mutex);
   calls.emplace_back("getIngestionTransaction");
   get_ingestion_transaction_calls.push_back(req);
   if (!get_ingestion_transaction_handler) {
@@ -38,6 +41,7 @@ refbridge::Result<IngestionTransaction> FakePing::get_ingestion_transaction(cons
 }
 
 refbridge::Result<Intervention> FakePing::get_intervention(const GetInterventionRequest& req) {
+  std::lock_guard lock(mutex);
   calls.emplace_back("getIntervention");
   get_intervention_calls.push_back(req);
   if (!get_intervention_handler) {
@@ -47,6 +51,7 @@ refbridge::Result<Intervention> FakePing::get_intervention(const GetIntervention
 }
 
 refbridge::Result<InteroperabilityReferral> FakePing::get_referral_decision(const GetReferralDecisionRequest& req) {
+  std::lock_guard lock(mutex);
   calls.emplace_back("getReferralDecision");
   get_referral_decision_calls.push_back(req);
   if (!get_referral_decision_handler) {
@@ -56,6 +61,7 @@ refbridge::Result<InteroperabilityReferral> FakePing::get_referral_decision(cons
 }
 
 refbridge::Result<IngestionAccepted> FakePing::ingest_referral_decisions(const IngestReferralDecisionsRequest& req) {
+  std::lock_guard lock(mutex);
   calls.emplace_back("ingestReferralDecisions");
   ingest_referral_decisions_calls.push_back(req);
   if (!ingest_referral_decisions_handler) {
@@ -65,6 +71,7 @@ refbridge::Result<IngestionAccepted> FakePing::ingest_referral_decisions(const I
 }
 
 refbridge::Result<IngestionAccepted> FakePing::ingest_referrals(const IngestReferralsRequest& req) {
+  std::lock_guard lock(mutex);
   calls.emplace_back("ingestReferrals");
   ingest_referrals_calls.push_back(req);
   if (!ingest_referrals_handler) {
@@ -74,6 +81,7 @@ refbridge::Result<IngestionAccepted> FakePing::ingest_referrals(const IngestRefe
 }
 
 refbridge::Result<IndividualLanguageList> FakePing::list_individual_languages(const ListIndividualLanguagesRequest& req) {
+  std::lock_guard lock(mutex);
   calls.emplace_back("listIndividualLanguages");
   list_individual_languages_calls.push_back(req);
   if (!list_individual_languages_handler) {
@@ -83,6 +91,7 @@ refbridge::Result<IndividualLanguageList> FakePing::list_individual_languages(co
 }
 
 refbridge::Result<SpecificNeedList> FakePing::list_individual_specific_needs(const ListIndividualSpecificNeedsRequest& req) {
+  std::lock_guard lock(mutex);
   calls.emplace_back("listIndividualSpecificNeeds");
   list_individual_specific_needs_calls.push_back(req);
   if (!list_individual_specific_needs_handler) {
@@ -92,6 +101,7 @@ refbridge::Result<SpecificNeedList> FakePing::list_individual_specific_needs(con
 }
 
 refbridge::Result<ReferralSummaryPage> FakePing::list_outgoing_referrals(const ListOutgoingReferralsRequest& req) {
+  std::lock_guard lock(mutex);
   calls.emplace_back("listOutgoingReferrals");
   list_outgoing_referrals_calls.push_back(req);
   if (!list_outgoing_referrals_handler) {
@@ -101,6 +111,7 @@ refbridge::Result<ReferralSummaryPage> FakePing::list_outgoing_referrals(const L
 }
 
 refbridge::Result<ReferralDecisionSummaryPage> FakePing::list_referral_decisions(const ListReferralDecisionsRequest& req) {
+  std::lock_guard lock(mutex);
   calls.emplace_back("listReferralDecisions");
   list_referral_decisions_calls.push_back(req);
   if (!list_referral_decisions_handler) {
@@ -110,6 +121,7 @@ refbridge::Result<ReferralDecisionSummaryPage> FakePing::list_referral_decisions
 }
 
 refbridge::Result<SyncStatus> FakePing::update_sync_status(const UpdateSyncStatusRequest& req) {
+  std::lock_guard lock(mutex);
   calls.emplace_back("updateSyncStatus");
   update_sync_status_calls.push_back(req);
   if (!update_sync_status_handler) {
@@ -119,6 +131,7 @@ refbridge::Result<SyncStatus> FakePing::update_sync_status(const UpdateSyncStatu
 }
 
 refbridge::Result<TransferStatus> FakePing::update_transfer_status(const UpdateTransferStatusRequest& req) {
+  std::lock_guard lock(mutex);
   calls.emplace_back("updateTransferStatus");
   update_transfer_status_calls.push_back(req);
   if (!update_transfer_status_handler) {

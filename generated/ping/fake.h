@@ -6,6 +6,7 @@
 #include "ping/client.h"
 
 #include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,9 @@ namespace refbridge::ping {
 /// Every call first records a copy of its request in `<op>_calls` and its operationId in
 /// `calls`, then answers from the slot; an unset slot answers ErrorCode::kInternal
 /// "FakePing::<op> has no handler". Paging (`<op>_pages`) goes through the slots like any caller.
-/// Not thread-safe.
+/// Thread-safe for code under test that calls from several threads: each call holds a
+/// recursive mutex while it records and while its handler runs (so handlers need no locking
+/// of their own and may call the fake again). Read the `_calls` members after the calls.
 class FakePing : public Ping {
  public:
   /// getIndividual: the answer, and the requests received.
@@ -75,6 +78,9 @@ class FakePing : public Ping {
 
   /// Forgets every recorded call (the handlers stay).
   void clear_calls();
+
+  /// Serialises the calls (see the class comment).
+  std::recursive_mutex mutex;
 
   refbridge::Result<Individual> get_individual(const GetIndividualRequest& req) override;
   refbridge::Result<IngestionTransaction> get_ingestion_transaction(const GetIngestionTransactionRequest& req) override;

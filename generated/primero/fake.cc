@@ -4,6 +4,7 @@
 namespace refbridge::primero {
 
 void FakePrimero::clear_calls() {
+  std::lock_guard lock(mutex);
   create_case_calls.clear();
   create_case_referral_calls.clear();
   create_token_calls.clear();
@@ -17,6 +18,7 @@ void FakePrimero::clear_calls() {
 }
 
 refbridge::Result<std::optional<CaseEnvelope>> FakePrimero::create_case(const CreateCaseRequest& req) {
+  std::lock_guard lock(mutex);
   calls.emplace_back("createCase");
   create_case_calls.push_back(req);
   if (!create_case_handler) {
@@ -26,6 +28,7 @@ refbridge::Result<std::optional<CaseEnvelope>> FakePrimero::create_case(const Cr
 }
 
 refbridge::Result<ReferralEnvelope> FakePrimero::create_case_referral(const CreateCaseReferralRequest& req) {
+  std::lock_guard lock(mutex);
   calls.emplace_back("createCaseReferral");
   create_case_referral_calls.push_back(req);
   if (!create_case_referral_handler) {
@@ -35,6 +38,7 @@ refbridge::Result<ReferralEnvelope> FakePrimero::create_case_referral(const Crea
 }
 
 refbridge::Result<TokenResponse> FakePrimero::create_token(const CreateTokenRequest& req) {
+  std::lock_guard lock(mutex);
   calls.emplace_back("createToken");
   create_token_calls.push_back(req);
   if (!create_token_handler) {
@@ -44,6 +48,7 @@ refbridge::Result<TokenResponse> FakePrimero::create_token(const CreateTokenRequ
 }
 
 refbridge::Result<CaseEnvelope> FakePrimero::get_case(const GetCaseRequest& req) {
+  std::lock_guard lock(mutex);
   calls.emplace_back("getCase");
   get_case_calls.push_back(req);
   if (!get_case_handler) {
@@ -53,6 +58,7 @@ refbridge::Result<CaseEnvelope> FakePrimero::get_case(const GetCaseRequest& req)
 }
 
 refbridge::Result<ReferralList> FakePrimero::list_case_referrals(const ListCaseReferralsRequest& req) {
+  std::lock_guard lock(mutex);
   calls.emplace_back("listCaseReferrals");
   list_case_referrals_calls.push_back(req);
   if (!list_case_referrals_handler) {
@@ -62,6 +68,7 @@ refbridge::Result<ReferralList> FakePrimero::list_case_referrals(const ListCaseR
 }
 
 refbridge::Result<CaseList> FakePrimero::list_cases(const ListCasesRequest& req) {
+  std::lock_guard lock(mutex);
   calls.emplace_back("listCases");
   list_cases_calls.push_back(req);
   if (!list_cases_handler) {
@@ -71,6 +78,7 @@ refbridge::Result<CaseList> FakePrimero::list_cases(const ListCasesRequest& req)
 }
 
 refbridge::Result<UserList> FakePrimero::list_users(const ListUsersRequest& req) {
+  std::lock_guard lock(mutex);
   calls.emplace_back("listUsers");
   list_users_calls.push_back(req);
   if (!list_users_handler) {
@@ -80,6 +88,7 @@ refbridge::Result<UserList> FakePrimero::list_users(const ListUsersRequest& req)
 }
 
 refbridge::Result<CaseEnvelope> FakePrimero::update_case(const UpdateCaseRequest& req) {
+  std::lock_guard lock(mutex);
   calls.emplace_back("updateCase");
   update_case_calls.push_back(req);
   if (!update_case_handler) {
@@ -89,6 +98,7 @@ refbridge::Result<CaseEnvelope> FakePrimero::update_case(const UpdateCaseRequest
 }
 
 refbridge::Result<ReferralEnvelope> FakePrimero::update_case_referral(const UpdateCaseReferralRequest& req) {
+  std::lock_guard lock(mutex);
   calls.emplace_back("updateCaseReferral");
   update_case_referral_calls.push_back(req);
   if (!update_case_referral_handler) {

@@ -6,6 +6,7 @@
 #include "primero/client.h"
 
 #include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,9 @@ namespace refbridge::primero {
 /// Every call first records a copy of its request in `<op>_calls` and its operationId in
 /// `calls`, then answers from the slot; an unset slot answers ErrorCode::kInternal
 /// "FakePrimero::<op> has no handler". Paging (`<op>_pages`) goes through the slots like any caller.
-/// Not thread-safe.
+/// Thread-safe for code under test that calls from several threads: each call holds a
+/// recursive mutex while it records and while its handler runs (so handlers need no locking
+/// of their own and may call the fake again). Read the `_calls` members after the calls.
 class FakePrimero : public Primero {
  public:
   /// createCase: the answer, and the requests received.
@@ -63,6 +66,9 @@ class FakePrimero : public Primero {
 
   /// Forgets every recorded call (the handlers stay).
   void clear_calls();
+
+  /// Serialises the calls (see the class comment).
+  std::recursive_mutex mutex;
 
   refbridge::Result<std::optional<CaseEnvelope>> create_case(const CreateCaseRequest& req) override;
   refbridge::Result<ReferralEnvelope> create_case_referral(const CreateCaseReferralRequest& req) override;

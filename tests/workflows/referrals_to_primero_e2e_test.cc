@@ -1,6 +1,7 @@
 // Workflow 1.1 end to end: the real pilot referrals travel from the PING sandbox into the Primero
 // sandbox through the generated clients and the generated transform.
 #include "referrals_to_primero.h"
+#include "refbridge/ledger.h"
 
 #include "ping/serde.h"
 #include "refbridge/api_connection.h"
@@ -39,6 +40,13 @@ struct Harness {
   Profile profile;
   std::ostringstream log_text;
   Logger log{log_text};
+  std::unique_ptr<Ledger> ledger = open_sqlite_ledger(":memory:").value();
+  workflows::SyncSettings sync = [] {
+    workflows::SyncSettings s;
+    s.retry_initial = std::chrono::seconds(0);  // a failed record is retried by the very next run
+    return s;
+  }();
+  workflows::Sleeper sleep = [](std::chrono::milliseconds) {};
 
   Harness() {
     sandbox::SandboxOptions options;
@@ -62,7 +70,8 @@ struct Harness {
                             .value();
     ping::PingClient ping(ping_conn);
     primero::PrimeroClient primero(primero_conn);
-    const workflows::ReferralsToPrimeroDeps deps{ping, primero, profile, clock, log, 3};
+    const workflows::EngineDeps engine{*ledger, sync, clock, log, sleep};
+    const workflows::ReferralsToPrimeroDeps deps{ping, primero, profile, engine, 3};
     return workflows::run_referrals_to_primero(deps);
   }
 

@@ -2,6 +2,7 @@
 // primero::FakePrimero): no sandbox, no network. The record data is worked example 1
 // (referralFromProgres_sample2408022.json) split into PING models by the mapping tests' helper.
 #include "referrals_to_primero.h"
+#include "refbridge/ledger.h"
 
 #include "flat_rows.h"
 #include "ping/fake.h"
@@ -47,6 +48,14 @@ struct Fixture {
   std::ostringstream log_text;
   Logger log{log_text};
   mappings::ProgresReferralToPrimeroCaseInput in;
+  std::unique_ptr<Ledger> ledger = open_sqlite_ledger(":memory:").value();
+  workflows::SyncSettings sync = [] {
+    workflows::SyncSettings s;
+    s.concurrency = 1;  // the fakes' call order is asserted below
+    s.retry_initial = std::chrono::seconds(0);
+    return s;
+  }();
+  workflows::Sleeper sleep = [](std::chrono::milliseconds) {};
 
   Fixture() {
     profile = load_profile(REFBRIDGE_PROFILE_PATH).value();
@@ -90,7 +99,8 @@ struct Fixture {
   }
 
   workflows::RunReport run() {
-    const workflows::ReferralsToPrimeroDeps deps{ping, primero, profile, clock, log, 2};
+    const workflows::EngineDeps engine{*ledger, sync, clock, log, sleep};
+    const workflows::ReferralsToPrimeroDeps deps{ping, primero, profile, engine, 2};
     return workflows::run_referrals_to_primero(deps);
   }
 };

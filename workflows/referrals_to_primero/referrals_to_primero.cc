@@ -3,6 +3,7 @@
 
 #include "mappings/progres_referral_to_primero_case.h"
 #include "ping/validate.h"
+#include "primero/serde.h"
 #include "primero/validate.h"
 #include "refbridge/mapping_runtime.h"
 #include "refbridge/validation.h"
@@ -35,25 +36,39 @@ struct Delivery {
 
 class ReferralProcessor {
  public:
-  explicit ReferralProcessor(const ReferralsToPrimeroDeps& deps) : d_(deps) {}
+  ReferralProcessor(const ReferralsToPrimeroDeps& deps, RecordBook& book) : d_(deps), book_(book) {}
 
   RecordOutcome process(const ping::ReferralSummary& summary) {
     RecordOutcome out;
     out.key = summary.progres_interventionnumber;
+    out.source_id = summary.progres_lpinterventionid;
     out.ids["intervention_id"] = summary.progres_lpinterventionid;
+    if (!book_.claim(out.key)) return report_only(std::move(out), RecordState::kSkipped, "listed-twice",
+                                                  "PING listed the intervention twice in one run");
+    auto ticket = book_.open(out.key, out.source_id);
+    if (!ticket) return report_only(std::move(out), RecordState::kFailed, "ledger", ticket.error().describe());
+    if (book_.backing_off(ticket.value())) {
+      return report_only(std::move(out), RecordState::kSkipped, "retry-backoff",
+                         "failed before; next attempt not before " +
+                             DateTime::from_utc(*ticket.value().row.next_attempt_at).text);
+    }
+    return process(summary, ticket.value(), std::move(out));
+  }
 
+ private:
+  RecordOutcome process(const ping::ReferralSummary& summary, RecordTicket& ticket, RecordOutcome out) {
     auto input = fetch(summary);
-    if (!input) return finish_error(summary, std::move(out), input.error());
+    if (!input) return finish_error(summary, ticket, std::move(out), input.error());
     if (!is_pending(input.value().intervention)) {
       out.state = RecordState::kSkipped;
       out.rule = "not-pending";
       out.reason = "the intervention's transfer status is no longer pending";
-      log_outcome(out);
-      return out;
+      return settle(ticket, std::move(out));
     }
-    auto delivered = deliver(input.value());
-    if (!delivered) return finish_error(summary, std::move(out), delivered.error());
+    auto delivered = deliver(input.value(), ticket);
+    if (!delivered) return finish_error(summary, ticket, std::move(out), delivered.error());
 
+    out.target_key = delivered.value().case_id;
     out.ids["case_id"] = delivered.value().case_id;
     out.ids["case_record_id"] = delivered.value().record_id;
     out.ids["action"] = delivered.value().action;
@@ -64,15 +79,33 @@ class ReferralProcessor {
       out.state = RecordState::kFailed;
       out.rule = std::string(to_string(acked.error().code));
       out.reason = "delivered to Primero but the PING transfer status update failed: " + acked.error().describe();
-      log_outcome(out);
-      return out;
+      return settle(ticket, std::move(out));
     }
     out.state = RecordState::kDelivered;
+    return settle(ticket, std::move(out));
+  }
+
+  /// An outcome that leaves the ledger untouched (nothing was attempted).
+  RecordOutcome report_only(RecordOutcome out, RecordState state, std::string rule, std::string reason) {
+    out.state = state;
+    out.rule = std::move(rule);
+    out.reason = std::move(reason);
     log_outcome(out);
     return out;
   }
 
- private:
+  /// Writes the outcome to the ledger (which may turn a failure into retries-exhausted; PING is
+  /// then told, as for any rejection) and logs it.
+  RecordOutcome settle(RecordTicket& ticket, RecordOutcome out) {
+    const bool was_failed = out.state == RecordState::kFailed;
+    book_.settle(ticket, out);
+    if (was_failed && out.state == RecordState::kRejected) {
+      (void)mark_failed_by_key(out.source_id, out.rule + ": " + out.reason);  // best effort: PING keeps it pending otherwise
+    }
+    log_outcome(out);
+    return out;
+  }
+
   static bool is_pending(const ping::Intervention& intervention) {
     return !intervention.transferStatus || *intervention.transferStatus == ping::TransferStatusValue::kPending;
   }
@@ -94,22 +127,24 @@ class ReferralProcessor {
   // Steps 3-4: the generated transform, then the generated validator on its output, so that a
   // body Primero would answer 422 for is rejected here with the rule that it breaks.
   Result<primero::Case> transform(const ProgresReferralToPrimeroCaseInput& in, WriteMode mode) {
-    const MappingContext ctx{mode, &d_.clock};
+    const MappingContext ctx{mode, &d_.engine.clock};
     REFBRIDGE_TRY(auto body, mappings::progres_referral_to_primero_case(in, d_.profile, ctx));
     REFBRIDGE_TRY(reject_violations(primero::validate(body), "Primero case body"));
     return body;
   }
 
   // Steps 3-6.
-  Result<Delivery> deliver(const ProgresReferralToPrimeroCaseInput& in) {
+  Result<Delivery> deliver(const ProgresReferralToPrimeroCaseInput& in, RecordTicket& ticket) {
     // Validate and gate before touching Primero: a rejected record costs no Primero call.
     REFBRIDGE_TRY(auto create_body, transform(in, WriteMode::kCreate));
+    const std::string hash = content_hash(json::serialize(create_body));
     REFBRIDGE_TRY(auto matches, find_cases(in.individual.progres_id));
     if (matches.size() > 1) {
       return make_rejection("ambiguous-match", std::to_string(matches.size()) +
                                                    " Primero cases have unhcr_individual_no " +
                                                    in.individual.progres_id + "; merge them in Primero, then re-queue");
     }
+    REFBRIDGE_TRY(book_.in_flight(ticket, hash));
     if (matches.empty()) {
       REFBRIDGE_TRY(auto created, d_.primero.create_case({.body = primero::CaseEnvelope{.data = std::move(create_body)}}));
       if (!created || !created->data.id || !created->data.case_id) {
@@ -158,15 +193,15 @@ class ReferralProcessor {
   }
 
   // Step 7, rejection: tell proGres why, so a person can correct and re-send.
-  Result<void> mark_failed(const ping::ReferralSummary& s, const std::string& reason) {
+  Result<void> mark_failed_by_key(const std::string& intervention_id, const std::string& reason) {
     ping::TransferStatusUpdate body;
     body.transferStatus = ping::TransferStatusValue::kFailed;
     body.reason = reason;
-    REFBRIDGE_TRY(d_.ping.update_transfer_status({.interventionId = s.progres_lpinterventionid, .body = body}));
+    REFBRIDGE_TRY(d_.ping.update_transfer_status({.interventionId = intervention_id, .body = body}));
     return ok();
   }
 
-  RecordOutcome finish_error(const ping::ReferralSummary& s, RecordOutcome out, const Error& e) {
+  RecordOutcome finish_error(const ping::ReferralSummary& s, RecordTicket& ticket, RecordOutcome out, const Error& e) {
     // A schema violation in PING's answer is bad input: rejected, reported back, not retried.
     const bool rejected = e.code == ErrorCode::kRejected || e.code == ErrorCode::kInvalidResponse ||
                           e.code == ErrorCode::kUnprocessable;
@@ -174,7 +209,7 @@ class ReferralProcessor {
       out.state = RecordState::kRejected;
       out.rule = e.code == ErrorCode::kRejected ? e.rule : std::string(to_string(e.code));
       out.reason = e.code == ErrorCode::kRejected ? e.message : e.describe();
-      if (auto r = mark_failed(s, out.rule + ": " + out.reason); !r) {
+      if (auto r = mark_failed_by_key(s.progres_lpinterventionid, out.rule + ": " + out.reason); !r) {
         // PING did not take the rejection: keep the record pending so the next run reports it.
         out.state = RecordState::kFailed;
         out.reason += " (and the PING transfer status update failed: " + r.error().describe() + ")";
@@ -184,8 +219,7 @@ class ReferralProcessor {
       out.rule = std::string(to_string(e.code));
       out.reason = e.describe();
     }
-    log_outcome(out);
-    return out;
+    return settle(ticket, std::move(out));
   }
 
   void log_outcome(const RecordOutcome& out) {
@@ -195,12 +229,12 @@ class ReferralProcessor {
       return it == out.ids.end() ? std::string() : it->second;
     };
     if (out.state == RecordState::kDelivered) {
-      d_.log.info(event, {{LogKey::kWorkflow, "1.1"},
+      d_.engine.log.info(event, {{LogKey::kWorkflow, "1.1"},
                           {LogKey::kInterventionNumber, out.key},
                           {LogKey::kCaseId, id("case_id")},
                           {LogKey::kState, id("action")}});
     } else {
-      d_.log.warn(event, {{LogKey::kWorkflow, "1.1"},
+      d_.engine.log.warn(event, {{LogKey::kWorkflow, "1.1"},
                           {LogKey::kInterventionNumber, out.key},
                           {LogKey::kRule, out.rule},
                           {LogKey::kMessage, out.reason}});
@@ -208,39 +242,37 @@ class ReferralProcessor {
   }
 
   const ReferralsToPrimeroDeps& d_;
+  RecordBook& book_;
 };
 
 }  // namespace
 
 RunReport run_referrals_to_primero(const ReferralsToPrimeroDeps& deps) {
-  const auto started = deps.clock.now();
-  RunReport report("1.1", started);
-  ReferralProcessor processor(deps);
-  ping::ListOutgoingReferralsRequest request;
-  request.transferStatus = ping::TransferStatusValue::kPending;
-  request.pageSize = deps.page_size;
-  int page_number = 0;
-  for (const auto& page : deps.ping.list_outgoing_referrals_pages(std::move(request))) {
-    ++page_number;
-    if (!page) {
-      report.abort(page.error().describe());
-      deps.log.error("run.aborted", {{LogKey::kWorkflow, "1.1"},
-                                     {LogKey::kPage, std::to_string(page_number)},
-                                     {LogKey::kErrorCode, std::string(to_string(page.error().code))},
-                                     {LogKey::kMessage, page.error().message}});
-      break;
+  return run_with_ledger(deps.engine, "1.1", [&](RecordBook& book, RunReport& report) -> Result<std::string> {
+    ReferralProcessor processor(deps, book);
+    BoundedExecutor executor(deps.engine.sync.concurrency);
+    ping::ListOutgoingReferralsRequest request;
+    request.transferStatus = ping::TransferStatusValue::kPending;
+    request.pageSize = deps.page_size;
+    int page_number = 0;
+    for (const auto& page : deps.ping.list_outgoing_referrals_pages(std::move(request))) {
+      ++page_number;
+      if (!page) {
+        executor.wait_idle();
+        return page.error();
+      }
+      deps.engine.log.info("page.read", {{LogKey::kWorkflow, "1.1"},
+                                         {LogKey::kPage, std::to_string(page_number)},
+                                         {LogKey::kCount, std::to_string(page.value().items.size())}});
+      for (const auto& summary : page.value().items) {
+        executor.submit([&processor, &report, summary] { report.add(processor.process(summary)); });
+      }
+      // One page at a time: PING's next page is read after this one's records settled, so
+      // memory holds one page and a record changed by this page cannot reappear in the next.
+      executor.wait_idle();
     }
-    deps.log.info("page.read", {{LogKey::kWorkflow, "1.1"},
-                                {LogKey::kPage, std::to_string(page_number)},
-                                {LogKey::kCount, std::to_string(page.value().items.size())}});
-    for (const auto& summary : page.value().items) report.add(processor.process(summary));
-  }
-  const auto finished = deps.clock.now();
-  report.finish(finished);
-  deps.log.info("run.finished", {{LogKey::kWorkflow, "1.1"},
-                                 {LogKey::kCount, std::to_string(report.records().size())},
-                                 {LogKey::kDurationMs, std::to_string((finished - started).count())}});
-  return report;
+    return std::string();
+  });
 }
 
 }  // namespace refbridge::workflows

@@ -14,8 +14,16 @@
 //  7. update the intervention's transfer status in PING: transferred (with the Primero case_id
 //     and record id) or failed (with the rejection reason).
 // Every record ends delivered / skipped / rejected / failed; one record's failure never stops the
-// others. A failed record keeps its PING transfer status "pending" and is retried by the next run.
+// others. A failed record keeps its PING transfer status "pending" and is retried by a later run
+// once its ledger backoff has passed (until then: skipped "retry-backoff"); after
+// sync.max_attempts failures it is rejected "retries-exhausted" and PING is told.
+// Ledger (shared engine, workflows/common/engine.h): key = progres_interventionnumber, source_id =
+// the intervention GUID, target_key = the Primero case_id; in_flight is recorded before the first
+// Primero write, so a crash between the write and the PING acknowledgement is redone (the write is
+// keyed: same case, same service unique_id). Interventions are processed concurrently
+// (sync.concurrency), one PING page at a time. No cursor: PING's pending queue is the source.
 
+#include "engine.h"
 #include "run_report.h"
 
 #include "ping/client.h"
@@ -33,14 +41,13 @@ struct ReferralsToPrimeroDeps {
   ping::Ping& ping;
   primero::Primero& primero;
   const Profile& profile;
-  const Clock& clock;
-  Logger& log;
-  int page_size = 100;  ///< PING page size, 1..1000
+  const EngineDeps& engine;  ///< ledger, sync settings, clock, logger
+  int page_size = 100;       ///< PING page size, 1..1000
 };
 
-/// Runs workflow 1.1 once. The report lists every intervention seen with its final state; when
-/// the run could not go on (PING listing failed: authentication, unreachable), the report is
-/// marked aborted and the records already processed keep their outcomes.
+/// Runs workflow 1.1 once (one ledger run "1.1"). The report counts every intervention seen by its
+/// final state; when the run could not go on (PING listing failed: authentication, unreachable),
+/// the report is marked aborted and the records already processed keep their outcomes.
 RunReport run_referrals_to_primero(const ReferralsToPrimeroDeps& deps);
 
 }  // namespace refbridge::workflows

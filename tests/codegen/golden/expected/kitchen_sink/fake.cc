@@ -4,6 +4,7 @@
 namespace refbridge::kitchen_sink {
 
 void FakeKitchenSink::clear_calls() {
+  std::lock_guard lock(mutex);
   add_widget_part_calls.clear();
   delete_widget_calls.clear();
   get_widget_calls.clear();
@@ -13,6 +14,7 @@ void FakeKitchenSink::clear_calls() {
 }
 
 refbridge::Result<std::optional<Widget>> FakeKitchenSink::add_widget_part(const AddWidgetPartRequest& req) {
+  std::lock_guard lock(mutex);
   calls.emplace_back("addWidgetPart");
   add_widget_part_calls.push_back(req);
   if (!add_widget_part_handler) {
@@ -22,6 +24,7 @@ refbridge::Result<std::optional<Widget>> FakeKitchenSink::add_widget_part(const 
 }
 
 refbridge::Result<refbridge::NoContent> FakeKitchenSink::delete_widget(const DeleteWidgetRequest& req) {
+  std::lock_guard lock(mutex);
   calls.emplace_back("deleteWidget");
   delete_widget_calls.push_back(req);
   if (!delete_widget_handler) {
@@ -31,6 +34,7 @@ refbridge::Result<refbridge::NoContent> FakeKitchenSink::delete_widget(const Del
 }
 
 refbridge::Result<Widget> FakeKitchenSink::get_widget(const GetWidgetRequest& req) {
+  std::lock_guard lock(mutex);
   calls.emplace_back("getWidget");
   get_widget_calls.push_back(req);
   if (!get_widget_handler) {
@@ -40,6 +44,7 @@ refbridge::Result<Widget> FakeKitchenSink::get_widget(const GetWidgetRequest& re
 }
 
 refbridge::Result<Widget> FakeKitchenSink::list_widget_parts(const ListWidgetPartsRequest& req) {
+  std::lock_guard lock(mutex);
   calls.emplace_back("listWidgetParts");
   list_widget_parts_calls.push_back(req);
   if (!list_widget_parts_handler) {
@@ -49,6 +54,7 @@ refbridge::Result<Widget> FakeKitchenSink::list_widget_parts(const ListWidgetPar
 }
 
 refbridge::Result<Widget> FakeKitchenSink::list_widget_tags(const ListWidgetTagsRequest& req) {
+  std::lock_guard lock(mutex);
   calls.emplace_back("listWidgetTags");
   list_widget_tags_calls.push_back(req);
   if (!list_widget_tags_handler) {

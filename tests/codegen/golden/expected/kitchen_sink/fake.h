@@ -6,6 +6,7 @@
 #include "kitchen_sink/client.h"
 
 #include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,9 @@ namespace refbridge::kitchen_sink {
 /// Every call first records a copy of its request in `<op>_calls` and its operationId in
 /// `calls`, then answers from the slot; an unset slot answers ErrorCode::kInternal
 /// "FakeKitchenSink::<op> has no handler". Paging (`<op>_pages`) goes through the slots like any caller.
-/// Not thread-safe.
+/// Thread-safe for code under test that calls from several threads: each call holds a
+/// recursive mutex while it records and while its handler runs (so handlers need no locking
+/// of their own and may call the fake again). Read the `_calls` members after the calls.
 class FakeKitchenSink : public KitchenSink {
  public:
   /// addWidgetPart: the answer, and the requests received.
@@ -47,6 +50,9 @@ class FakeKitchenSink : public KitchenSink {
 
   /// Forgets every recorded call (the handlers stay).
   void clear_calls();
+
+  /// Serialises the calls (see the class comment).
+  std::recursive_mutex mutex;
 
   refbridge::Result<std::optional<Widget>> add_widget_part(const AddWidgetPartRequest& req) override;
   refbridge::Result<refbridge::NoContent> delete_widget(const DeleteWidgetRequest& req) override;
