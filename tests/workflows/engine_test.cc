@@ -1,0 +1,224 @@
+// The shared sync engine (workflows/common): what every workflow relies on for "nothing lost,
+// nothing duplicated, bounded memory" (../shared/docs/workflows.md "Common rules").
+#include "engine.h"
+
+#include "ping/fake.h"
+#include "primero/fake.h"
+#include "ping/serde.h"
+#include "primero/serde.h"
+#include "refbridge/json.h"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <sstream>
+
+using namespace refbridge;
+using namespace refbridge::workflows;
+using namespace std::chrono_literals;
+using Instant = std::chrono::sys_time<std::chrono::milliseconds>;
+
+namespace {
+
+Instant at(int seconds) { return Instant(std::chrono::sys_days{std::chrono::year{2024} / 5 / 1}) + std::chrono::seconds(seconds); }
+
+/// A Primero that holds cases with a last_updated_at each and answers listCases like Primero:
+/// `last_updated_at=<from>..` inclusive, ordered by last_updated_at asc (ties by id), page/per.
+struct CaseServer {
+  std::map<std::string, Instant> cases;  // id -> last_updated_at
+  std::function<void(int call)> between_calls;
+  int calls = 0;
+
+  Result<primero::CaseList> list(const primero::ListCasesRequest& req) {
+    if (between_calls) between_calls(calls);
+    ++calls;
+    REQUIRE(req.last_updated_at);
+    const auto text = req.last_updated_at->substr(0, req.last_updated_at->size() - 2);
+    const Instant from = DateTime::parse(text).value().utc;
+    std::vector<std::pair<Instant, std::string>> rows;
+    for (const auto& [id, t] : cases) {
+      if (t >= from) rows.emplace_back(t, id);
+    }
+    std::sort(rows.begin(), rows.end());
+    const int per = req.per.value_or(20);
+    const int page = req.page.value_or(1);
+    primero::CaseList out;
+    for (std::size_t i = static_cast<std::size_t>((page - 1) * per); i < rows.size() && out.data.size() < static_cast<std::size_t>(per); ++i) {
+      primero::Case c;
+      c.id = rows[i].second;
+      c.last_updated_at = DateTime::from_utc(rows[i].first);
+      out.data.push_back(std::move(c));
+    }
+    return out;
+  }
+};
+
+std::vector<std::string> read_all(primero::FakePrimero& fake, Instant from, int per) {
+  std::vector<std::string> seen;
+  auto r = read_updated_cases(fake, {.from = from, .per = per, .associated_user_names = std::nullopt}, [&](std::vector<primero::Case>& page, auto) -> Result<void> {
+    for (const auto& c : page) seen.push_back(*c.id);
+    return ok();
+  });
+  REQUIRE(r);
+  return seen;
+}
+
+}  // namespace
+
+TEST_CASE("the cursor reader reads every case once, in last_updated_at order, over several pages") {
+  CaseServer server;
+  for (int i = 0; i < 7; ++i) server.cases["case-" + std::to_string(i)] = at(i);
+  primero::FakePrimero fake;
+  fake.list_cases_handler = [&](const primero::ListCasesRequest& r) { return server.list(r); };
+  CHECK(read_all(fake, at(0), 3) == std::vector<std::string>{"case-0", "case-1", "case-2", "case-3", "case-4", "case-5", "case-6"});
+  CHECK(read_all(fake, at(5), 3) == std::vector<std::string>{"case-5", "case-6"});  // inclusive lower bound
+}
+
+TEST_CASE("a case edited while the reader pages is not skipped (page numbers alone would skip one)") {
+  CaseServer server;
+  for (int i = 0; i < 6; ++i) server.cases["case-" + std::to_string(i)] = at(i);
+  // After the first page, case-1 (already read) is edited: it moves to the end. With plain page
+  // numbers, page 2 would then start at case-4 and case-3 would never be read.
+  server.between_calls = [&](int call) {
+    if (call == 1) server.cases["case-1"] = at(100);
+  };
+  primero::FakePrimero fake;
+  fake.list_cases_handler = [&](const primero::ListCasesRequest& r) { return server.list(r); };
+  const auto seen = read_all(fake, at(0), 3);
+  for (int i = 0; i < 6; ++i) CHECK(std::count(seen.begin(), seen.end(), "case-" + std::to_string(i)) >= 1);
+  CHECK(std::count(seen.begin(), seen.end(), "case-1") == 2);  // read again after its edit: the ledger dedups
+}
+
+TEST_CASE("cases sharing one last_updated_at across more than a page are all read, none twice") {
+  CaseServer server;
+  for (int i = 0; i < 8; ++i) server.cases["same-" + std::to_string(i)] = at(1);
+  server.cases["later"] = at(2);
+  primero::FakePrimero fake;
+  fake.list_cases_handler = [&](const primero::ListCasesRequest& r) { return server.list(r); };
+  auto seen = read_all(fake, at(0), 3);
+  std::sort(seen.begin(), seen.end());
+  CHECK(seen == std::vector<std::string>{"later", "same-0", "same-1", "same-2", "same-3", "same-4", "same-5", "same-6", "same-7"});
+}
+
+TEST_CASE("the executor runs every task with at most `workers` at once") {
+  std::atomic<int> running{0};
+  std::atomic<int> peak{0};
+  std::atomic<int> done{0};
+  {
+    BoundedExecutor ex(3);
+    for (int i = 0; i < 40; ++i) {
+      ex.submit([&] {
+        const int now = ++running;
+        int p = peak.load();
+        while (now > p && !peak.compare_exchange_weak(p, now)) {
+        }
+        std::this_thread::sleep_for(1ms);
+        --running;
+        ++done;
+      });
+    }
+    ex.wait_idle();
+    CHECK(done == 40);
+    CHECK(ex.escaped_exceptions() == 0);
+  }
+  CHECK(peak <= 3);
+  CHECK(peak >= 1);
+}
+
+TEST_CASE("the record book: retry backoff doubles, then retries-exhausted; unchanged payloads are not resent") {
+  auto ledger = open_sqlite_ledger(":memory:").value();
+  SyncSettings s;
+  s.max_attempts = 3;
+  s.retry_initial = 60s;
+  s.retry_max = 100s;
+  const Instant t0 = at(0);
+  FixedClock clock(t0);
+  const auto run = ledger->begin_run("1.2", t0).value();
+  RecordBook book(*ledger, "1.2", run, s, clock);
+
+  CHECK(book.claim("k"));
+  CHECK_FALSE(book.claim("k"));
+
+  auto attempt = [&](RecordState state) {
+    auto t = book.open("k", "src").value();
+    REQUIRE(book.in_flight(t, "hash-1"));
+    RecordOutcome o;
+    o.key = "k";
+    o.state = state;
+    o.rule = state == RecordState::kFailed ? "kServerError" : "";
+    o.reason = "HTTP 503";
+    book.settle(t, o);
+    return std::make_pair(ledger->find("1.2", "k").value().value(), o);
+  };
+  auto [row1, o1] = attempt(RecordState::kFailed);
+  CHECK(row1.state == LedgerState::kFailed);
+  CHECK(row1.attempts == 1);
+  CHECK(*row1.next_attempt_at == t0 + 60s);
+  CHECK(book.backing_off(book.open("k", "src").value()));
+  auto [row2, o2] = attempt(RecordState::kFailed);
+  CHECK(*row2.next_attempt_at == t0 + 100s);  // 120 s capped at retry_max
+  auto [row3, o3] = attempt(RecordState::kFailed);
+  CHECK(row3.state == LedgerState::kRejected);
+  CHECK(o3.state == RecordState::kRejected);
+  CHECK(o3.rule == "retries-exhausted");
+  CHECK(o3.reason.find("3 failed attempts") != std::string::npos);
+  CHECK(ledger->history("1.2", "k").value().size() == 6);  // in_flight + outcome per attempt: history kept
+
+  auto [row4, o4] = attempt(RecordState::kDelivered);
+  CHECK(row4.delivered_hash == "hash-1");
+  CHECK(RecordBook::unchanged(book.open("k", "src").value(), "hash-1"));
+  CHECK_FALSE(RecordBook::unchanged(book.open("k", "src").value(), "hash-2"));
+  CHECK(content_hash("a") == content_hash("a"));
+  CHECK(content_hash("a") != content_hash("b"));
+}
+
+TEST_CASE("ingestion: per-record results settle each record; a transaction still pending stays submitted") {
+  auto ledger = open_sqlite_ledger(":memory:").value();
+  SyncSettings s;
+  s.ingestion_poll_interval = 10ms;
+  s.ingestion_timeout = 0s;  // one read only
+  FixedClock clock(at(0));
+  std::ostringstream log_text;
+  Logger log(log_text);
+  const Sleeper sleep = [](std::chrono::milliseconds) {};
+  RunReport report("1.2", at(0));
+  RecordBook book(*ledger, "1.2", ledger->begin_run("1.2", at(0)).value(), s, clock);
+  ping::FakePing ping;
+  std::string status = "processing";
+  ping.get_ingestion_transaction_handler = [&](const ping::GetIngestionTransactionRequest& r) {
+    return json::parse<ping::IngestionTransaction>(
+        R"({"transactionId":")" + r.transactionId + R"(","status":")" + status +
+        R"(","results":[{"index":0,"recordKey":"a","status":"accepted"},
+                        {"index":1,"recordKey":"b","status":"rejected","errors":[{"code":"unknown-intervention","field":"progres_interventionnumber"}]}]})");
+  };
+  const IngestionDeps deps{ping, book, report, log, sleep};
+  std::vector<StagedRecord<int>> batch(2);
+  batch[0].outcome.key = "a";
+  batch[1].outcome.key = "b";
+  for (auto& r : batch) {
+    r.ticket = book.open(r.outcome.key, "src-" + r.outcome.key).value();
+    r.hash = "h";
+  }
+  std::function<Result<ping::IngestionAccepted>(std::vector<int>)> submit = [](std::vector<int> bodies) {
+    CHECK(bodies.size() == 2);
+    return json::parse<ping::IngestionAccepted>(R"({"transactionId":"tx-1"})");
+  };
+  ingest_batch(deps, batch, submit);
+  CHECK(ledger->find("1.2", "a").value()->state == LedgerState::kSubmitted);  // still processing
+  CHECK(report.count(RecordState::kFailed) == 2);
+
+  status = "completed";
+  RunReport report2("1.2", at(0));
+  RecordBook book2(*ledger, "1.2", ledger->begin_run("1.2", at(0)).value(), s, clock);
+  const IngestionDeps deps2{ping, book2, report2, log, sleep};
+  const auto settled = resume_submitted(deps2, ledger->due("1.2", at(0), 100).value());
+  CHECK(settled.size() == 2);
+  CHECK(ledger->find("1.2", "a").value()->state == LedgerState::kDelivered);
+  const auto b = ledger->find("1.2", "b").value().value();
+  CHECK(b.state == LedgerState::kRejected);
+  CHECK(b.error_code == "ingestion-rejected");
+  CHECK(b.error_message.find("unknown-intervention (progres_interventionnumber)") != std::string::npos);
+}
