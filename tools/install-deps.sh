@@ -14,6 +14,7 @@ packages=(
   libcpp-httplib-dev
   libfmt-dev libcli11-dev
   libsqlite3-dev
+  curl time
 )
 
 missing=()

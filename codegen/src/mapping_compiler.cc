@@ -225,6 +225,15 @@ struct TargetLeaf {
   std::string lvalue;
 };
 
+// A checked lookup: what lookup_lines() needs to emit it.
+struct LookupPlan {
+  mapping::OnMissing on_missing = mapping::REJECT;  // effective (a total lookup rejects unlisted wire values)
+  std::string table;
+  std::string lt;        // "lt_<table>": the emitted `const refbridge::LookupTable*`
+  std::string display;   // source field named in rejection messages
+  std::string summary;   // comment text: "lookup table[path], on_missing: x"
+};
+
 // ---------------------------------------------------------------------------------------------
 
 class Compiler {
@@ -257,6 +266,9 @@ class Compiler {
                         const ir::SourceLocation& at);
   std::optional<std::string> literal_code(const TargetLeaf& leaf, const std::string& value,
                                           const ir::SourceLocation& at);
+  std::optional<LookupPlan> check_lookup(const mapping::LookupRule& lk, const SourcePath& s, const TargetLeaf& leaf,
+                                         const ir::SourceLocation& at, bool join_part);
+  std::optional<std::string> condition_code(const mapping::Condition& c);
   void compile_rule(const mapping::Rule& r);
   void check_profile_declarations();
   void check_coverage(const TargetNode& node, const ir::Api& a);
@@ -279,6 +291,7 @@ class Compiler {
   std::set<std::string> used_constants_, used_tables_;
   std::set<std::string> default_tables_;  // tables used with on_missing: default
   std::vector<std::string> rule_code_;    // one block per rule, spec order
+  std::map<std::string, TargetLeaf> assigned_;  // target paths set by the rules compiled so far
   int node_counter_ = 0;
   std::string profiles_note_;
 };
@@ -574,8 +587,220 @@ std::string on_missing_name(mapping::OnMissing o) {
     case mapping::OMIT: return "omit";
     case mapping::DEFAULT: return "default";
     case mapping::REJECT: return "reject";
+    case mapping::PASSTHROUGH: return "passthrough";
     default: return "?";
   }
+}
+
+
+// Every check of one lookup (a `lookup:` rule, or a `{lookup: ...}` part of a join, `join_part`),
+// in the order a reader meets the problems: declaration, key, types, totality over an enum source,
+// on_missing against the table, the target and the profile's values.
+std::optional<LookupPlan> Compiler::check_lookup(const mapping::LookupRule& lk, const SourcePath& s,
+                                                 const TargetLeaf& leaf, const ir::SourceLocation& at, bool join_part) {
+  const ir::TypeRef& tt = leaf.field->type();
+  const mapping::Lookup* decl = declared_lookup(lk.table(), at);
+  if (decl == nullptr) return std::nullopt;
+  if (!decl->key_source().empty() && decl->key_source() != s.text) {
+    diags_.error(lk.from().location(), "lookup '" + lk.table() + "' is declared with key '" + decl->key_source() +
+                                           "' but this rule looks up '" + s.text + "'");
+    return std::nullopt;
+  }
+  const bool enum_key = s.type.kind() == ir::TypeRef::ENUM;
+  if (s.type.kind() != ir::TypeRef::STRING && !(enum_key && !s.iterates)) {
+    diags_.error(lk.from().location(), "lookup keys are strings or (single) enums; " + source_desc(s) + " is not one");
+    return std::nullopt;
+  }
+  if (lk.has_join() && (join_part || !s.iterates)) {
+    diags_.error(at, "lookup join applies to paths through a list (the results joined into one string); '" + s.text +
+                         "' yields one value");
+    return std::nullopt;
+  }
+  if (join_part) {
+    if (s.iterates) {
+      diags_.error(lk.from().location(), "join parts are single strings; " + source_desc(s) + " goes through a list");
+      return std::nullopt;
+    }
+  } else if (lk.has_join()) {
+    if (tt.kind() != ir::TypeRef::STRING) {
+      diags_.error(at, "Can't map joined lookup '" + lk.table() + "' (std::string) to " + target_desc(leaf) + ".");
+      return std::nullopt;
+    }
+    if (!leaf.optional) {
+      diags_.error(at, "lookup join of '" + s.text + "' may leave no value (an empty list, or every key omitted) but " +
+                           target_desc(leaf) + " is required");
+      return std::nullopt;
+    }
+  } else {
+    const bool list_target = tt.kind() == ir::TypeRef::ARRAY && tt.element().kind() == ir::TypeRef::STRING;
+    if (s.iterates ? !list_target : !takes_text(tt)) {
+      diags_.error(at, "Can't map lookup '" + lk.table() + "' of " + source_desc(s) + " to " + target_desc(leaf) +
+                           (s.iterates ? ": a path through a list needs a std::vector<std::string> target (or "
+                                         "'join: <separator>' for a std::string target)."
+                                       : ": lookup values are std::string."));
+      return std::nullopt;
+    }
+  }
+  const auto table_it = profile_.lookups.find(lk.table());
+  // Enum sources: every value the schema lists must have an entry (the lookup is total), unless
+  // on_missing says what happens otherwise; entries for values the enum lacks can never be used.
+  const std::vector<std::string> src_enum = source_enum(s);
+  if (table_it != profile_.lookups.end() && !src_enum.empty()) {
+    if (m_.strict().unused_lookup_entries() == mapping::ERROR) {
+      for (const auto& e : table_it->second.entries) {
+        if (std::find(src_enum.begin(), src_enum.end(), e.key) != src_enum.end()) continue;
+        diags_.error(e.location, "Unused lookup entry '" + e.key + "' in table '" + lk.table() + "' of profile '" +
+                                     profile_.name + "': " + source_desc(s) + " only takes " + join(src_enum, ", ") +
+                                     " (strict: unused_lookup_entries)." + did_you_mean(e.key, src_enum));
+      }
+    }
+    std::vector<std::string> uncovered;
+    for (const auto& v : src_enum) {
+      const auto& es = table_it->second.entries;
+      if (std::none_of(es.begin(), es.end(), [&](const auto& e) { return e.key == v; })) uncovered.push_back("'" + v + "'");
+    }
+    if (!uncovered.empty() && lk.on_missing() == mapping::ON_MISSING_UNSPECIFIED) {
+      diags_.error(at, "Lookup '" + lk.table() + "' is not total over enum " + source_desc(s) + ": profile '" +
+                           profile_.name + "' has no entry for " + join(uncovered, ", ") +
+                           ". Add the entries, or state on_missing: default (with a table default), omit or reject.");
+      return std::nullopt;
+    }
+  }
+  if (lk.on_missing() == mapping::ON_MISSING_UNSPECIFIED && src_enum.empty()) {
+    diags_.error(at, "lookup '" + lk.table() + "' needs on_missing: omit, default or reject: " + source_desc(s) +
+                         " is not an enum, so no table can cover every value.");
+    return std::nullopt;
+  }
+  // A total lookup still meets wire values the schema does not list (OpenEnum): those are rejected.
+  const mapping::OnMissing om = lk.on_missing() == mapping::ON_MISSING_UNSPECIFIED ? mapping::REJECT : lk.on_missing();
+  LookupPlan plan;
+  plan.on_missing = om;
+  plan.table = lk.table();
+  plan.lt = "lt_" + identifier_from(lk.table());
+  plan.display = s.display;
+  plan.summary = "lookup " + lk.table() + "[" + s.text + "], " +
+                 (lk.on_missing() == mapping::ON_MISSING_UNSPECIFIED ? std::string("total over the enum (unlisted = reject)")
+                                                                     : "on_missing: " + on_missing_name(om)) +
+                 (lk.has_join() ? ", joined with " + cpp_string_literal(lk.join()) : "");
+  if (om == mapping::DEFAULT) {
+    default_tables_.insert(lk.table());
+    if (!decl->default_allowed()) {
+      diags_.error(at, "on_missing: default, but lookup '" + lk.table() +
+                           "' is declared with 'default: false' under 'lookups:'");
+      return std::nullopt;
+    }
+    if (table_it != profile_.lookups.end() && !table_it->second.default_value) {
+      diags_.error(at, "on_missing: default, but lookup table '" + lk.table() + "' of profile '" + profile_.name +
+                           "' (" + profile_.file + ") has no default");
+      return std::nullopt;
+    }
+  }
+  // passthrough: the key text itself is the value, so both sides must be plain strings (an enum key
+  // is not a target value, and a key is not a valid value of a target enum).
+  const ir::TypeRef& tt_text = tt.kind() == ir::TypeRef::ARRAY ? tt.element() : tt;
+  if (om == mapping::PASSTHROUGH && (enum_key || tt_text.kind() != ir::TypeRef::STRING || !target_enum(leaf).empty())) {
+    diags_.error(at, "on_missing: passthrough copies an unknown key unchanged, so the source and the target must both be "
+                     "plain strings; " + (enum_key ? source_desc(s) : target_desc(leaf)) + " is not one. Use omit, "
+                     "default or reject.");
+    return std::nullopt;
+  }
+  if (om == mapping::OMIT && !leaf.optional && !join_part) {
+    diags_.error(at, "on_missing: omit can leave required " + target_desc(leaf) + " unset; use default or reject");
+    return std::nullopt;
+  }
+  if (lk.distinct() && !s.iterates) {
+    diags_.error(at, "distinct applies to paths through a list; '" + s.text + "' yields one value");
+    return std::nullopt;
+  }
+  const bool sure = s.iterates || guaranteed(s);
+  if (!sure && !leaf.optional && !join_part) {
+    diags_.error(lk.from().location(), "Source '" + s.text + "' is optional but " + target_desc(leaf) +
+                                           " is required: add a default, or list the source under 'require:'.");
+    return std::nullopt;
+  }
+  if (table_it != profile_.lookups.end()) {
+    for (const auto& e : table_it->second.entries) {
+      check_enum_value(leaf, e.value, "lookup '" + lk.table() + "' entry '" + e.key + "':", e.location);
+    }
+    if (table_it->second.default_value && om != mapping::REJECT) {
+      check_enum_value(leaf, table_it->second.default_value->value, "lookup '" + lk.table() + "' default",
+                       table_it->second.default_value->location);
+    }
+  }
+  return plan;
+}
+
+// Statements looking `key` (a std::string expression) up: `assign(v)` is the statement storing the
+// found text expression v. A miss: reject and default return from the transform (rule
+// lookup-<table> / kConfig), omit stores nothing (`continue` inside a loop), passthrough stores the
+// key itself (the table default is not used).
+std::vector<std::string> lookup_lines(const LookupPlan& p, const std::string& key, bool in_loop,
+                                      const std::function<std::string(const std::string&)>& assign,
+                                      const std::string& pad) {
+  std::vector<std::string> out;
+  switch (p.on_missing) {
+    case mapping::REJECT:
+      out.push_back(pad + "if (!" + p.lt + "->contains(" + key + ")) {");
+      out.push_back(pad + "  return refbridge::make_rejection(" + cpp_string_literal("lookup-" + p.table) + ", " +
+                    cpp_string_literal(p.display + " value '") + " + " + key + " + " +
+                    cpp_string_literal("' has no entry in lookup " + p.table + " (profile ") + " + profile.name + \")\");");
+      out.push_back(pad + "}");
+      out.push_back(pad + assign(p.lt + "->entries.at(" + key + ")"));
+      break;
+    case mapping::DEFAULT:
+      out.push_back(pad + "std::optional<std::string> found = " + p.lt + "->find(" + key + ");");
+      out.push_back(pad + "if (!found) {");
+      out.push_back(pad + "  return refbridge::make_error(refbridge::ErrorCode::kConfig, \"profile '\" + profile.name + "
+                          "\"' has no default for lookup table '" + p.table + "'\");");
+      out.push_back(pad + "}");
+      out.push_back(pad + assign("std::move(*found)"));
+      break;
+    case mapping::PASSTHROUGH:
+      out.push_back(pad + assign("(" + p.lt + "->contains(" + key + ") ? " + p.lt + "->entries.at(" + key + ") : " +
+                                 key + ")"));
+      break;
+    default:  // OMIT
+      if (in_loop) {
+        out.push_back(pad + "std::optional<std::string> found = " + p.lt + "->find(" + key + ");");
+        out.push_back(pad + "if (!found) continue;");
+        out.push_back(pad + assign("std::move(*found)"));
+      } else {
+        out.push_back(pad + "if (std::optional<std::string> found = " + p.lt + "->find(" + key + ")) " +
+                      assign("std::move(*found)"));
+      }
+  }
+  return out;
+}
+
+// `when: {target, equals}`: the C++ test that target member `target` (set by an earlier rule, so
+// spec order is evaluation order) holds `equals`. Strings compare as text, enums by wire text
+// (`equals` must then be a value of the enum); an optional member that is absent fails the test.
+std::optional<std::string> Compiler::condition_code(const mapping::Condition& c) {
+  const std::string& text = c.target().text();
+  auto it = assigned_.find(text);
+  if (it == assigned_.end()) {
+    std::vector<std::string> names;
+    for (const auto& [path, leaf] : assigned_) names.push_back(path);
+    diags_.error(c.target().location(), "when: target '" + text + "' is not set by an earlier rule (a condition reads "
+                                            "a target member that a rule above it sets)." + did_you_mean(text, names));
+    return std::nullopt;
+  }
+  const TargetLeaf& t = it->second;
+  const auto kind = t.field->type().kind();
+  if (kind != ir::TypeRef::STRING && kind != ir::TypeRef::ENUM) {
+    diags_.error(c.target().location(), "when: equals compares a string or enum member; " + target_desc(t) +
+                                            " is neither");
+    return std::nullopt;
+  }
+  const std::size_t before = diags_.list().size();
+  check_enum_value(t, c.equals(), "when: equals", c.location());
+  if (diags_.list().size() != before) return std::nullopt;
+  const std::string value = cpp_string_literal(c.equals());
+  const std::string& L = t.lvalue;
+  if (kind == ir::TypeRef::ENUM) {
+    return t.optional ? "(" + L + " && " + L + "->text() == " + value + ")" : L + ".text() == " + value;
+  }
+  return t.optional ? "(" + L + " && *" + L + " == " + value + ")" : L + " == " + value;
 }
 
 void Compiler::compile_rule(const mapping::Rule& r) {
@@ -597,7 +822,7 @@ void Compiler::compile_rule(const mapping::Rule& r) {
       for (const auto& p : r.convert().from()) resolve(p);
       break;
     case mapping::Rule::kJoin:
-      for (const auto& p : r.join().from()) resolve(p);
+      for (const auto& part : r.join().parts()) resolve(part.has_lookup() ? part.lookup().from() : part.path());
       break;
     default: break;
   }
@@ -741,153 +966,43 @@ void Compiler::compile_rule(const mapping::Rule& r) {
     case mapping::Rule::kLookup: {
       const auto& lk = r.lookup();
       const SourcePath& s = *srcs[0];
-      const mapping::Lookup* decl = declared_lookup(lk.table(), at);
-      if (decl == nullptr) return;
-      if (!decl->key_source().empty() && decl->key_source() != s.text) {
-        diags_.error(lk.from().location(), "lookup '" + lk.table() + "' is declared with key '" + decl->key_source() +
-                                               "' but this rule looks up '" + s.text + "'");
-        return;
-      }
-      const bool enum_key = s.type.kind() == ir::TypeRef::ENUM;
-      if (s.type.kind() != ir::TypeRef::STRING && !(enum_key && !s.iterates)) {
-        diags_.error(lk.from().location(), "lookup keys are strings or (single) enums; " + source_desc(s) + " is not one");
-        return;
-      }
-      const bool list_target = tt.kind() == ir::TypeRef::ARRAY && tt.element().kind() == ir::TypeRef::STRING;
-      if (s.iterates ? !list_target : !takes_text(tt)) {
-        diags_.error(at, "Can't map lookup '" + lk.table() + "' of " + source_desc(s) + " to " + target_desc(leaf) +
-                             (s.iterates ? ": a path through a list needs a std::vector<std::string> target."
-                                         : ": lookup values are std::string."));
-        return;
-      }
-      const auto table_it = profile_.lookups.find(lk.table());
-      // Enum sources: every value the schema lists must have an entry (the lookup is total), unless
-      // on_missing says what happens otherwise; entries for values the enum lacks can never be used.
-      const std::vector<std::string> src_enum = source_enum(s);
-      if (table_it != profile_.lookups.end() && !src_enum.empty()) {
-        if (m_.strict().unused_lookup_entries() == mapping::ERROR) {
-          for (const auto& e : table_it->second.entries) {
-            if (std::find(src_enum.begin(), src_enum.end(), e.key) != src_enum.end()) continue;
-            diags_.error(e.location, "Unused lookup entry '" + e.key + "' in table '" + lk.table() + "' of profile '" +
-                                         profile_.name + "': " + source_desc(s) + " only takes " + join(src_enum, ", ") +
-                                         " (strict: unused_lookup_entries)." + did_you_mean(e.key, src_enum));
-          }
-        }
-        std::vector<std::string> uncovered;
-        for (const auto& v : src_enum) {
-          const auto& es = table_it->second.entries;
-          if (std::none_of(es.begin(), es.end(), [&](const auto& e) { return e.key == v; })) uncovered.push_back("'" + v + "'");
-        }
-        if (!uncovered.empty() && lk.on_missing() == mapping::ON_MISSING_UNSPECIFIED) {
-          diags_.error(at, "Lookup '" + lk.table() + "' is not total over enum " + source_desc(s) + ": profile '" +
-                               profile_.name + "' has no entry for " + join(uncovered, ", ") +
-                               ". Add the entries, or state on_missing: default (with a table default), omit or reject.");
-          return;
-        }
-      }
-      if (lk.on_missing() == mapping::ON_MISSING_UNSPECIFIED && src_enum.empty()) {
-        diags_.error(at, "lookup '" + lk.table() + "' needs on_missing: omit, default or reject: " + source_desc(s) +
-                             " is not an enum, so no table can cover every value.");
-        return;
-      }
-      // A total lookup still meets wire values the schema does not list (OpenEnum): those are rejected.
-      const mapping::OnMissing om =
-          lk.on_missing() == mapping::ON_MISSING_UNSPECIFIED ? mapping::REJECT : lk.on_missing();
-      summary = "lookup " + lk.table() + "[" + s.text + "], " +
-                (lk.on_missing() == mapping::ON_MISSING_UNSPECIFIED ? std::string("total over the enum (unlisted = reject)")
-                                                                    : "on_missing: " + on_missing_name(om));
-      const std::string key_text = enum_key ? "std::string(to_string(*" + s.var + "))" : "*" + s.var;
-      if (om == mapping::DEFAULT) {
-        default_tables_.insert(lk.table());
-        if (!decl->default_allowed()) {
-          diags_.error(at, "on_missing: default, but lookup '" + lk.table() +
-                               "' is declared with 'default: false' under 'lookups:'");
-          return;
-        }
-        if (table_it != profile_.lookups.end() && !table_it->second.default_value) {
-          diags_.error(at, "on_missing: default, but lookup table '" + lk.table() + "' of profile '" + profile_.name +
-                               "' (" + profile_.file + ") has no default");
-          return;
-        }
-      }
-      if (om == mapping::OMIT && !leaf.optional) {
-        diags_.error(at, "on_missing: omit can leave required " + target_desc(leaf) +
-                             " unset; use default or reject");
-        return;
-      }
-      if (lk.distinct() && !s.iterates) {
-        diags_.error(at, "distinct applies to paths through a list; '" + s.text + "' yields one value");
-        return;
-      }
-      const bool sure = s.iterates || guaranteed(s);
-      if (!sure && !leaf.optional) {
-        optional_into_required(s, lk.from().location());
-        return;
-      }
-      if (table_it != profile_.lookups.end()) {
-        for (const auto& e : table_it->second.entries) {
-          check_enum_value(leaf, e.value, "lookup '" + lk.table() + "' entry '" + e.key + "':", e.location);
-        }
-        if (table_it->second.default_value && om != mapping::REJECT) {
-          check_enum_value(leaf, table_it->second.default_value->value, "lookup '" + lk.table() + "' default",
-                           table_it->second.default_value->location);
-        }
-      }
-      const std::string lt = "lt_" + identifier_from(lk.table());
-      const std::string rule_id = "lookup-" + lk.table();
-      auto missing_code = [&](const std::string& key_expr, const std::string& pad) -> std::vector<std::string> {
-        switch (om) {
-          case mapping::DEFAULT:
-            return {pad + "return refbridge::make_error(refbridge::ErrorCode::kConfig, \"profile '\" + profile.name + "
-                          "\"' has no default for lookup table '" + lk.table() + "'\");"};
-          case mapping::REJECT:
-            return {pad + "return refbridge::make_rejection(" + cpp_string_literal(rule_id) + ", " +
-                    cpp_string_literal(s.display + " value '") + " + " + key_expr + " + " +
-                    cpp_string_literal("' has no entry in lookup " + lk.table() + " (profile ") +
-                    " + profile.name + \")\");"};
-          default: return {pad + "continue;"};
-        }
-      };
+      auto plan = check_lookup(lk, s, leaf, at, /*join_part=*/false);
+      if (!plan) return;
+      summary = plan->summary;
       if (s.iterates) {
         body.push_back("std::vector<std::string> values;");
         body.push_back("for (const std::string* key : " + s.var + ") {");
-        if (om == mapping::REJECT) {
-          body.push_back("  if (!" + lt + "->contains(*key)) {");
-          for (auto& l : missing_code("*key", "    ")) body.push_back(l);
-          body.push_back("  }");
-          body.push_back("  std::string value = " + lt + "->entries.at(*key);");
-        } else {
-          body.push_back("  std::optional<std::string> found = " + lt + "->find(*key);");
-          body.push_back("  if (!found) {");
-          for (auto& l : missing_code("*key", "    ")) body.push_back(l);
-          body.push_back("  }");
-          body.push_back("  std::string value = std::move(*found);");
+        for (auto& l : lookup_lines(*plan, "*key", /*in_loop=*/true,
+                                    [](const std::string& v) { return "std::string value = " + v + ";"; }, "  ")) {
+          body.push_back(std::move(l));
         }
         if (lk.distinct()) {
           body.push_back("  if (std::find(values.begin(), values.end(), value) != values.end()) continue;  // distinct");
         }
         body.push_back("  values.push_back(std::move(value));");
         body.push_back("}");
-        body.push_back(leaf.optional ? "if (!values.empty()) " + L + " = std::move(values);"
-                                     : L + " = std::move(values);");
+        if (lk.has_join()) {
+          // One string: the results joined; none left -> omitted (the target is optional, checked).
+          body.push_back("if (!values.empty()) {");
+          body.push_back("  std::string joined = values.front();");
+          body.push_back("  for (std::size_t i = 1; i < values.size(); ++i) joined += " + cpp_string_literal(lk.join()) +
+                         " + values[i];");
+          body.push_back("  " + L + " = std::move(joined);");
+          body.push_back("}");
+        } else {
+          body.push_back(leaf.optional ? "if (!values.empty()) " + L + " = std::move(values);"
+                                       : L + " = std::move(values);");
+        }
         break;
       }
+      const std::string key_text =
+          s.type.kind() == ir::TypeRef::ENUM ? "std::string(to_string(*" + s.var + "))" : "*" + s.var;
       const std::string pad = guaranteed(s) ? "" : "  ";
       if (!guaranteed(s)) body.push_back("if (" + s.var + " != nullptr) {");
-      if (om == mapping::REJECT) {
-        body.push_back(pad + "if (!" + lt + "->contains(" + key_text + ")) {");
-        for (auto& l : missing_code(key_text, pad + "  ")) body.push_back(l);
-        body.push_back(pad + "}");
-        body.push_back(pad + L + " = " + text_into(tt, *target_api_, lt + "->entries.at(" + key_text + ")") + ";");
-      } else if (om == mapping::DEFAULT) {
-        body.push_back(pad + "std::optional<std::string> found = " + lt + "->find(" + key_text + ");");
-        body.push_back(pad + "if (!found) {");
-        for (auto& l : missing_code(key_text, pad + "  ")) body.push_back(l);
-        body.push_back(pad + "}");
-        body.push_back(pad + L + " = " + text_into(tt, *target_api_, "std::move(*found)") + ";");
-      } else {
-        body.push_back(pad + "if (std::optional<std::string> found = " + lt + "->find(" + key_text + ")) " + L +
-                       " = " + text_into(tt, *target_api_, "std::move(*found)") + ";");
+      for (auto& l : lookup_lines(*plan, key_text, /*in_loop=*/false,
+                                  [&](const std::string& v) { return L + " = " + text_into(tt, *target_api_, v) + ";"; },
+                                  pad)) {
+        body.push_back(std::move(l));
       }
       if (!guaranteed(s)) body.push_back("}");
       break;
@@ -958,7 +1073,12 @@ void Compiler::compile_rule(const mapping::Rule& r) {
       const std::string call = "refbridge::mapping::" + cv.function() + "(" + join(args, ", ") + ")";
       const std::string pad = guards.empty() ? "" : "  ";
       if (!guards.empty()) body.push_back("if (" + join(guards, " && ") + ") {");
-      if (ret->optional) {
+      if (!decl->rejects().empty()) {
+        // A fallible conversion: its rejection (rule decl->rejects()) is the transform's.
+        summary += ", may reject (rule " + decl->rejects() + ")";
+        body.push_back(pad + "REFBRIDGE_TRY(" + conv_cpp(*ret) + " value, " + call + ");");
+        body.push_back(pad + (ret->optional ? "if (value) " + L + " = std::move(*value);" : L + " = std::move(value);"));
+      } else if (ret->optional) {
         body.push_back(pad + "if (" + conv_cpp(*ret) + " value = " + call + ") " + L + " = std::move(*value);");
       } else {
         body.push_back(pad + L + " = " + call + ";");
@@ -969,16 +1089,37 @@ void Compiler::compile_rule(const mapping::Rule& r) {
     case mapping::Rule::kJoin: {
       const auto& j = r.join();
       std::vector<std::string> vars, texts;
-      for (std::size_t i = 0; i < srcs.size(); ++i) {
-        const SourcePath& s = *srcs[i];
-        if (s.iterates || s.type.kind() != ir::TypeRef::STRING) {
-          diags_.error(j.from(static_cast<int>(i)).location(),
-                       "join parts are single strings; " + source_desc(s) +
-                           (s.iterates ? " goes through a list" : " is not a string"));
+      std::vector<std::string> prelude;  // lookup parts, computed before the join
+      for (int i = 0; i < j.parts_size(); ++i) {
+        const auto& part = j.parts(i);
+        const SourcePath& s = *srcs[static_cast<std::size_t>(i)];
+        const ir::SourceLocation& where = part.has_lookup() ? part.lookup().from().location() : part.path().location();
+        if (s.iterates || (!part.has_lookup() && s.type.kind() != ir::TypeRef::STRING)) {
+          diags_.error(where, "join parts are single strings; " + source_desc(s) +
+                                  (s.iterates ? " goes through a list" : " is not a string"));
           return;
         }
-        vars.push_back(s.var);
-        texts.push_back(s.text);
+        if (!part.has_lookup()) {
+          vars.push_back(s.var);
+          texts.push_back(s.text);
+          continue;
+        }
+        auto plan = check_lookup(part.lookup(), s, leaf, at, /*join_part=*/true);
+        if (!plan) return;
+        const std::string looked = "looked_up_" + std::to_string(i), ptr = "part_" + std::to_string(i);
+        const std::string key_text =
+            s.type.kind() == ir::TypeRef::ENUM ? "std::string(to_string(*" + s.var + "))" : "*" + s.var;
+        prelude.push_back("std::optional<std::string> " + looked + ";");
+        const std::string pad = guaranteed(s) ? "" : "  ";
+        if (!guaranteed(s)) prelude.push_back("if (" + s.var + " != nullptr) {");
+        for (auto& l : lookup_lines(*plan, key_text, /*in_loop=*/false,
+                                    [&](const std::string& v) { return looked + " = " + v + ";"; }, pad)) {
+          prelude.push_back(std::move(l));
+        }
+        if (!guaranteed(s)) prelude.push_back("}");
+        prelude.push_back("const std::string* const " + ptr + " = " + looked + " ? &*" + looked + " : nullptr;");
+        vars.push_back(ptr);
+        texts.push_back(plan->summary);
       }
       summary = "join [" + join(texts, ", ") + "] with " + cpp_string_literal(j.separator()) +
                 (j.skip_empty() ? ", empty parts skipped" : "");
@@ -986,6 +1127,7 @@ void Compiler::compile_rule(const mapping::Rule& r) {
         diags_.error(at, "Can't map a join (std::string) to " + target_desc(leaf) + ".");
         return;
       }
+      for (auto& l : prelude) body.push_back(std::move(l));
       body.push_back("std::string joined;");
       body.push_back("bool first = true;");
       body.push_back("for (const std::string* part : {" + join(vars, ", ") + "}) {");
@@ -1006,12 +1148,30 @@ void Compiler::compile_rule(const mapping::Rule& r) {
     diags_.error(at, "'when: create' would leave required " + target_desc(leaf) + " unset on update");
     return;
   }
+  std::string condition;  // C++ test of `when: {target, equals}`, "" = unconditional
+  if (r.has_condition()) {
+    auto cond = condition_code(r.condition());
+    if (!cond) return;
+    if (!leaf.optional) {
+      diags_.error(r.condition().location(), "'when: {target: " + r.condition().target().text() + ", equals: " +
+                                                 r.condition().equals() + "}' would leave required " +
+                                                 target_desc(leaf) + " unset when the condition fails");
+      return;
+    }
+    condition = *cond;
+  }
+  assigned_.emplace(leaf.path, leaf);
   std::vector<std::string> block;
   block.push_back("// " + leaf.path + " <- " + summary + (r.when() == mapping::CREATE ? " [on create only]" : "") +
+                  (r.has_condition() ? " [only when " + r.condition().target().text() + " == " +
+                                           r.condition().equals() + "]"
+                                     : "") +
                   "  (" + m_.spec_file() + ":" + std::to_string(at.line()) + ")");
   if (!r.description().empty()) block.push_back("// " + r.description());
   if (r.when() == mapping::CREATE) {
     block.push_back("if (ctx.mode == refbridge::WriteMode::kCreate) {");
+  } else if (!condition.empty()) {
+    block.push_back("if (" + condition + ") {");
   } else {
     block.push_back("{");
   }
@@ -1356,7 +1516,7 @@ bool Compiler::run(const std::string& out_rel_dir, std::vector<GeneratedFile>& f
   h.print("#pragma once\n\n");
   for (const auto& inc : api_includes) h.print("#include \"" + inc + "\"\n");
   h.print("#include \"refbridge/error.h\"\n#include \"refbridge/mapping_runtime.h\"\n#include \"refbridge/profile.h\"\n\n");
-  h.print("#include <vector>\n\nnamespace refbridge::mappings {\n\n");
+  h.print("#include <string>\n#include <vector>\n\nnamespace refbridge::mappings {\n\n");
   h.print("/// The inputs of " + fn + "(): the spec's `sources:`, in declaration order.\n");
   h.print("struct " + input + " {\n");
   for (const auto& s : m_.sources()) {
@@ -1377,11 +1537,20 @@ bool Compiler::run(const std::string& out_rel_dir, std::vector<GeneratedFile>& f
   for (const auto& g : m_.gates()) {
     doc += "  - " + g.rule() + ": " + paths_.at(g.from().text())->display + " is not a key of lookup " + g.table() + ";\n";
   }
+  auto document_lookup = [&](const mapping::LookupRule& lk) {
+    if (lk.on_missing() != mapping::REJECT) return;
+    doc += "  - lookup-" + lk.table() + ": " + lk.from().text() + " has no entry in lookup " + lk.table() + ";\n";
+  };
   for (const auto& r : m_.rules()) {
-    if (r.has_lookup() && r.lookup().on_missing() == mapping::REJECT) {
-      doc += "  - lookup-" + r.lookup().table() + ": " + r.lookup().from().text() + " has no entry in lookup " +
-             r.lookup().table() + ";\n";
+    if (r.has_lookup()) document_lookup(r.lookup());
+    if (r.has_join()) {
+      for (const auto& part : r.join().parts()) {
+        if (part.has_lookup()) document_lookup(part.lookup());
+      }
     }
+  }
+  for (const auto& cv : m_.conversions()) {
+    if (!cv.rejects().empty()) doc += "  - " + cv.rejects() + ": conversion " + cv.name() + " refuses the values;\n";
   }
   doc += "Rules marked `when: create` apply only when ctx.mode == WriteMode::kCreate.\n"
          "ErrorCode::kConfig when the profile lacks a table, default or constant the mapping uses.";
@@ -1391,19 +1560,23 @@ bool Compiler::run(const std::string& out_rel_dir, std::vector<GeneratedFile>& f
   h.print("/// Checks that `profile` has every lookup table, default and constant " + fn +
           "() uses;\n/// kConfig listing all that are missing. Call it at start-up.\n");
   h.print("refbridge::Result<void> " + fn + "_check_profile(const refbridge::Profile& profile);\n\n");
+  h.print("/// One line per lookup entry that `profile` marks unconfirmed (`unconfirmed:` of a table) in the\n"
+          "/// tables " + fn + "() uses (refbridge::unconfirmed_entries); log them as warnings at start-up.\n");
+  h.print("std::vector<std::string> " + fn + "_unconfirmed_entries(const refbridge::Profile& profile);\n\n");
   h.print("}  // namespace refbridge::mappings\n");
 
   Printer c;
   c.print(escape_dollars(banner));
   c.print("#include \"" + dir_last + "/" + fn + ".h\"\n\n");
-  c.print("#include <algorithm>\n#include <cstdint>\n#include <optional>\n#include <string>\n#include <type_traits>\n"
-          "#include <utility>\n#include <vector>\n\nnamespace refbridge::mappings {\n");
+  c.print("#include <algorithm>\n#include <cstdint>\n#include <optional>\n#include <string>\n#include <string_view>\n"
+          "#include <type_traits>\n#include <utility>\n#include <vector>\n\nnamespace refbridge::mappings {\n");
   if (m_.conversions_size() > 0) {
     c.print("\n// Hand-written conversions (sdk/src/mapping_runtime.cc) must have exactly the declared signatures.\n");
     for (const auto& cv : m_.conversions()) {
       std::vector<std::string> params = {"const refbridge::MappingContext&"};
       for (const auto& pt : cv.params()) params.push_back("const " + conv_cpp(*parse_conv_type(pt)) + "&");
-      const std::string ret = conv_cpp(*parse_conv_type(cv.returns()));
+      std::string ret = conv_cpp(*parse_conv_type(cv.returns()));
+      if (!cv.rejects().empty()) ret = "refbridge::Result<" + ret + ">";
       const std::string sig = ret + " (*)(" + join(params, ", ") + ")";
       c.print(escape_dollars("static_assert(std::is_same_v<decltype(&refbridge::mapping::" + cv.name() + "),\n" +
                              "                             " + sig + ">,\n              " +
@@ -1433,6 +1606,16 @@ bool Compiler::run(const std::string& out_rel_dir, std::vector<GeneratedFile>& f
           "  for (const auto& item : missing) list += (list.empty() ? \"\" : \", \") + item;\n"
           "  return refbridge::make_error(refbridge::ErrorCode::kConfig,\n                              \"profile '\" + "
           "profile.name + \"' lacks what mapping " + m_.name() + " uses: \" + list);\n}\n");
+  // unconfirmed entries of the tables used
+  c.print("\nstd::vector<std::string> " + fn + "_unconfirmed_entries(const refbridge::Profile& profile) {\n");
+  if (used_tables_.empty()) {
+    c.print("  (void)profile;\n  return {};\n}\n");
+  } else {
+    std::vector<std::string> tables;
+    for (const auto& t : used_tables_) tables.push_back(cpp_string_literal(t));
+    c.print("  static constexpr std::string_view kTables[] = {" + join(tables, ", ") + "};\n"
+            "  return refbridge::unconfirmed_entries(profile, kTables);\n}\n");
+  }
   // transform
   c.print("\nrefbridge::Result<" + target_t + "> " + fn + "(const " + input +
           "& in, const refbridge::Profile& profile,\n    const refbridge::MappingContext& ctx) {\n");

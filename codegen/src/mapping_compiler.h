@@ -9,8 +9,11 @@
 // required target without default/require, lookup table or constant missing from the profile,
 // lookup value outside the target's enum, a `when: create` rule on a required member, lossy
 // conversions not declared (int64 -> int32 without `lossy: narrowing`, date-time -> date without a
-// conversion), a lookup over an enum source that is not total and states no on_missing, and in
-// `strict:` mode unused lookup entries and unused source members (`ignore_sources:` with reasons).
+// conversion), a lookup over an enum source that is not total and states no on_missing, a lookup
+// `join:` over a single value, `on_missing: passthrough` with a non-string side, a `when: {target,
+// equals}` on a member no earlier rule sets / with a value outside its enum / guarding a required
+// member, an `unconfirmed:` profile key that is no entry, and in `strict:` mode unused lookup
+// entries and unused source members (`ignore_sources:` with reasons).
 // What the generator cannot see (hand-written conversion signatures) is checked by static_asserts
 // in the generated code, so a mismatch fails at C++ compile time, never at run time.
 

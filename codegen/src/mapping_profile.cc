@@ -1,10 +1,12 @@
 // See mapping_profile.h.
 #include "mapping_profile.h"
 
+#include "mapping_diagnostics.h"
 #include "yaml_file.h"
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -49,6 +51,24 @@ refbridge::Result<SpecProfile> load_spec_profile(const std::filesystem::path& ro
       for (const auto& e : kv.second["entries"]) {
         if (!e.second.IsScalar()) return at(rel_path, e.second.Mark(), "lookup '" + table + "' entry values must be strings");
         t.entries.push_back(ProfileEntry{e.first.Scalar(), e.second.Scalar(), loc(rel_path, e.second)});
+      }
+      if (const auto u = kv.second["unconfirmed"]) {
+        // unconfirmed: {keys: [<entry key>...], note: <why, with the § reference>} (refbridge/profile.h)
+        if (!u.IsMap() || !u["keys"] || !u["keys"].IsSequence() || !u["note"] || !u["note"].IsScalar() ||
+            u["note"].Scalar().empty()) {
+          return at(rel_path, u.Mark(), "lookup '" + table + "' unconfirmed needs keys (a list of entry keys) and note");
+        }
+        std::vector<std::string> keys;
+        for (const auto& e : t.entries) keys.push_back(e.key);
+        for (const auto& k : u["keys"]) {
+          if (!k.IsScalar()) return at(rel_path, k.Mark(), "lookup '" + table + "' unconfirmed keys must be strings");
+          if (std::find(keys.begin(), keys.end(), k.Scalar()) == keys.end()) {
+            return at(rel_path, k.Mark(), "lookup '" + table + "' marks '" + k.Scalar() +
+                                              "' unconfirmed, but it is not an entry of the table." +
+                                              did_you_mean(k.Scalar(), keys));
+          }
+          t.unconfirmed.push_back(k.Scalar());
+        }
       }
       if (const auto d = kv.second["default"]; d && !d.IsNull()) {
         if (!d.IsScalar()) return at(rel_path, d.Mark(), "lookup '" + table + "' default must be a string or null");

@@ -23,6 +23,7 @@ struct ProfileEntry {
 struct ProfileTable {
   std::vector<ProfileEntry> entries;  // in file order
   std::optional<ProfileEntry> default_value;
+  std::vector<std::string> unconfirmed;  // keys of `unconfirmed: {keys, note}` (each one an entry key)
   ir::SourceLocation location;
 };
 
@@ -33,7 +34,8 @@ struct SpecProfile {
   std::map<std::string, ProfileTable> lookups;
 };
 
-/// Loads root/rel_path. Errors: kIo, kInvalidInput "file:line:col: message".
+/// Loads root/rel_path. Errors: kIo, kInvalidInput "file:line:col: message" (also: an `unconfirmed`
+/// key that is not an entry of its table, with a suggestion).
 refbridge::Result<SpecProfile> load_spec_profile(const std::filesystem::path& root, const std::string& rel_path);
 
 }  // namespace refbridge::codegen::mapping_detail

@@ -79,6 +79,47 @@ class SpecReader {
     for (const auto& item : n) *out->Add() = path(item, what);
   }
 
+  /// `lookup: {table, from, on_missing?, distinct?, join?}` (a rule kind, or a join part).
+  void read_lookup(const YAML::Node& lk, const std::string& what, mapping::LookupRule& lr) {
+    if (!check_keys(lk, what + " lookup", {"table", "from", "on_missing", "distinct", "join"})) return;
+    if (!lk["table"] || !lk["from"]) {
+      error(lk, what + " lookup needs table and from (and on_missing unless the lookup is total)");
+      return;
+    }
+    lr.set_table(str(lk["table"], what + " lookup table"));
+    *lr.mutable_from() = path(lk["from"], what + " lookup from");
+    // No on_missing: the compiler must prove the lookup total (enum source, an entry per value).
+    const std::string om = lk["on_missing"] ? str(lk["on_missing"], what + " on_missing") : "";
+    const std::vector<std::string> kinds = {"omit", "default", "reject", "passthrough"};
+    if (om == "omit") lr.set_on_missing(mapping::OMIT);
+    else if (om == "default") lr.set_on_missing(mapping::DEFAULT);
+    else if (om == "reject") lr.set_on_missing(mapping::REJECT);
+    else if (om == "passthrough") lr.set_on_missing(mapping::PASSTHROUGH);
+    else if (lk["on_missing"]) error(lk["on_missing"], what + ": on_missing must be omit, default, reject or passthrough, not '" +
+                                                           om + "'." + did_you_mean(om, kinds));
+    if (lk["distinct"]) lr.set_distinct(boolean(lk["distinct"], what + " distinct"));
+    if (lk["join"]) {
+      lr.set_join(str(lk["join"], what + " lookup join"));
+      lr.set_has_join(true);
+    }
+  }
+
+  /// join `from:` items: a source path, or `{lookup: {...}}` (the looked-up text is the part).
+  void read_join_parts(const YAML::Node& n, const std::string& what, mapping::JoinRule& jr) {
+    if (!n.IsSequence()) {
+      error(n, what + " must be a list of paths or {lookup: ...} items");
+      return;
+    }
+    for (const auto& item : n) {
+      auto* part = jr.add_parts();
+      if (item.IsMap()) {
+        if (check_keys(item, what + " item", {"lookup"}) && item["lookup"]) read_lookup(item["lookup"], what, *part->mutable_lookup());
+      } else {
+        *part->mutable_path() = path(item, what);
+      }
+    }
+  }
+
   void read_rule(const YAML::Node& key, const YAML::Node& v, mapping::Rule& r) {
     r.mutable_target()->set_text(key.Scalar());
     *r.mutable_target()->mutable_location() = loc(key);
@@ -96,12 +137,25 @@ class SpecReader {
       return;
     }
     if (v["description"]) r.set_description(str(v["description"], what + " description"));
-    if (const auto w = v["when"]) {
+    if (const auto w = v["when"]; w && w.IsMap()) {
+      // when: {target: <target path set by an earlier rule>, equals: <text>}
+      if (check_keys(w, what + " when", {"target", "equals"})) {
+        if (!w["target"] || !w["equals"]) {
+          error(w, what + ": when needs target and equals ({target: <target path>, equals: <value>})");
+        } else {
+          auto* cond = r.mutable_condition();
+          *cond->mutable_target() = path(w["target"], what + " when target");
+          cond->set_equals(str(w["equals"], what + " when equals"));
+          *cond->mutable_location() = loc(w);
+        }
+      }
+    } else if (w) {
       const std::string s = str(w, what + " when");
       if (s == "create") {
         r.set_when(mapping::CREATE);
       } else if (s != "always") {
-        error(w, what + ": when must be 'create' or 'always', not '" + s + "'." + did_you_mean(s, {"create", "always"}));
+        error(w, what + ": when must be 'create', 'always' or {target, equals}, not '" + s + "'." +
+                     did_you_mean(s, {"create", "always"}));
       }
     }
     if ((v["omit_empty"] || v["default"] || v["lossy"]) && !v["from"]) {
@@ -137,23 +191,7 @@ class SpecReader {
     } else if (const auto l = v["literal"]) {
       r.mutable_literal()->set_value(str(l, what + " literal"));
     } else if (const auto lk = v["lookup"]) {
-      auto* lr = r.mutable_lookup();
-      if (check_keys(lk, what + " lookup", {"table", "from", "on_missing", "distinct"})) {
-        if (!lk["table"] || !lk["from"]) {
-          error(lk, what + " lookup needs table and from (and on_missing unless the lookup is total)");
-        } else {
-          lr->set_table(str(lk["table"], what + " lookup table"));
-          *lr->mutable_from() = path(lk["from"], what + " lookup from");
-          // No on_missing: the compiler must prove the lookup total (enum source, an entry per value).
-          const std::string om = lk["on_missing"] ? str(lk["on_missing"], what + " on_missing") : "";
-          if (om == "omit") lr->set_on_missing(mapping::OMIT);
-          else if (om == "default") lr->set_on_missing(mapping::DEFAULT);
-          else if (om == "reject") lr->set_on_missing(mapping::REJECT);
-          else if (lk["on_missing"]) error(lk["on_missing"], what + ": on_missing must be omit, default or reject, not '" +
-                                                                 om + "'." + did_you_mean(om, {"omit", "default", "reject"}));
-          if (lk["distinct"]) lr->set_distinct(boolean(lk["distinct"], what + " distinct"));
-        }
-      }
+      read_lookup(lk, what, *r.mutable_lookup());
     } else if (const auto cv = v["convert"]) {
       auto* cr = r.mutable_convert();
       if (check_keys(cv, what + " convert", {"function", "from"})) {
@@ -170,7 +208,7 @@ class SpecReader {
         if (!j["from"] || !j["separator"]) {
           error(j, what + " join needs from and separator");
         } else {
-          read_paths(j["from"], what + " join from", jr->mutable_from());
+          read_join_parts(j["from"], what + " join from", *jr);
           jr->set_separator(str(j["separator"], what + " join separator"));
           if (j["skip_empty"]) jr->set_skip_empty(boolean(j["skip_empty"], what + " skip_empty"));
         }
@@ -261,7 +299,7 @@ class SpecReader {
         cv->set_name(kv.first.Scalar());
         *cv->mutable_location() = loc(kv.first);
         const std::string what = "conversion '" + kv.first.Scalar() + "'";
-        if (!check_keys(kv.second, what, {"returns", "params", "description"})) continue;
+        if (!check_keys(kv.second, what, {"returns", "params", "rejects", "description"})) continue;
         if (!kv.second["returns"] || !kv.second["params"] || !kv.second["params"].IsSequence()) {
           error(kv.first, what + " needs returns and params (a list of types)");
           continue;
@@ -269,6 +307,10 @@ class SpecReader {
         cv->set_returns(str(kv.second["returns"], what + " returns"));
         for (const auto& p : kv.second["params"]) cv->add_params(str(p, what + " param"));
         if (kv.second["description"]) cv->set_description(str(kv.second["description"], what + " description"));
+        if (kv.second["rejects"]) {
+          cv->set_rejects(str(kv.second["rejects"], what + " rejects"));
+          if (cv->rejects().empty()) error(kv.second["rejects"], what + ": rejects names the rule id of its rejections");
+        }
       }
     } else if (c) {
       error(c, "conversions must be a mapping");

@@ -10,18 +10,20 @@
 //   target:      {api, model}
 //   lookups:     { <table>: {key: <source path>, default: bool, description?} }
 //   constants:   { <name>: <description> }
-//   conversions: { <function>: {returns: <type>, params: [<type>...], description?} }
-//                types: string bool int32 int64 number date date-time; "T?" = std::optional<T>
+//   conversions: { <function>: {returns: <type>, params: [<type>...], rejects?: <rule id>, description?} }
+//                types: string bool int32 int64 number date date-time; "T?" = std::optional<T>;
+//                with `rejects`, the function returns refbridge::Result<R> and may refuse the record
 //   require:     [<source path>...]                     (rule id required-fields)
 //   gate:        {rule, lookup, from, what, accepted_as}  (or a list of them)
 //   rules:       { <target path>: {<one of from|const|literal|lookup|convert|join>, when?, ...} }
 //     from: <path>  [omit_empty: bool] [default: {const: <name>} | {literal: <value>}] [lossy: narrowing]
 //     const: <constant>        literal: <scalar>
-//     lookup: {table, from, on_missing?: omit|default|reject, distinct?: bool}
-//             (no on_missing: the lookup must be total: an enum source with an entry per value)
+//     lookup: {table, from, on_missing?: omit|default|reject|passthrough, distinct?: bool, join?: <sep>}
+//             (no on_missing: the lookup must be total: an enum source with an entry per value;
+//             passthrough: string source and string target only; join: a list source into a string)
 //     convert: {function, from: [<path>...]}
-//     join: {from: [<path>...], separator: <text>, skip_empty: bool}
-//     when: create | always
+//     join: {from: [<path> | {lookup: {table, from, on_missing}}...], separator: <text>, skip_empty: bool}
+//     when: create | always | {target: <target path set by an earlier rule>, equals: <value>}
 //   strict:      {unused_lookup_entries: error|ignore, unused_sources: error|ignore}
 //   ignore_sources: { <source path or source name>: <reason> }   (accepted unused source members)
 

@@ -10,6 +10,7 @@
 #include "refbridge/mapping_runtime.h"
 #include "refbridge/profile.h"
 
+#include <string>
 #include <vector>
 
 namespace refbridge::mappings {
@@ -39,5 +40,9 @@ refbridge::Result<primero::Case> progres_referral_to_primero_case(const ProgresR
 /// Checks that `profile` has every lookup table, default and constant progres_referral_to_primero_case() uses;
 /// kConfig listing all that are missing. Call it at start-up.
 refbridge::Result<void> progres_referral_to_primero_case_check_profile(const refbridge::Profile& profile);
+
+/// One line per lookup entry that `profile` marks unconfirmed (`unconfirmed:` of a table) in the
+/// tables progres_referral_to_primero_case() uses (refbridge::unconfirmed_entries); log them as warnings at start-up.
+std::vector<std::string> progres_referral_to_primero_case_unconfirmed_entries(const refbridge::Profile& profile);
 
 }  // namespace refbridge::mappings

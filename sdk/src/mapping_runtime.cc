@@ -77,4 +77,20 @@ std::optional<std::string> progres_referral_notes(const MappingContext& /*ctx*/,
   return out;
 }
 
+refbridge::Result<std::string> progres_org_referral_id(const MappingContext& /*ctx*/, const std::string& case_id,
+                                                       const std::string& service_unique_id) {
+  constexpr std::size_t kSuffix = 12;
+  if (case_id.empty() || case_id.find('#') != std::string::npos) {
+    return make_rejection("org-referral-id", "case_id is empty or contains '#'");
+  }
+  if (service_unique_id.size() < kSuffix) {
+    return make_rejection("org-referral-id", "the service unique_id is shorter than 12 characters");
+  }
+  const std::string suffix = service_unique_id.substr(service_unique_id.size() - kSuffix);
+  if (suffix.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return make_rejection("org-referral-id", "the last 12 characters of the service unique_id are not lower-case hex");
+  }
+  return case_id + "#" + suffix;
+}
+
 }  // namespace refbridge::mapping

@@ -7,6 +7,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -27,6 +28,23 @@ Result<std::string> Profile::constant(std::string_view key) const {
 Result<const LookupTable*> Profile::lookup(std::string_view table) const {
   if (auto it = lookups.find(std::string(table)); it != lookups.end()) return &it->second;
   return make_error(ErrorCode::kConfig, "profile '" + name + "' has no lookup table '" + std::string(table) + "'");
+}
+
+std::vector<std::string> unconfirmed_entries(const Profile& profile, std::span<const std::string_view> tables) {
+  std::vector<std::string> lines;
+  std::vector<std::string_view> seen;
+  for (const std::string_view table : tables) {
+    if (std::find(seen.begin(), seen.end(), table) != seen.end()) continue;
+    seen.push_back(table);
+    const auto it = profile.lookups.find(std::string(table));
+    if (it == profile.lookups.end()) continue;
+    const LookupTable& t = it->second;
+    for (const std::string& key : t.unconfirmed) {
+      lines.push_back("profile '" + profile.name + "', lookup " + std::string(table) + ": '" + key + "' -> '" +
+                      t.entries.at(key) + "' is unconfirmed: " + t.unconfirmed_note);
+    }
+  }
+  return lines;
 }
 
 namespace {
@@ -78,8 +96,9 @@ Result<Profile> parse_root(const YAML::Node& root, std::string_view origin) {
       LookupTable lt;
       for (const auto& tkv : t) {
         const std::string k = tkv.first.Scalar();
-        if (k != "entries" && k != "default" && k != "description") {
-          return shape_error(origin, tkv.first, base + "." + k, "unknown key (expected entries, default or description)");
+        if (k != "entries" && k != "default" && k != "description" && k != "unconfirmed") {
+          return shape_error(origin, tkv.first, base + "." + k,
+                             "unknown key (expected entries, default, unconfirmed or description)");
         }
       }
       const YAML::Node entries = t["entries"];
@@ -95,6 +114,27 @@ Result<Profile> parse_root(const YAML::Node& root, std::string_view origin) {
       if (const YAML::Node d = t["default"]; d && !d.IsNull()) {
         REFBRIDGE_TRY(auto value, scalar(origin, d, base + ".default"));
         lt.default_value = std::move(value);
+      }
+      if (const YAML::Node u = t["unconfirmed"]) {
+        // unconfirmed: {keys: [<entry key>...], note: <text>}
+        const std::string ub = base + ".unconfirmed";
+        if (!u.IsMap()) return shape_error(origin, u, ub, "expected a mapping with keys keys, note");
+        for (const auto& ukv : u) {
+          const std::string k = ukv.first.Scalar();
+          if (k != "keys" && k != "note") return shape_error(origin, ukv.first, ub + "." + k, "unknown key (expected keys or note)");
+        }
+        const YAML::Node keys = u["keys"];
+        if (!keys || !keys.IsSequence()) return shape_error(origin, u, ub + ".keys", "expected a list of entry keys");
+        if (!u["note"]) return shape_error(origin, u, ub + ".note", "missing (say why the entries are doubtful)");
+        REFBRIDGE_TRY(lt.unconfirmed_note, scalar(origin, u["note"], ub + ".note"));
+        for (const auto& k : keys) {
+          REFBRIDGE_TRY(auto key, scalar(origin, k, ub + ".keys"));
+          if (!lt.entries.count(key)) return shape_error(origin, k, ub + ".keys", "'" + key + "' is not an entry key");
+          if (std::find(lt.unconfirmed.begin(), lt.unconfirmed.end(), key) != lt.unconfirmed.end()) {
+            return shape_error(origin, k, ub + ".keys", "'" + key + "' listed twice");
+          }
+          lt.unconfirmed.push_back(std::move(key));
+        }
       }
       p.lookups.emplace(table, std::move(lt));
     }

@@ -143,7 +143,7 @@ TEST_CASE("FakeKitchenSink answers from its slots and records every request", "[
   CHECK(static_cast<bool>(fake.get_widget_handler));  // handlers stay
 }
 
-TEST_CASE("paging a fake goes through its slot; a repeated token is an error, not a loop", "[kitchen_sink][fake]") {
+TEST_CASE("paging a fake goes through its slot, a repeated token is an error, not a loop", "[kitchen_sink][fake]") {
   FakeKitchenSink fake;
   fake.list_widget_tags_handler = [](const ListWidgetTagsRequest& req) {
     // Page "first" -> token "x"; every later page points to "x" again.

@@ -105,15 +105,17 @@ TEST_CASE("inconsistent paging extensions are errors with positions", "[paging]"
         "spec.yaml:8:27: x-refbridge-paging of 'listThings': token 'page' must be an optional string parameter");
 }
 
-TEST_CASE("the shipped schemas mark Primero listCases and PING listOutgoingReferrals as pageable", "[paging]") {
+TEST_CASE("the shipped schemas mark exactly the list operations as pageable", "[paging]") {
   auto primero = load_api(REFBRIDGE_SOURCE_DIR, "schemas/primero/openapi.yaml", "primero", "refbridge::primero");
   auto ping = load_api(REFBRIDGE_SOURCE_DIR, "schemas/ping/openapi.yaml", "ping", "refbridge::ping");
   REQUIRE(primero);
   REQUIRE(ping);
   for (const auto& op : primero.value().operations()) {
-    CHECK((op.paging().style() == ir::Paging::PAGE_NUMBER) == (op.operation_id() == "listCases"));
+    CHECK((op.paging().style() == ir::Paging::PAGE_NUMBER) ==
+          (op.operation_id() == "listCases" || op.operation_id() == "listUsers"));
   }
   for (const auto& op : ping.value().operations()) {
-    CHECK((op.paging().style() == ir::Paging::PAGE_TOKEN) == (op.operation_id() == "listOutgoingReferrals"));
+    CHECK((op.paging().style() == ir::Paging::PAGE_TOKEN) ==
+          (op.operation_id() == "listOutgoingReferrals" || op.operation_id() == "listReferralDecisions"));
   }
 }

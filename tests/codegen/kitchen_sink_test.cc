@@ -297,7 +297,7 @@ TEST_CASE("enum to_string / from_string", "[kitchen_sink]") {
   CHECK(to_string(OpenEnum<Colour>(Colour::kDarkGreen)) == "dark_green");
 }
 
-TEST_CASE("client encodes path, query, header and body; 200 and 204 both succeed", "[kitchen_sink]") {
+TEST_CASE("client encodes path, query, header and body, 200 and 204 both succeed", "[kitchen_sink]") {
   FakeTransport transport;
   auto auth = make_static_bearer("token-1234");
   auto conn = ApiConnection::create("https://example.org/base", transport, *auth);

@@ -68,7 +68,7 @@ TEST_CASE("integer width from format or from both bounds", "[loader][types]") {
   CHECK(field(a, "none").type().kind() == ir::TypeRef::INT64);
 }
 
-TEST_CASE("inline enums become named enums <Model><Member>; enums are open in C++", "[loader][types]") {
+TEST_CASE("inline enums become named enums <Model><Member>, enums are open in C++", "[loader][types]") {
   auto api = load_text("inline-enum",
                        "    Case:\n"
                        "      type: object\n"
@@ -207,7 +207,7 @@ TEST_CASE("oneOf/anyOf + discriminator -> variant with explicit and implicit map
   CHECK_THAT(same.error().message, Catch::Contains("variants 'Pet' and 'Pet2' have the same alternatives"));
 }
 
-TEST_CASE("defaults become compact JSON; unsupported defaults are errors", "[loader][types]") {
+TEST_CASE("defaults become compact JSON, unsupported defaults are errors", "[loader][types]") {
   auto api = load_text("defaults",
                        "    K:\n"
                        "      type: string\n"
@@ -249,7 +249,7 @@ TEST_CASE("defaults become compact JSON; unsupported defaults are errors", "[loa
   CHECK_THAT(bad.error().message, Catch::Contains("default of 's': null on a member that is not nullable"));
 }
 
-TEST_CASE("additionalProperties: false closes a model; two members with one C++ name are an error naming both",
+TEST_CASE("additionalProperties: false closes a model, two members with one C++ name are an error naming both",
           "[loader][types][names]") {
   auto closed = load_text("closed",
                           "    A:\n"

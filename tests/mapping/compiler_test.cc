@@ -214,6 +214,72 @@ TEST_CASE("the 1.1 spec compiles in strict mode against both shipped profiles") 
   REQUIRE(r);
 }
 
+// ---- lookup join / passthrough, join parts that are lookups, conditional rules, unconfirmed
+// profile entries (tests/mapping/broken/join_parts_base.yaml and the one-change variants) ----
+
+TEST_CASE("join parts may be lookups (passthrough) and rules may depend on an earlier target member") {
+  auto r = generate_mapping(kRoot, "tests/mapping/broken/join_parts_base.yaml", "tests/mapping/broken/profile.yaml",
+                            "out", apis());
+  INFO((r ? std::string() : r.error().message));
+  REQUIRE(r);
+  const std::string& cc = r.value()[0].content;
+  // when: {target: kind, equals: female} on an optional enum member.
+  CHECK(cc.find("if ((result.kind && result.kind->text() == \"female\")) {") != std::string::npos);
+  // The lookup part: unknown keys pass through unchanged; an absent key leaves the part out.
+  CHECK(cc.find("looked_up_0 = (lt_sex->contains(*src_individual_progres_sex) ? "
+                "lt_sex->entries.at(*src_individual_progres_sex) : *src_individual_progres_sex);") != std::string::npos);
+  CHECK(cc.find("for (const std::string* part : {part_0, src_individual_progres_givenname}) {") != std::string::npos);
+  // Every transform lists the unconfirmed entries of the tables it uses.
+  CHECK(cc.find("static constexpr std::string_view kTables[] = {\"sex\"};") != std::string::npos);
+}
+
+TEST_CASE("lookup join over a path that yields one value") {
+  CHECK(diagnostics("lookup_join_single.yaml") ==
+        "tests/mapping/broken/lookup_join_single.yaml:16:3: lookup join applies to paths through a list (the results "
+        "joined into one string); 'individual.progres_sex' yields one value");
+}
+
+TEST_CASE("on_missing: passthrough into an enum target") {
+  CHECK(diagnostics("lookup_passthrough_enum.yaml") ==
+        "tests/mapping/broken/lookup_passthrough_enum.yaml:15:3: on_missing: passthrough copies an unknown key "
+        "unchanged, so the source and the target must both be plain strings; target 'kind' "
+        "(refbridge::OpenEnum<t::RecordKind>) is not one. Use omit, default or reject.");
+}
+
+TEST_CASE("when: a target member no earlier rule sets") {
+  CHECK(diagnostics("when_not_earlier.yaml") ==
+        "tests/mapping/broken/when_not_earlier.yaml:16:61: when: target 'kindd' is not set by an earlier rule (a "
+        "condition reads a target member that a rule above it sets). Did you mean 'kind'?");
+}
+
+TEST_CASE("when: a value outside the target member's enum") {
+  CHECK(diagnostics("when_bad_value.yaml") ==
+        "tests/mapping/broken/when_bad_value.yaml:16:52: when: equals value 'femal' is not a valid value of "
+        "t.Record.kind (allowed: female, male). Did you mean 'female'?");
+}
+
+TEST_CASE("when: a conditional rule on a required target member") {
+  CHECK(diagnostics("when_required_target.yaml") ==
+        "tests/mapping/broken/when_required_target.yaml:17:11: 'when: {target: kind, equals: female}' would leave "
+        "required target 'born' (refbridge::CalendarDate) unset when the condition fails");
+}
+
+TEST_CASE("profile: an unconfirmed key that is not an entry of its table") {
+  CHECK(diagnostics("base.yaml", "tests/mapping/broken/unconfirmed_profile.yaml") ==
+        "tests/mapping/broken/unconfirmed_profile.yaml:11:14: lookup 'sex' marks '125080009' unconfirmed, but it is "
+        "not an entry of the table. Did you mean '125080000'?");
+}
+
+TEST_CASE("the 1.2, 2.1 and 2.2 specs compile in strict mode against both shipped profiles") {
+  const std::vector<std::string> both = {"schemas/profiles/gambella.yaml", "schemas/profiles/example-country.yaml"};
+  for (const char* spec : {"schemas/mappings/primero-decision-to-progres.yaml", "schemas/mappings/primero-referral-to-progres.yaml",
+                           "schemas/mappings/progres-decision-to-primero-referral.yaml"}) {
+    auto r = generate_mapping(kRoot, spec, both, "generated/mappings", apis());
+    INFO(spec << ": " << (r ? std::string() : r.error().message));
+    REQUIRE(r);
+  }
+}
+
 TEST_CASE("did-you-mean uses edit distance and stays quiet for far-off names") {
   using refbridge::codegen::mapping_detail::did_you_mean;
   using refbridge::codegen::mapping_detail::edit_distance;
@@ -223,19 +289,22 @@ TEST_CASE("did-you-mean uses edit distance and stays quiet for far-off names") {
 }
 
 TEST_CASE("generated/mappings is what the compiler produces (mapping drift)") {
-  // As schemas/codegen.yaml lists it: checked against both shipped profiles.
+  // As schemas/codegen.yaml lists them: each checked against both shipped profiles.
   const std::vector<std::string> profiles = {"schemas/profiles/gambella.yaml", "schemas/profiles/example-country.yaml"};
-  auto r = generate_mapping(kRoot, "schemas/mappings/progres-referral-to-primero-case.yaml", profiles,
-                            "generated/mappings", apis());
-  INFO((r ? std::string() : r.error().message));
-  REQUIRE(r);
-  for (const auto& f : r.value()) {
-    INFO(f.path);
-    CHECK(read(kRoot / f.path) == f.content);
+  for (const char* spec :
+       {"schemas/mappings/progres-referral-to-primero-case.yaml", "schemas/mappings/primero-decision-to-progres.yaml",
+        "schemas/mappings/primero-referral-to-progres.yaml", "schemas/mappings/progres-decision-to-primero-referral.yaml"}) {
+    INFO(spec);
+    auto r = generate_mapping(kRoot, spec, profiles, "generated/mappings", apis());
+    INFO((r ? std::string() : r.error().message));
+    REQUIRE(r);
+    for (const auto& f : r.value()) {
+      INFO(f.path);
+      CHECK(read(kRoot / f.path) == f.content);
+    }
+    // Deterministic: a second run is byte-identical.
+    auto again = generate_mapping(kRoot, spec, profiles, "generated/mappings", apis());
+    REQUIRE(again);
+    for (std::size_t i = 0; i < r.value().size(); ++i) CHECK(again.value()[i].content == r.value()[i].content);
   }
-  // Deterministic: a second run is byte-identical.
-  auto again = generate_mapping(kRoot, "schemas/mappings/progres-referral-to-primero-case.yaml", profiles,
-                                "generated/mappings", apis());
-  REQUIRE(again);
-  for (std::size_t i = 0; i < r.value().size(); ++i) CHECK(again.value()[i].content == r.value()[i].content);
 }

@@ -3,6 +3,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <span>
+#include <string_view>
+#include <vector>
+
 using refbridge::ErrorCode;
 using refbridge::parse_profile;
 
@@ -80,4 +84,54 @@ TEST_CASE("an unreadable file is an I/O error") {
   auto p = refbridge::load_profile("/nonexistent/profile.yaml");
   REQUIRE_FALSE(p);
   CHECK(p.error().code == ErrorCode::kIo);
+}
+
+TEST_CASE("unconfirmed entries: loaded per table and listed one line each for the tables asked") {
+  const char* yaml = R"(profile: x
+lookups:
+  lang:
+    entries: {Swahili: language1, Nuer: language2, Zande: language5}
+    unconfirmed:
+      keys: [Zande, Swahili]
+      note: "§8.3: placeholders"
+  sex:
+    entries: {"1": female}
+)";
+  auto p = parse_profile(yaml, "u.yaml");
+  REQUIRE(p);
+  const auto* lang = p.value().lookup("lang").value();
+  CHECK(lang->unconfirmed == std::vector<std::string>{"Zande", "Swahili"});
+  CHECK(lang->unconfirmed_note == "§8.3: placeholders");
+  CHECK(lang->find("Zande") == "language5");  // still used like any other entry
+  const std::string_view tables[] = {"sex", "lang", "missing", "lang"};
+  CHECK(refbridge::unconfirmed_entries(p.value(), tables) ==
+        std::vector<std::string>{"profile 'x', lookup lang: 'Zande' -> 'language5' is unconfirmed: §8.3: placeholders",
+                                 "profile 'x', lookup lang: 'Swahili' -> 'language1' is unconfirmed: §8.3: placeholders"});
+  CHECK(refbridge::unconfirmed_entries(p.value(), std::span<const std::string_view>(tables, 1)).empty());
+}
+
+TEST_CASE("unconfirmed entries: a key that is not an entry, a missing note, an unknown key") {
+  auto a = parse_profile("profile: x\nlookups:\n  t:\n    entries: {a: b}\n    unconfirmed: {keys: [c], note: n}\n", "a.yaml");
+  REQUIRE_FALSE(a);
+  CHECK(a.error().message == "a.yaml:5:26: lookups.t.unconfirmed.keys: 'c' is not an entry key");
+  auto b = parse_profile("profile: x\nlookups:\n  t:\n    entries: {a: b}\n    unconfirmed: {keys: [a]}\n", "b.yaml");
+  REQUIRE_FALSE(b);
+  CHECK(b.error().message == "b.yaml:5:18: lookups.t.unconfirmed.note: missing (say why the entries are doubtful)");
+  auto c = parse_profile("profile: x\nlookups:\n  t:\n    entries: {a: b}\n    unconfirmed: {key: [a], note: n}\n", "c.yaml");
+  REQUIRE_FALSE(c);
+  CHECK(c.error().message == "c.yaml:5:19: lookups.t.unconfirmed.key: unknown key (expected keys or note)");
+}
+
+TEST_CASE("the shipped profiles: Gambella marks the doubtful §8 entries, the example country none") {
+  auto g = refbridge::load_profile(std::string(REFBRIDGE_SOURCE_DIR) + "/schemas/profiles/gambella.yaml");
+  REQUIRE(g);
+  CHECK(g.value().lookup("service_type").value()->unconfirmed ==
+        std::vector<std::string>{"Family Tracing and Reunification"});
+  CHECK(g.value().lookup("language").value()->unconfirmed ==
+        std::vector<std::string>{"Cutchi-swahili", "Swahili", "Swahili, Congo", "Zande"});
+  CHECK(g.value().lookup("progres_service_type").value()->unconfirmed.size() == 14);
+  CHECK(g.value().lookup("progres_language").value()->entries.size() == 36);
+  auto x = refbridge::load_profile(std::string(REFBRIDGE_SOURCE_DIR) + "/schemas/profiles/example-country.yaml");
+  REQUIRE(x);
+  for (const auto& [name, table] : x.value().lookups) CHECK(table.unconfirmed.empty());
 }

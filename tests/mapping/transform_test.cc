@@ -183,7 +183,7 @@ TEST_CASE("update mode omits owned_by, status and module_id") {
   CHECK(body.find("\"status\"") == std::string::npos);
 }
 
-TEST_CASE("the same intervention number gives the same service unique_id; another number another id") {
+TEST_CASE("the same intervention number gives the same service unique_id, another number another id") {
   auto a = single_input("referralFromProgres_sample2408022.json");
   auto b = a;
   b.individual.progres_givenname = "Someone else";
@@ -202,7 +202,7 @@ TEST_CASE("the same intervention number gives the same service unique_id; anothe
   CHECK(std::regex_match(*ida, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")));
 }
 
-TEST_CASE("languages: every language mapped, duplicates removed, order kept; partner name as agency") {
+TEST_CASE("languages: every language mapped, duplicates removed, order kept, partner name as agency") {
   auto in = single_input("flow1__progresReferralToUNICEF.json");  // French, English
   in.intervention.progres_interventiontype2->Name = "BID";         // make it pass the gate
   refbridge::ping::IndividualLanguage nuer, nuer_again, anyuak, no_name;
@@ -228,7 +228,7 @@ TEST_CASE("languages: every language mapped, duplicates removed, order kept; par
   CHECK(r.value().address_current->back() != ' ');
 }
 
-TEST_CASE("unknown sex codes are omitted; a profile missing data is a config error") {
+TEST_CASE("unknown sex codes are omitted, a profile missing data is a config error") {
   auto in = single_input("referralFromProgres_sample2408022.json");
   in.individual.progres_sex = "Female";  // old formatted label: not a §8.5a code
   auto r = progres_referral_to_primero_case(in, gambella(), kCreate);

@@ -134,7 +134,7 @@ TEST_CASE("OpenEnum keeps unknown text and compares with the enum", "[open_enum]
   }
 }
 
-TEST_CASE("OpenEnum JSON: any string reads (unknown kept) and writes back unchanged; non-strings are errors",
+TEST_CASE("OpenEnum JSON: any string reads (unknown kept) and writes back unchanged, non-strings are errors",
           "[open_enum][json]") {
   auto list = json::parse<std::vector<OpenEnum<Fruit>>>(R"(["apple","kiwi","pear"])");
   REQUIRE(list);

@@ -128,7 +128,7 @@ TEST_CASE("the executor runs every task with at most `workers` at once") {
   CHECK(peak >= 1);
 }
 
-TEST_CASE("the record book: retry backoff doubles, then retries-exhausted; unchanged payloads are not resent") {
+TEST_CASE("the record book: retry backoff doubles, then retries-exhausted, unchanged payloads are not resent") {
   auto ledger = open_sqlite_ledger(":memory:").value();
   SyncSettings s;
   s.max_attempts = 3;
@@ -175,7 +175,7 @@ TEST_CASE("the record book: retry backoff doubles, then retries-exhausted; uncha
   CHECK(content_hash("a") != content_hash("b"));
 }
 
-TEST_CASE("ingestion: per-record results settle each record; a transaction still pending stays submitted") {
+TEST_CASE("ingestion: per-record results settle each record, a transaction still pending stays submitted") {
   auto ledger = open_sqlite_ledger(":memory:").value();
   SyncSettings s;
   s.ingestion_poll_interval = 10ms;

@@ -5,6 +5,7 @@
 #include "refbridge/log.h"
 #include "sandbox.h"
 
+#include <algorithm>
 #include <CLI/CLI.hpp>
 
 #include <csignal>
@@ -49,6 +50,15 @@ int main(int argc, char** argv) {
   std::string dump_ping;
   refbridge::sandbox::SandboxOptions options;
   bool verbose = false;
+  // ---- PING ingestion and decisions ----
+  std::string dump_ping_incoming;
+  std::string dump_ping_ingestions;
+  int synthetic_interventions = 0;
+  int synthetic_decisions = 0;
+  // ---- Primero referrals, users, seeding ----
+  int synthetic_primero_cases = 0;
+  std::string synthetic_kind = "referrals";
+  std::uint64_t synthetic_seed = 1;
   app.add_option("--fixtures", fixtures, "Seed PING from the flow A files in this fixtures directory")->check(CLI::ExistingDirectory);
   app.add_option("--ping-port", options.ping_port, "PING port (0 = ephemeral)")->check(CLI::Range(0, 65535));
   app.add_option("--primero-port", options.primero_port, "Primero port (0 = ephemeral)")->check(CLI::Range(0, 65535));
@@ -57,6 +67,24 @@ int main(int argc, char** argv) {
   app.add_option("--dump-primero", dump_primero, "Write the Primero cases JSON here on shutdown");
   app.add_option("--dump-ping", dump_ping, "Write the PING interventions JSON here on shutdown");
   app.add_flag("--verbose", verbose, "Log every request (statuses and durations only)");
+  // ---- PING ingestion and decisions ----
+  app.add_option("--dump-ping-incoming", dump_ping_incoming, "Write the PING incoming referrals (decisions) JSON here on shutdown");
+  app.add_option("--dump-ping-ingestions", dump_ping_ingestions, "Write the PING ingestion transactions JSON here on shutdown");
+  app.add_option("--ingestion-polls", options.ingestion_polls_to_complete,
+                 "GET of an ingestion transaction that completes it (0 or 1 = the first)")
+      ->check(CLI::Range(0, 1000));
+  app.add_option("--synthetic-interventions", synthetic_interventions,
+                 "Generate N synthetic pending PING referral interventions SYN-1..SYN-N (load tests; --synthetic-seed)")
+      ->check(CLI::Range(0, 1000000));
+  app.add_option("--synthetic-decisions", synthetic_decisions,
+                 "Generate N synthetic pending PING decisions on made-up Primero referral ids (load tests; --synthetic-seed)")
+      ->check(CLI::Range(0, 1000000));
+  // ---- Primero referrals, users, seeding ----
+  app.add_option("--synthetic-primero-cases", synthetic_primero_cases, "Generate N synthetic Primero cases (load tests)")
+      ->check(CLI::Range(0, 1000000));
+  app.add_option("--synthetic-kind", synthetic_kind, "decisions (workflow 1.2 input) or referrals (workflow 2.1 input)")
+      ->check(CLI::IsMember({"decisions", "referrals"}));
+  app.add_option("--synthetic-seed", synthetic_seed, "Seed of the synthetic records (Primero cases, PING interventions and decisions)");
   CLI11_PARSE(app, argc, argv);
 
   refbridge::Logger logger(std::cerr, verbose ? refbridge::LogLevel::kDebug : refbridge::LogLevel::kInfo);
@@ -90,6 +118,61 @@ int main(int argc, char** argv) {
     }
     for (const auto& notice : report.value().notices) logger.warn("sandbox.seed_notice", {{refbridge::LogKey::kMessage, notice}});
     logger.info("sandbox.seed_counts", {{refbridge::LogKey::kCount, std::to_string(report.value().rows)}});
+    // ---- PING ingestion and decisions ---- (notices and counts are logged by the sandbox)
+    auto decisions = sandbox->seed_ping_decisions_from_fixtures(fixtures);
+    if (!decisions) {
+      logger.error("sandbox.seed_failed", {{refbridge::LogKey::kMessage, decisions.error().describe()}});
+      return 1;
+    }
+    std::cout << "ping decisions seeded: " << decisions.value().records << " records, " << decisions.value().decisions
+              << " decisions, " << decisions.value().notices.size() << " notices" << std::endl;
+    // ---- Primero referrals, users, seeding ---- (notices and counts are logged by the sandbox)
+    auto primero_report = sandbox->seed_primero_from_fixtures(fixtures);
+    if (!primero_report) {
+      logger.error("sandbox.seed_failed", {{refbridge::LogKey::kMessage, primero_report.error().describe()}});
+      return 1;
+    }
+    std::cout << "primero seeded: " << primero_report.value().cases << " cases, " << primero_report.value().referrals
+              << " referrals, " << primero_report.value().notices.size() << " notices" << std::endl;
+  }
+  std::vector<std::string> synthetic_referral_ids;  // "<case_id>#<suffix>" of synthetic referrals to UNHCR
+  // ---- Primero referrals, users, seeding ----
+  if (synthetic_primero_cases > 0) {
+    const auto kind = synthetic_kind == "decisions" ? refbridge::sandbox::SyntheticCaseKind::kDecisions
+                                                    : refbridge::sandbox::SyntheticCaseKind::kReferralsToUnhcr;
+    auto synthetic = sandbox->seed_synthetic_primero_cases(synthetic_primero_cases, kind, synthetic_seed);
+    if (!synthetic) {
+      logger.error("sandbox.synthetic_failed", {{refbridge::LogKey::kMessage, synthetic.error().describe()}});
+      return 1;
+    }
+    if (kind == refbridge::sandbox::SyntheticCaseKind::kReferralsToUnhcr) {
+      for (const auto& c : synthetic.value()) synthetic_referral_ids.push_back(c.org_referral_id());
+    }
+    std::cout << "primero synthetic: " << synthetic.value().size() << " " << synthetic_kind << " cases" << std::endl;
+  }
+  // ---- PING ingestion and decisions ----
+  if (synthetic_interventions > 0) {
+    auto made = sandbox->seed_synthetic_interventions(synthetic_interventions, synthetic_seed);
+    if (!made) {
+      logger.error("sandbox.synthetic_failed", {{refbridge::LogKey::kMessage, made.error().describe()}});
+      return 1;
+    }
+    std::cout << "ping synthetic: " << made.value().interventions << " interventions held" << std::endl;
+  }
+  if (synthetic_decisions > 0) {
+    // Decisions on the synthetic Primero referrals when there are some (workflow 2.2's load), else on
+    // made-up referral ids.
+    auto ids = refbridge::sandbox::Sandbox::synthetic_org_referral_ids(synthetic_decisions, synthetic_seed);
+    if (!synthetic_referral_ids.empty()) {
+      synthetic_referral_ids.resize(std::min<std::size_t>(synthetic_referral_ids.size(), static_cast<std::size_t>(synthetic_decisions)));
+      ids = synthetic_referral_ids;
+    }
+    auto made = sandbox->seed_synthetic_decisions(ids, synthetic_seed);
+    if (!made) {
+      logger.error("sandbox.synthetic_failed", {{refbridge::LogKey::kMessage, made.error().describe()}});
+      return 1;
+    }
+    std::cout << "ping synthetic: " << made.value().decisions << " decisions held" << std::endl;
   }
   if (!ports_file.empty()) {
     const std::string text = "{\"ping_base_url\":" + json_string(sandbox->ping_base_url()) +
@@ -114,6 +197,15 @@ int main(int argc, char** argv) {
   }
   if (!dump_ping.empty() && !write_file(dump_ping, sandbox->ping_interventions_json())) {
     logger.error("sandbox.dump_failed", {{refbridge::LogKey::kMessage, "ping"}});
+    rc = 1;
+  }
+  // ---- PING ingestion and decisions ----
+  if (!dump_ping_incoming.empty() && !write_file(dump_ping_incoming, sandbox->ping_incoming_referrals_json())) {
+    logger.error("sandbox.dump_failed", {{refbridge::LogKey::kMessage, "ping incoming"}});
+    rc = 1;
+  }
+  if (!dump_ping_ingestions.empty() && !write_file(dump_ping_ingestions, sandbox->ping_ingestions_json())) {
+    logger.error("sandbox.dump_failed", {{refbridge::LogKey::kMessage, "ping ingestions"}});
     rc = 1;
   }
   logger.info("sandbox.stopped", {{refbridge::LogKey::kCount, std::to_string(sandbox->primero_case_count())}});

@@ -9,9 +9,7 @@ namespace refbridge::sandbox::detail {
 
 namespace {
 
-constexpr int kDefaultPageSize = 50;
-constexpr int kMaxPageSize = 1000;
-constexpr std::string_view kTokenPrefix = "k1|";
+constexpr std::string_view kTokenPrefix = "k1|";  // outgoing listing page tokens
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
@@ -104,58 +102,18 @@ void add_unique(std::vector<std::pair<std::string, rapidjson::Document>>& list, 
   list.emplace_back(std::move(key), std::move(d));
 }
 
-ApiResponse json_answer(int status, const rapidjson::Value& v) {
-  ApiResponse r;
-  r.status = status;
-  r.body = to_json(v);
-  return r;
-}
-
-std::string reason_phrase(int status) {
-  switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 422: return "Unprocessable Entity";
-    default: return "Error";
-  }
-}
-
-bool bearer_matches(std::string_view header, std::string_view token) {
-  if (header.size() < 7) return false;
-  std::string scheme(header.substr(0, 7));
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (scheme != "bearer ") return false;
-  std::string_view given = header.substr(7);
-  while (!given.empty() && given.front() == ' ') given.remove_prefix(1);
-  return secure_equals(given, token);
-}
-
-std::optional<std::string> param(const ApiRequest& request, const std::string& name) {
-  auto it = request.params.find(name);
-  if (it == request.params.end()) return std::nullopt;
-  return it->second;
-}
-
 }  // namespace
 
-ApiResponse PingStore::problem(int status, std::string_view detail, std::string_view instance) {
-  rapidjson::Document d(rapidjson::kObjectType);
-  auto& a = d.GetAllocator();
-  d.AddMember("type", "about:blank", a);
-  d.AddMember("title", str_value(reason_phrase(status), a), a);
-  d.AddMember("status", status, a);
-  d.AddMember("detail", str_value(detail, a), a);
-  if (!instance.empty()) d.AddMember("instance", str_value(instance, a), a);
-  ApiResponse r;
-  r.status = status;
-  r.content_type = "application/problem+json";
-  r.body = to_json(d);
-  return r;
-}
+PingStore::PingStore(std::string token, int ingestion_polls_to_complete)
+    : token_(std::move(token)),
+      ingestion_(
+          ingestion_polls_to_complete,
+          [this](const rapidjson::Value& record, const std::string& tx, const std::string& at) {
+            return incoming_.ingest_referral(record, tx, at);
+          },
+          [this](const rapidjson::Value& record, const std::string& tx, const std::string& at) {
+            return apply_decision(record, tx, at);
+          }) {}
 
 // ---- seeding ------------------------------------------------------------------------------
 
@@ -306,6 +264,16 @@ rapidjson::Value update_json(const TransferUpdate& u, Alloc& a) {
   o.AddMember("at", str_value(u.at, a), a);
   return o;
 }
+
+rapidjson::Value decision_json(const InterventionDecision& d, Alloc& a) {
+  rapidjson::Value o(rapidjson::kObjectType);
+  o.AddMember("case_id", str_value(d.case_id, a), a);
+  o.AddMember("status", str_value(d.status, a), a);
+  if (d.closure_reason) o.AddMember("closure_reason", str_value(*d.closure_reason, a), a);
+  o.AddMember("transactionId", str_value(d.transaction_id, a), a);
+  o.AddMember("at", str_value(d.at, a), a);
+  return o;
+}
 }  // namespace
 
 void PingStore::render_intervention(const Intervention& iv, rapidjson::Value& out, Alloc& a, bool with_history) const {
@@ -319,6 +287,9 @@ void PingStore::render_intervention(const Intervention& iv, rapidjson::Value& ou
     rapidjson::Value h(rapidjson::kArrayType);
     for (const auto& u : iv.history) h.PushBack(update_json(u, a), a);
     out.AddMember("transferHistory", h, a);
+    rapidjson::Value decisions(rapidjson::kArrayType);
+    for (const auto& dec : iv.decisions) decisions.PushBack(decision_json(dec, a), a);
+    out.AddMember("decisions", decisions, a);
   }
 }
 
@@ -405,6 +376,15 @@ ApiResponse PingStore::handle(const ApiRequest& request) {
     if (seg[1] == "interventions" && seg.size() == 4 && seg[3] == "transfer-status") {
       return request.method == "PATCH" ? patch_transfer_status(seg[2], request) : not_allowed("PATCH");
     }
+    // ---- PING ingestion and decisions ----
+    if (seg[1] == "ingestion" && seg.size() == 3 && (seg[2] == "referrals" || seg[2] == "referral-decisions")) {
+      if (request.method != "POST") return not_allowed("POST");
+      return ingestion_.submit(seg[2] == "referrals" ? IngestionKind::kReferrals : IngestionKind::kDecisions, request);
+    }
+    if (seg[1] == "ingestion" && seg.size() == 4 && seg[2] == "transactions") {
+      return request.method == "GET" ? ingestion_.get_transaction(seg[3], request) : not_allowed("GET");
+    }
+    if (seg[1] == "referrals" && seg.size() >= 4 && seg[2] == "incoming") return incoming_.handle(request, seg);
     if (seg[1] == "individuals" && (seg.size() == 3 || seg.size() == 4)) {
       int part = 0;
       if (seg.size() == 4) {
@@ -423,57 +403,25 @@ ApiResponse PingStore::handle(const ApiRequest& request) {
 }
 
 ApiResponse PingStore::list_outgoing(const ApiRequest& request) {
-  const auto& path = request.raw_path;
-  std::optional<std::string> status = param(request, "transferStatus");
+  std::optional<std::string> status = query_param(request, "transferStatus");
   if (status && !is_transfer_status(*status)) {
-    return problem(400, "transferStatus must be pending, transferred or failed", path);
+    return problem(400, "transferStatus must be pending, transferred or failed", request.raw_path);
   }
-  int page_size = kDefaultPageSize;
-  if (auto ps = param(request, "pageSize")) {
-    const bool numeric = !ps->empty() && ps->size() <= 6 &&
-                         std::all_of(ps->begin(), ps->end(), [](unsigned char c) { return std::isdigit(c) != 0; });
-    page_size = numeric ? std::stoi(*ps) : 0;
-    if (page_size < 1 || page_size > kMaxPageSize) {
-      return problem(400, "pageSize must be an integer from 1 to " + std::to_string(kMaxPageSize), path);
-    }
-  }
-  std::optional<std::pair<std::string, std::string>> after;
-  if (auto tok = param(request, "pageToken"); tok && !tok->empty()) {
-    auto decoded = base64url_decode(*tok);
-    const auto sep = decoded ? decoded->find('\x1f') : std::string::npos;
-    if (!decoded || !starts_with(*decoded, kTokenPrefix) || sep == std::string::npos) {
-      return problem(400, "pageToken is not a token issued by this server", path);
-    }
-    after.emplace(decoded->substr(kTokenPrefix.size(), sep - kTokenPrefix.size()), decoded->substr(sep + 1));
-  }
+  auto query = parse_page_query(request, kTokenPrefix);
+  if (auto* bad = std::get_if<ApiResponse>(&query)) return *bad;
 
   std::lock_guard lock(mutex_);
-  rapidjson::Document d(rapidjson::kObjectType);
-  auto& a = d.GetAllocator();
-  rapidjson::Value items(rapidjson::kArrayType);
-  auto it = after ? order_.upper_bound(*after) : order_.begin();
-  std::optional<std::pair<std::string, std::string>> last;
-  bool more = false;
-  for (; it != order_.end(); ++it) {
-    const auto& iv = interventions_.at(it->second);
-    if (status && iv.transfer_status != *status) continue;
-    if (static_cast<int>(items.Size()) == page_size) {
-      more = true;
-      break;
-    }
+  auto include = [&](const PageKey& key) { return !status || interventions_.at(key.second).transfer_status == *status; };
+  auto render_summary = [&](const PageKey& key, Alloc& a) {
+    const auto& iv = interventions_.at(key.second);
     rapidjson::Value s(rapidjson::kObjectType);
     s.AddMember("progres_lpinterventionid", str_value(iv.id, a), a);
     s.AddMember("progres_interventionnumber", str_value(iv.number, a), a);
     s.AddMember("progres_individualid", str_value(iv.individual_id, a), a);  // required; empty when the row had none
     s.AddMember("modifiedon", str_value(iv.modifiedon, a), a);
-    items.PushBack(s, a);
-    last = *it;
-  }
-  d.AddMember("items", items, a);
-  if (more && last) {
-    d.AddMember("nextPageToken", str_value(base64url_encode(std::string(kTokenPrefix) + last->first + '\x1f' + last->second), a), a);
-  }
-  return json_answer(200, d);
+    return s;
+  };
+  return keyset_page(order_, std::get<PageQuery>(query), kTokenPrefix, include, render_summary);
 }
 
 ApiResponse PingStore::get_intervention(const std::string& id, const ApiRequest& request) {
@@ -487,23 +435,15 @@ ApiResponse PingStore::get_intervention(const std::string& id, const ApiRequest&
 
 ApiResponse PingStore::patch_transfer_status(const std::string& id, const ApiRequest& request) {
   const auto& path = request.raw_path;
-  rapidjson::Document body;
-  if (auto err = parse_json(request.body, body)) return problem(400, "body is not JSON (" + *err + ")", path);
-  if (!body.IsObject()) return problem(400, "body must be a JSON object", path);
-  // Malformed bodies (not JSON, wrong member types) are 400; well-formed but invalid values 422.
-  auto status = find_member(body, "transferStatus");
-  if (status == nullptr || !status->IsString()) return problem(400, "transferStatus (a string) is required", path);
-  if (!is_transfer_status(status->GetString())) {
-    return problem(422, "transferStatus must be pending, transferred or failed", path);
-  }
+  auto parsed = parse_status_patch(request, "transferStatus", {"pending", "transferred", "failed"},
+                                   {"primeroCaseId", "primeroRecordId", "reason"});
+  if (auto* bad = std::get_if<ApiResponse>(&parsed)) return *bad;
+  const auto& patch = std::get<StatusPatch>(parsed);
   TransferUpdate u;
-  u.transfer_status = status->GetString();
+  u.transfer_status = patch.status;
   for (auto [key, target] : std::array<std::pair<const char*, std::optional<std::string>*>, 3>{
            {{"primeroCaseId", &u.primero_case_id}, {"primeroRecordId", &u.primero_record_id}, {"reason", &u.reason}}}) {
-    const auto* v = find_member(body, key);
-    if (v == nullptr || v->IsNull()) continue;
-    if (!v->IsString()) return problem(400, std::string(key) + " must be a string", path);
-    *target = std::string(v->GetString(), v->GetStringLength());
+    if (auto it = patch.strings.find(key); it != patch.strings.end()) *target = it->second;
   }
   if (u.transfer_status == "transferred" && (!u.primero_case_id || u.primero_case_id->empty())) {
     return problem(422, "transferStatus transferred requires primeroCaseId", path);
@@ -540,6 +480,67 @@ ApiResponse PingStore::get_individual(const std::string& id, const ApiRequest& r
   for (const auto& [_, entry] : part == 1 ? it->second.languages : it->second.needs) items.PushBack(rapidjson::Value(entry, a), a);
   d.AddMember("items", items, a);
   return json_answer(200, d);
+}
+
+}  // namespace refbridge::sandbox::detail
+
+namespace refbridge::sandbox::detail {
+
+// ---- PING ingestion and decisions ----
+
+RecordOutcome PingStore::apply_decision(const rapidjson::Value& record, const std::string& transaction_id, const std::string& at) {
+  const std::string number = string_member(record, "progres_interventionnumber").value_or("");
+  InterventionDecision decision;
+  decision.case_id = string_member(record, "case_id").value_or("");
+  decision.status = string_member(record, "status").value_or("");
+  decision.closure_reason = string_member(record, "closure_reason");
+  decision.transaction_id = transaction_id;
+  decision.at = at;
+
+  std::lock_guard lock(mutex_);
+  auto by_number = id_by_number_.find(number);
+  if (by_number == id_by_number_.end()) {
+    return {"rejected", {{"unknown-intervention", "PING holds no intervention with this progres_interventionnumber",
+                          "progres_interventionnumber"}}};
+  }
+  auto& iv = interventions_.at(by_number->second);
+  for (const auto& held : iv.decisions) {
+    if (held.case_id == decision.case_id && held.status == decision.status && held.closure_reason == decision.closure_reason) {
+      return {"duplicate", {}};
+    }
+  }
+  iv.decisions.push_back(std::move(decision));
+  return {"accepted", {}};
+}
+
+std::vector<InterventionDecision> PingStore::decisions(const std::string& intervention_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = interventions_.find(intervention_id);
+  if (it == interventions_.end()) return {};
+  return it->second.decisions;
+}
+
+std::optional<ApiResponse> PingStore::handle_admin(const ApiRequest& request, const std::vector<std::string>& seg) {
+  auto text = [](std::string body) {
+    ApiResponse r;
+    r.body = std::move(body);
+    return r;
+  };
+  if (seg.size() == 3 && seg[1] == "ping" && seg[2] == "incoming-referrals" && request.method == "GET") {
+    return text(incoming_.dump_json());
+  }
+  if (seg.size() == 3 && seg[1] == "ping" && seg[2] == "ingestions" && request.method == "GET") return text(ingestion_.dump_json());
+  if (seg.size() == 4 && seg[1] == "ping" && seg[2] == "ingestion" && seg[3] == "fail-next" && request.method == "POST") {
+    const auto count = query_param(request, "count").value_or("");
+    const bool numeric = !count.empty() && count.size() <= 7 &&
+                         std::all_of(count.begin(), count.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+    if (!numeric) return problem(400, "count must be an integer from 0 to 1000000", request.raw_path);
+    const int n = std::stoi(count);
+    if (n > 1000000) return problem(400, "count must be an integer from 0 to 1000000", request.raw_path);
+    ingestion_.fail_next(n);
+    return text("{\"failNext\":" + std::to_string(n) + "}");
+  }
+  return std::nullopt;
 }
 
 }  // namespace refbridge::sandbox::detail

@@ -1,8 +1,13 @@
 #pragma once
-// PING state of the sandbox: interventions (with their transfer status and its history),
-// individuals, languages and specific needs, seeded from flat proGres rows; and the PING HTTP
-// operations over that state. Internal to the sandbox; see sandbox.h for the contract.
+// PING state of the sandbox: interventions (with their transfer status and its history, and the
+// Primero decisions ingested for them), individuals, languages and specific needs, seeded from
+// flat proGres rows; the incoming referrals (ping_decisions.h) and ingestion transactions
+// (ping_ingestion.h); and the PING HTTP operations over that state. Internal to the sandbox; see
+// sandbox.h for the contract.
 
+#include "ping_decisions.h"
+#include "ping_http.h"
+#include "ping_ingestion.h"
 #include "sandbox.h"
 #include "support.h"
 
@@ -20,8 +25,8 @@ namespace refbridge::sandbox::detail {
 
 class PingStore {
  public:
-  /// `token` empty = no authentication.
-  explicit PingStore(std::string token) : token_(std::move(token)) {}
+  /// `token` empty = no authentication; `ingestion_polls_to_complete` as in SandboxOptions.
+  PingStore(std::string token, int ingestion_polls_to_complete);
 
   /// Adds the rows of one parsed document (`{"interventions":[...]}` or a bare array) to the
   /// store. Returns false (and adds a notice) when the document has another shape.
@@ -31,6 +36,26 @@ class PingStore {
 
   /// Answers one PING request (routes under /v1). Admin routes are handled by the caller.
   ApiResponse handle(const ApiRequest& request);
+  /// Answers the admin routes of ingestion and incoming referrals (`seg` = decoded segments of a
+  /// /_sandbox/... path): GET ping/incoming-referrals, GET ping/ingestions,
+  /// POST ping/ingestion/fail-next?count=N (400 problem when count is not an integer 0..1000000).
+  /// nullopt when `seg` is none of them.
+  std::optional<ApiResponse> handle_admin(const ApiRequest& request, const std::vector<std::string>& seg);
+
+  /// Stores one valid OutgoingReferralDecision (ingestReferralDecisions) on the intervention with
+  /// its progres_interventionnumber: rejected "unknown-intervention" when none is held; duplicate
+  /// when the intervention already holds a decision with the same (case_id, status,
+  /// closure_reason) (null and absent closure_reason are the same); else accepted and appended.
+  RecordOutcome apply_decision(const rapidjson::Value& record, const std::string& transaction_id, const std::string& at);
+  /// Primero decisions recorded on an intervention, oldest first.
+  std::vector<InterventionDecision> decisions(const std::string& intervention_id) const;
+
+  /// The incoming referrals (decisions, sync status) served under /v1/referrals/incoming.
+  IncomingStore& incoming() { return incoming_; }
+  const IncomingStore& incoming() const { return incoming_; }
+  /// The ingestion transactions served under /v1/ingestion.
+  IngestionStore& ingestion() { return ingestion_; }
+  const IngestionStore& ingestion() const { return ingestion_; }
 
   std::string dump_json() const;
   bool requeue(const std::string& intervention_id);
@@ -38,8 +63,10 @@ class PingStore {
   std::vector<TransferUpdate> history(const std::string& intervention_id) const;
   std::vector<std::string> ordered_ids() const;
 
-  /// An RFC 7807 problem answer.
-  static ApiResponse problem(int status, std::string_view detail, std::string_view instance);
+  /// An RFC 7807 problem answer (detail::problem()).
+  static ApiResponse problem(int status, std::string_view detail, std::string_view instance) {
+    return detail::problem(status, detail, instance);
+  }
 
  private:
   struct Intervention {
@@ -53,6 +80,7 @@ class PingStore {
     std::optional<std::string> reason;
     std::string modifiedon;
     std::vector<TransferUpdate> history;
+    std::vector<InterventionDecision> decisions;  ///< ingested Primero decisions, oldest first
   };
   struct Individual {
     rapidjson::Document doc;
@@ -75,6 +103,8 @@ class PingStore {
   std::map<std::string, std::string> id_by_number_;              ///< progres_interventionnumber -> id
   std::set<std::pair<std::string, std::string>> order_;          ///< (number, id), the listing order
   std::map<std::string, Individual> individuals_;                ///< by progres_id
+  IncomingStore incoming_;    ///< own lock; never called with mutex_ held
+  IngestionStore ingestion_;  ///< own lock, taken before incoming_'s and mutex_ (sinks)
 };
 
 }  // namespace refbridge::sandbox::detail

@@ -297,6 +297,23 @@ void merge_object(rapidjson::Value& dst, const rapidjson::Value& src, Alloc& a) 
   }
 }
 
+/// The `record` / PATCH answer of a write (§5.4, §6.3): {id, enabled, <members whose value
+/// changed from `before` to `after`, subforms whole>, last_updated_at}.
+rapidjson::Value case_delta(const rapidjson::Value& before, const rapidjson::Value& after, Alloc& a) {
+  rapidjson::Value out(rapidjson::kObjectType);
+  for (const char* key : {"id", "enabled"}) {
+    if (const auto* v = find_member(after, key)) out.AddMember(rapidjson::StringRef(key), rapidjson::Value(*v, a), a);
+  }
+  for (auto m = after.MemberBegin(); m != after.MemberEnd(); ++m) {
+    const std::string_view key(m->name.GetString(), m->name.GetStringLength());
+    if (key == "id" || key == "enabled" || key == "last_updated_at") continue;
+    const auto* old = find_member(before, key);
+    if (old == nullptr || *old != m->value) out.AddMember(rapidjson::Value(m->name, a), rapidjson::Value(m->value, a), a);
+  }
+  if (const auto* v = find_member(after, "last_updated_at")) out.AddMember("last_updated_at", rapidjson::Value(*v, a), a);
+  return out;
+}
+
 /// The value as a filter sees it ("true", "12", the string itself), or nullopt for other types.
 std::optional<std::string> scalar_text(const rapidjson::Value& v) {
   if (v.IsString()) return std::string(v.GetString(), v.GetStringLength());
@@ -338,7 +355,11 @@ struct Filter {
   bool numeric = false;
 };
 
-/// Builds a range filter from "from..to" / "from.."; nullopt when the range is to be dropped.
+/// True for a range without a lower bound ("..to"), which breaks Primero's query builder (§5.1).
+bool range_without_lower_bound(const std::string& text) { return text.rfind("..", 0) == 0; }
+
+/// Builds a range filter from "from..to" / "from.." (inclusive; date-times compare as instants);
+/// nullopt when the range is to be dropped (ends neither numbers nor dates, §5.1).
 std::optional<Filter> make_range(const std::string& key, const std::string& text) {
   const auto sep = text.find("..");
   const std::string from = text.substr(0, sep);
@@ -346,7 +367,7 @@ std::optional<Filter> make_range(const std::string& key, const std::string& text
   Filter f;
   f.key = key;
   f.is_range = true;
-  if (from.empty()) return std::nullopt;  // "..to" breaks server-side; dropped here
+  if (from.empty()) return std::nullopt;
   if (auto n = integer_text(from); n && (to.empty() || integer_text(to))) {
     f.numeric = true;
     f.num_from = n;
@@ -384,21 +405,52 @@ bool value_matches(const rapidjson::Value& v, const Filter& f) {
   return t && std::find(f.values.begin(), f.values.end(), *t) != f.values.end();
 }
 
-int compare_values(const rapidjson::Value* x, const rapidjson::Value* y) {
-  const bool hx = x != nullptr && !x->IsNull();
-  const bool hy = y != nullptr && !y->IsNull();
-  if (!hx || !hy) return hx == hy ? 0 : (hx ? -1 : 1);  // absent values sort last
-  if (x->IsNumber() && y->IsNumber()) {
-    const double a = x->GetDouble();
-    const double b = y->GetDouble();
-    return a < b ? -1 : (a > b ? 1 : 0);
+/// A member's value prepared for ordering (§4 order_by): date-times compare as instants,
+/// numbers numerically, anything else as its text; absent or null values sort last.
+struct SortKey {
+  enum Kind { kNumber, kTime, kText, kAbsent } kind = kAbsent;
+  double number = 0;
+  Millis time{};
+  std::string text;
+};
+
+SortKey sort_key(const rapidjson::Value* v) {
+  SortKey k;
+  if (v == nullptr || v->IsNull()) return k;
+  if (v->IsNumber()) {
+    k.kind = SortKey::kNumber;
+    k.number = v->GetDouble();
+    return k;
   }
-  const std::string a = scalar_text(*x).value_or(to_json(*x));
-  const std::string b = scalar_text(*y).value_or(to_json(*y));
-  return a.compare(b) < 0 ? -1 : (a == b ? 0 : 1);
+  k.text = scalar_text(*v).value_or(to_json(*v));
+  if (v->IsString()) {
+    if (auto t = parse_date_time(k.text, false)) {
+      k.kind = SortKey::kTime;
+      k.time = *t;
+      return k;
+    }
+  }
+  k.kind = SortKey::kText;
+  return k;
+}
+
+int compare_keys(const SortKey& x, const SortKey& y) {
+  if (x.kind != y.kind) return x.kind < y.kind ? -1 : 1;
+  switch (x.kind) {
+    case SortKey::kNumber: return x.number < y.number ? -1 : (x.number > y.number ? 1 : 0);
+    case SortKey::kTime: return x.time < y.time ? -1 : (x.time > y.time ? 1 : 0);
+    case SortKey::kText: return x.text.compare(y.text) < 0 ? -1 : (x.text == y.text ? 0 : 1);
+    case SortKey::kAbsent: return 0;
+  }
+  return 0;
 }
 
 }  // namespace
+
+PrimeroStore::PrimeroStore(std::string user, std::string password, int max_per)
+    : user_(std::move(user)), password_(std::move(password)), max_per_(max_per) {
+  users_.seed_defaults(user_);
+}
 
 ApiResponse PrimeroStore::error(int status, std::string_view resource, std::string_view message) {
   rapidjson::Document d(rapidjson::kObjectType);
@@ -547,7 +599,19 @@ ApiResponse PrimeroStore::handle(const ApiRequest& request) {
     if (seg.size() == 4 && m == "GET") return get_case(seg[3], request);
     if (seg.size() == 4 && m == "PATCH") return patch_case(seg[3], request, *caller);
     if (seg.size() == 4 && m == "DELETE") return disable_case(seg[3], request, *caller);
+    // ---- Primero referrals, users, seeding ----
+    if (seg.size() == 5 && seg[4] == "referrals" && m == "GET") return list_referrals(seg[3], request, *caller);
+    if (seg.size() == 5 && seg[4] == "referrals" && m == "POST") {
+      rapidjson::Document body;
+      if (auto err = parse_json(request.body, body)) return error(400, resource, "Bad Request: body is not JSON (" + *err + ")");
+      const auto* data = find_member(body, "data");
+      if (data == nullptr || !data->IsObject() || data->ObjectEmpty()) return error(422, resource, kMissingData);
+      return create_referral(seg[3], *data, *caller, resource);
+    }
+    // The path's case id is not checked against the referral's record_id (§6.5).
+    if (seg.size() == 6 && seg[4] == "referrals" && m == "PATCH") return update_referral(seg[5], request, *caller);
   }
+  if (seg.size() == 3 && seg[2] == "users" && m == "GET") return list_users(request);
   return error(404, resource, "Not Found");
 }
 
@@ -586,20 +650,19 @@ ApiResponse PrimeroStore::create_case(const rapidjson::Value& data, const std::s
   set_default("notes_section", rapidjson::Value(rapidjson::kArrayType));
   set_member(c, "created_by", str_value(caller, a), a);
   set_member(c, "last_updated_by", str_value(caller, a), a);
-  set_member(c, "created_at", str_value(format_utc_ms(now), a), a);
-  set_member(c, "last_updated_at", str_value(format_utc_ms(now), a), a);
   derive(c, a);
 
   std::lock_guard lock(mutex_);
-  if (cases_.count(id) != 0) return error(409, resource, kConflict);
-  const auto case_id = string_member(c, "case_id");
-  for (const auto& [_, other] : cases_) {
-    if (string_member(other.doc, "case_id") == case_id) return error(409, resource, kConflict);
-  }
+  const auto case_id = string_member(c, "case_id").value_or("");
+  if (cases_.count(id) != 0 || case_ids_.count(case_id) != 0) return error(409, resource, kConflict);
+  const auto stamp = next_stamp();
+  set_member(c, "created_at", str_value(stamp, a), a);
+  set_member(c, "last_updated_at", str_value(stamp, a), a);
   Case stored;
   stored.seq = next_seq_++;
   stored.doc = std::move(c);
   auto [it, _] = cases_.emplace(id, std::move(stored));
+  case_ids_.emplace(case_id, id);
   if (client_id) {
     ApiResponse r;
     r.status = 204;
@@ -630,10 +693,11 @@ ApiResponse PrimeroStore::patch_case(const std::string& id, const ApiRequest& re
   auto& c = it->second.doc;
   auto& a = c.GetAllocator();
   // Does a new case_id collide with another case?
-  if (auto new_case_id = string_member(*data, "case_id")) {
-    for (const auto& [other_id, other] : cases_) {
-      if (other_id != id && string_member(other.doc, "case_id") == new_case_id) return error(409, resource, kConflict);
-    }
+  const auto old_case_id = string_member(c, "case_id").value_or("");
+  const auto new_case_id = string_member(*data, "case_id");
+  if (new_case_id) {
+    auto taken = case_ids_.find(*new_case_id);
+    if (taken != case_ids_.end() && taken->second != id) return error(409, resource, kConflict);
   }
   rapidjson::Document before;
   before.CopyFrom(c, before.GetAllocator());
@@ -645,22 +709,15 @@ ApiResponse PrimeroStore::patch_case(const std::string& id, const ApiRequest& re
     writable.AddMember(rapidjson::Value(m->name, a), rapidjson::Value(m->value, a), a);
   }
   merge_object(c, writable, a);
-  const auto now = format_utc_ms(now_ms());
-  set_member(c, "last_updated_at", str_value(now, a), a);
+  set_member(c, "last_updated_at", str_value(next_stamp(), a), a);
   set_member(c, "last_updated_by", str_value(caller, a), a);
   derive(c, a);
-
-  rapidjson::Document out(rapidjson::kObjectType);
-  auto& oa = out.GetAllocator();
-  out.AddMember("id", str_value(id, oa), oa);
-  out.AddMember("enabled", rapidjson::Value(*find_member(c, "enabled"), oa), oa);
-  for (auto m = c.MemberBegin(); m != c.MemberEnd(); ++m) {
-    const std::string_view key(m->name.GetString(), m->name.GetStringLength());
-    if (key == "id" || key == "enabled" || key == "last_updated_at" || key == "last_updated_by") continue;
-    const auto* old = find_member(before, key);
-    if (old == nullptr || *old != m->value) out.AddMember(rapidjson::Value(m->name, oa), rapidjson::Value(m->value, oa), oa);
+  if (new_case_id && *new_case_id != old_case_id) {
+    case_ids_.erase(old_case_id);
+    case_ids_[*new_case_id] = id;
   }
-  out.AddMember("last_updated_at", str_value(now, oa), oa);
+  rapidjson::Document out;
+  out.SetObject() = case_delta(before, c, out.GetAllocator());
   return data_answer(200, out);
 }
 
@@ -671,7 +728,7 @@ ApiResponse PrimeroStore::disable_case(const std::string& id, const ApiRequest& 
   auto& c = it->second.doc;
   auto& a = c.GetAllocator();
   set_member(c, "record_state", rapidjson::Value(false), a);
-  set_member(c, "last_updated_at", str_value(format_utc_ms(now_ms()), a), a);
+  set_member(c, "last_updated_at", str_value(next_stamp(), a), a);
   set_member(c, "last_updated_by", str_value(caller, a), a);
   derive(c, a);
   ApiResponse r;
@@ -684,17 +741,23 @@ bool PrimeroStore::known_field(const std::string& key) const {
   return std::any_of(cases_.begin(), cases_.end(), [&](const auto& entry) { return find_member(entry.second.doc, key) != nullptr; });
 }
 
-ApiResponse PrimeroStore::list_cases(const ApiRequest& request) {
+std::optional<ApiResponse> PrimeroStore::read_paging(const ApiRequest& request, long long& page, long long& per) const {
   auto int_param = [&](const char* name, long long fallback) -> long long {
     auto it = request.params.find(name);
     if (it == request.params.end()) return fallback;
     auto n = integer_text(it->second);
     return n ? *n : fallback;
   };
-  const long long page = int_param("page", 1);
-  long long per = std::min<long long>(int_param("per", 20), max_per_);
-  if (per < 0) per = 0;
+  page = int_param("page", 1);
+  per = std::max<long long>(0, std::min<long long>(int_param("per", 20), max_per_));
   if (page < 1) return error(500, request.raw_path, "PG::InvalidRowCountInResultOffsetClause: OFFSET must not be negative");
+  return std::nullopt;
+}
+
+ApiResponse PrimeroStore::list_cases(const ApiRequest& request) {
+  long long page = 1;
+  long long per = 20;
+  if (auto bad = read_paging(request, page, per)) return *bad;
 
   std::lock_guard lock(mutex_);
   // Filters: every parameter that names a readable field (`key[...]` collects array values).
@@ -716,6 +779,9 @@ ApiResponse PrimeroStore::list_cases(const ApiRequest& request) {
     }
     if (!known_field(key)) continue;  // ignored, like a field the role cannot read
     if (values.size() == 1 && values[0].find("..") != std::string::npos) {
+      if (range_without_lower_bound(values[0])) {
+        return error(500, request.raw_path, "ArgumentError: bad value for range");
+      }
       if (auto f = make_range(key, values[0])) filters.push_back(*f);
       continue;
     }
@@ -751,11 +817,16 @@ ApiResponse PrimeroStore::list_cases(const ApiRequest& request) {
   if (auto o = request.params.find("order_by"); o != request.params.end() && !o->second.empty()) order_by = o->second;
   bool desc = true;
   if (auto o = request.params.find("order"); o != request.params.end()) desc = lower(o->second) != "asc";
-  std::stable_sort(hits.begin(), hits.end(), [&](const Case* x, const Case* y) {
-    int cmp = compare_values(find_member(x->doc, order_by), find_member(y->doc, order_by));
-    if (cmp == 0) cmp = x->seq < y->seq ? -1 : (x->seq > y->seq ? 1 : 0);
+  // A total order (ties broken by record id) so consecutive pages never skip nor repeat a case.
+  std::vector<std::pair<SortKey, const Case*>> keyed;
+  keyed.reserve(hits.size());
+  for (const auto* c : hits) keyed.emplace_back(sort_key(find_member(c->doc, order_by)), c);
+  std::sort(keyed.begin(), keyed.end(), [&](const auto& x, const auto& y) {
+    int cmp = compare_keys(x.first, y.first);
+    if (cmp == 0) cmp = string_member(x.second->doc, "id").value_or("").compare(string_member(y.second->doc, "id").value_or(""));
     return desc ? cmp > 0 : cmp < 0;
   });
+  for (std::size_t i = 0; i < keyed.size(); ++i) hits[i] = keyed[i].second;
 
   // `fields`: a comma list, or "short"; id, enabled and last_updated_at are always present.
   std::optional<std::vector<std::string>> fields;
@@ -814,6 +885,254 @@ std::optional<std::string> PrimeroStore::case_json(const std::string& id) const 
 std::size_t PrimeroStore::count() const {
   std::lock_guard lock(mutex_);
   return cases_.size();
+}
+
+}  // namespace refbridge::sandbox::detail
+
+namespace refbridge::sandbox::detail {
+
+// ---- Primero referrals, users, seeding ----
+
+std::string PrimeroStore::next_stamp() {
+  last_stamp_ = std::max(now_ms(), last_stamp_ + std::chrono::milliseconds(1));
+  return format_utc_ms(last_stamp_);
+}
+
+std::pair<PrimeroStore::Case*, rapidjson::Document*> PrimeroStore::find_referral(const std::string& referral_id) {
+  auto where = referral_cases_.find(referral_id);
+  if (where == referral_cases_.end()) return {nullptr, nullptr};
+  auto c = cases_.find(where->second);
+  if (c == cases_.end()) return {nullptr, nullptr};
+  for (auto& r : c->second.referrals) {
+    if (string_member(r, "id") == referral_id) return {&c->second, &r};
+  }
+  return {nullptr, nullptr};
+}
+
+ApiResponse PrimeroStore::list_referrals(const std::string& record_id, const ApiRequest& request, const std::string& caller) {
+  std::lock_guard lock(mutex_);
+  auto it = cases_.find(record_id);
+  if (it == cases_.end()) return error(404, request.raw_path, "Not Found");
+  rapidjson::Document d(rapidjson::kArrayType);
+  for (const auto& r : it->second.referrals) d.PushBack(referral_view(r, caller, d.GetAllocator()), d.GetAllocator());
+  return data_answer(200, d);
+}
+
+ApiResponse PrimeroStore::create_referral(const std::string& record_id, const rapidjson::Value& data,
+                                          const std::string& caller, const std::string& resource,
+                                          const std::string& referral_id) {
+  std::lock_guard lock(mutex_);
+  auto it = cases_.find(record_id);
+  if (it == cases_.end()) return error(404, resource, "Not Found");
+  auto& c = it->second.doc;
+  auto& a = c.GetAllocator();
+  const std::string stamp = next_stamp();
+  auto referral = new_referral(data, c, ReferralOrigin{referral_id.empty() ? random_uuid() : referral_id, record_id, caller, stamp});
+  if (auto failures = validate_referral(referral, c, users_); !failures.empty()) return record_invalid(resource, failures);
+  const auto new_id = string_member(referral, "id").value_or("");
+  if (referral_cases_.count(new_id) != 0) return error(409, resource, kConflict);
+
+  rapidjson::Document before;
+  before.CopyFrom(c, before.GetAllocator());
+  apply_referral_created(c, a, referral);
+  set_member(c, "last_updated_at", str_value(stamp, a), a);
+  set_member(c, "last_updated_by", str_value(caller, a), a);
+  derive(c, a);
+
+  rapidjson::Document out;
+  out.SetObject() = referral_view(referral, caller, out.GetAllocator());
+  out.AddMember("record", case_delta(before, c, out.GetAllocator()), out.GetAllocator());
+  referral_cases_[new_id] = record_id;
+  it->second.referrals.push_back(std::move(referral));
+  return data_answer(200, out);
+}
+
+ApiResponse PrimeroStore::update_referral(const std::string& referral_id, const ApiRequest& request, const std::string& caller) {
+  const auto& resource = request.raw_path;
+  rapidjson::Document body;
+  if (auto err = parse_json(request.body, body)) return error(400, resource, "Bad Request: body is not JSON (" + *err + ")");
+  const auto* data = find_member(body, "data");
+  if (data == nullptr || !data->IsObject() || data->ObjectEmpty()) return error(422, resource, kMissingData);
+
+  std::lock_guard lock(mutex_);
+  const auto found = find_referral(referral_id);
+  Case* kase = found.first;
+  rapidjson::Document* referral = found.second;
+  if (kase == nullptr) return error(404, resource, "Not Found");
+  auto& c = kase->doc;
+  auto& a = c.GetAllocator();
+  rapidjson::Document before;
+  before.CopyFrom(c, before.GetAllocator());
+
+  const auto to_status = referral_transition(string_member(*referral, "status").value_or(""),
+                                             string_member(*data, "status").value_or(""));
+  if (to_status) {  // otherwise a no-op: 200 with the unchanged referral, case untouched (§6.5)
+    if (auto failures = validate_referral(*referral, c, users_); !failures.empty()) return record_invalid(resource, failures);
+    const auto recipient = string_member(*referral, "transitioned_to").value_or("");
+    const bool still_active = std::any_of(kase->referrals.begin(), kase->referrals.end(), [&](const rapidjson::Document& other) {
+      return &other != referral && is_active_referral_to(other, recipient);
+    });
+    const std::string stamp = next_stamp();
+    apply_referral_transition(*referral, referral->GetAllocator(), c, a, *to_status, *data, stamp, still_active);
+    set_member(c, "last_updated_at", str_value(stamp, a), a);
+    set_member(c, "last_updated_by", str_value(caller, a), a);
+    derive(c, a);
+  }
+  rapidjson::Document out;
+  out.SetObject() = referral_view(*referral, caller, out.GetAllocator());
+  out.AddMember("record", case_delta(before, c, out.GetAllocator()), out.GetAllocator());
+  return data_answer(200, out);
+}
+
+ApiResponse PrimeroStore::list_users(const ApiRequest& request) {
+  long long page = 1;
+  long long per = 20;
+  if (auto bad = read_paging(request, page, per)) return *bad;
+  std::optional<std::string> user_name;
+  if (auto u = request.params.find("user_name"); u != request.params.end()) user_name = u->second;
+  std::lock_guard lock(mutex_);
+  ApiResponse r;
+  r.body = users_.list_json(user_name, page, per);
+  return r;
+}
+
+bool PrimeroStore::import_case(const rapidjson::Value& record, std::string& problem) {
+  const auto id = string_member(record, "id");
+  if (!record.IsObject() || !id || id->empty()) {
+    problem = "no string id";
+    return false;
+  }
+  rapidjson::Document c;
+  c.CopyFrom(record, c.GetAllocator());
+  auto& a = c.GetAllocator();
+  derive(c, a);
+  const auto case_id = string_member(c, "case_id").value_or(*id);
+
+  std::lock_guard lock(mutex_);
+  if (cases_.count(*id) != 0) {
+    problem = "id exists";
+    return false;
+  }
+  if (case_ids_.count(case_id) != 0) {
+    problem = "case_id exists";
+    return false;
+  }
+  for (const char* key : {"created_at", "last_updated_at"}) {
+    const auto* v = find_member(c, key);
+    if (v == nullptr || !v->IsString()) set_member(c, key, str_value(next_stamp(), a), a);
+  }
+  Case stored;
+  stored.seq = next_seq_++;
+  stored.doc = std::move(c);
+  cases_.emplace(*id, std::move(stored));
+  case_ids_.emplace(case_id, *id);
+  return true;
+}
+
+bool PrimeroStore::import_referral(const rapidjson::Value& referral, std::string& problem) {
+  const auto id = string_member(referral, "id");
+  const auto record_id = string_member(referral, "record_id");
+  if (!referral.IsObject() || !id || id->empty()) {
+    problem = "no string id";
+    return false;
+  }
+  std::lock_guard lock(mutex_);
+  auto it = record_id ? cases_.find(*record_id) : cases_.end();
+  if (it == cases_.end()) {
+    problem = "unknown record_id";
+    return false;
+  }
+  if (referral_cases_.count(*id) != 0) {
+    problem = "id exists";
+    return false;
+  }
+  rapidjson::Document r(rapidjson::kObjectType);
+  auto& a = r.GetAllocator();
+  const auto& computed = referral_computed_keys();
+  for (auto m = referral.MemberBegin(); m != referral.MemberEnd(); ++m) {
+    const std::string key(m->name.GetString(), m->name.GetStringLength());
+    if (std::find(computed.begin(), computed.end(), key) != computed.end()) continue;
+    r.AddMember(rapidjson::Value(m->name, a), rapidjson::Value(m->value, a), a);
+  }
+  referral_cases_[*id] = *record_id;
+  it->second.referrals.push_back(std::move(r));
+  return true;
+}
+
+std::optional<std::string> PrimeroStore::referrals_json(const std::string& record_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = cases_.find(record_id);
+  if (it == cases_.end()) return std::nullopt;
+  std::vector<const rapidjson::Document*> ordered;
+  for (const auto& r : it->second.referrals) ordered.push_back(&r);
+  std::stable_sort(ordered.begin(), ordered.end(), [](const auto* x, const auto* y) {
+    return string_member(*x, "created_at").value_or("") < string_member(*y, "created_at").value_or("");
+  });
+  rapidjson::Document d(rapidjson::kObjectType);
+  auto& a = d.GetAllocator();
+  rapidjson::Value items(rapidjson::kArrayType);
+  for (const auto* r : ordered) items.PushBack(referral_view(*r, user_, a), a);
+  d.AddMember("data", items, a);
+  return to_json(d, true);
+}
+
+std::optional<std::string> PrimeroStore::referral_status(const std::string& record_id, const std::string& referral_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = cases_.find(record_id);
+  if (it == cases_.end()) return std::nullopt;
+  for (const auto& r : it->second.referrals) {
+    if (string_member(r, "id") == referral_id) return string_member(r, "status");
+  }
+  return std::nullopt;
+}
+
+refbridge::Result<std::string> PrimeroStore::add_user(const rapidjson::Value& user) {
+  std::string problem;
+  bool conflict = false;
+  std::lock_guard lock(mutex_);
+  auto stored = users_.add(user, problem, conflict);
+  if (!stored) return make_error(conflict ? ErrorCode::kConflict : ErrorCode::kInvalidInput, "Primero user: " + problem);
+  return to_json(*stored);
+}
+
+ApiResponse PrimeroStore::decide_service(const std::string& intervention_number, const std::string& status,
+                                         const std::string& reason) {
+  const std::string resource = "/_sandbox/primero/services/decide";
+  if (status != "accepted" && status != "rejected") return error(422, resource, "status must be accepted or rejected");
+  std::string record_id;
+  std::string unique_id;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, c] : cases_) {
+      const auto* services = find_member(c.doc, "services_section");
+      if (services == nullptr || !services->IsArray()) continue;
+      for (const auto& row : services->GetArray()) {
+        const auto* n = find_member(row, "progres_interventionnumber");
+        const auto* u = find_member(row, "unique_id");
+        if (n != nullptr && n->IsString() && n->GetString() == intervention_number && u != nullptr && u->IsString()) {
+          record_id = id;
+          unique_id = u->GetString();
+        }
+      }
+    }
+  }
+  if (record_id.empty()) return error(404, resource, "Not Found");
+  rapidjson::Document body(rapidjson::kObjectType);
+  auto& a = body.GetAllocator();
+  rapidjson::Value row(rapidjson::kObjectType);
+  set_member(row, "unique_id", str_value(unique_id, a), a);
+  set_member(row, "unhcr_referral_status", str_value(status, a), a);
+  if (!reason.empty()) set_member(row, "unhcr_referral_rejection_reason", str_value(reason, a), a);
+  rapidjson::Value rows(rapidjson::kArrayType);
+  rows.PushBack(row, a);
+  rapidjson::Value data(rapidjson::kObjectType);
+  set_member(data, "services_section", std::move(rows), a);
+  set_member(body, "data", std::move(data), a);
+  ApiRequest patch;
+  patch.method = "PATCH";
+  patch.raw_path = "/api/v2/cases/" + record_id;
+  patch.body = to_json(body);
+  return patch_case(record_id, patch, user_);
 }
 
 }  // namespace refbridge::sandbox::detail

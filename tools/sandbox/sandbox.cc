@@ -2,7 +2,9 @@
 #include "sandbox.h"
 
 #include "ping_store.h"
+#include "ping_synthetic.h"  // ---- PING ingestion and decisions ----
 #include "primero_store.h"
+#include "primero_seed.h"  // ---- Primero referrals, users, seeding ----
 #include "refbridge/log.h"
 
 #include <httplib.h>
@@ -68,7 +70,7 @@ struct Sandbox::Impl {
 
   explicit Impl(SandboxOptions o)
       : options(std::move(o)),
-        ping(options.ping_token),
+        ping(options.ping_token, options.ingestion_polls_to_complete),
         primero(options.primero_user, options.primero_password, options.primero_max_per) {}
 
   void log(std::string_view event, int status, std::chrono::steady_clock::time_point started,
@@ -99,11 +101,28 @@ struct Sandbox::Impl {
         r.body = primero.dump_json();
         return r;
       }
+      // ---- Primero referrals, users, seeding ----
+      if (seg.size() == 5 && seg[1] == "primero" && seg[2] == "cases" && seg[4] == "referrals" && request.method == "GET") {
+        auto dump = primero.referrals_json(seg[3]);
+        if (!dump) return detail::PingStore::problem(404, "case not found", request.raw_path);
+        ApiResponse r;
+        r.body = *dump;
+        return r;
+      }
+      if (seg.size() == 4 && seg[1] == "primero" && seg[2] == "services" && seg[3] == "decide" && request.method == "POST") {
+        auto param = [&](const char* k) {
+          auto it = request.params.find(k);
+          return it == request.params.end() ? std::string() : it->second;
+        };
+        return primero.decide_service(param("intervention"), param("status"), param("reason"));
+      }
       if (seg.size() == 3 && seg[1] == "ping" && seg[2] == "interventions" && request.method == "GET") {
         ApiResponse r;
         r.body = ping.dump_json();
         return r;
       }
+      // ---- PING ingestion and decisions ----
+      if (auto answer = ping.handle_admin(request, seg)) return *answer;
       return detail::PingStore::problem(404, "no such admin resource", request.raw_path);
     }
     return ping.handle(request);
@@ -125,6 +144,8 @@ Sandbox::~Sandbox() { stop(); }
 
 refbridge::Result<std::unique_ptr<Sandbox>> Sandbox::start(SandboxOptions options) {
   if (options.primero_max_per < 1) return make_error(ErrorCode::kConfig, "primero_max_per must be at least 1");
+  // ---- PING ingestion and decisions ----
+  if (options.ingestion_polls_to_complete < 0) return make_error(ErrorCode::kConfig, "ingestion_polls_to_complete must be >= 0");
   for (int port : {options.ping_port, options.primero_port}) {
     if (port < 0 || port > 65535) return make_error(ErrorCode::kConfig, "port out of range: " + std::to_string(port));
   }
@@ -220,20 +241,10 @@ refbridge::Result<SeedReport> Sandbox::seed_ping_from_fixtures(const std::filesy
   }
   SeedReport report;
   for (const auto& name : flow_a_fixture_files()) {
-    const auto path = fixtures_dir / name;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      ++report.files_skipped;
-      report.notices.push_back(name + ": missing or unreadable, skipped");
-      continue;
-    }
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    const std::string text = buffer.str();
     rapidjson::Document doc;
-    if (auto err = detail::parse_json(text, doc)) {
+    if (auto notice = detail::read_json_file(fixtures_dir, name, doc)) {
       ++report.files_skipped;
-      report.notices.push_back(name + ": not valid JSON at " + *err + ", skipped");
+      report.notices.push_back(*notice);
       continue;
     }
     if (impl_->ping.seed_document(doc, name, report)) {
@@ -280,5 +291,114 @@ std::optional<std::string> Sandbox::primero_case_json(const std::string& record_
   return impl_->primero.case_json(record_id);
 }
 std::size_t Sandbox::primero_case_count() const { return impl_->primero.count(); }
+
+// ---- Primero referrals, users, seeding ----
+refbridge::Result<PrimeroSeedReport> Sandbox::seed_primero_from_fixtures(const std::filesystem::path& fixtures_dir) {
+  return detail::seed_primero_fixtures(impl_->primero, fixtures_dir, impl_->options.logger);
+}
+refbridge::Result<std::vector<SyntheticCase>> Sandbox::seed_synthetic_primero_cases(int n, SyntheticCaseKind kind,
+                                                                                     std::uint64_t seed) {
+  return detail::seed_synthetic_cases(impl_->primero, n, kind, seed, impl_->options.primero_user, impl_->options.logger);
+}
+refbridge::Result<std::string> Sandbox::add_primero_user(std::string_view user_json) {
+  rapidjson::Document doc;
+  if (auto err = detail::parse_json(user_json, doc)) return make_error(ErrorCode::kInvalidInput, "user JSON: " + *err);
+  return impl_->primero.add_user(doc);
+}
+std::optional<std::string> Sandbox::primero_referrals_json(const std::string& record_id) const {
+  return impl_->primero.referrals_json(record_id);
+}
+std::optional<std::string> Sandbox::primero_referral_status(const std::string& record_id, const std::string& referral_id) const {
+  return impl_->primero.referral_status(record_id, referral_id);
+}
+
+// ---- PING ingestion and decisions ----
+namespace {
+constexpr int kMaxSynthetic = 1000000;
+
+/// Logs the notices (ids and member names only) and the counts of a decision seeding.
+void log_decision_seed(refbridge::Logger* logger, const DecisionSeedReport& report) {
+  if (logger == nullptr) return;
+  for (const auto& notice : report.notices) logger->warn("sandbox.ping.decision_notice", {{LogKey::kMessage, notice}});
+  logger->info("sandbox.ping.decisions_seeded",
+               {{LogKey::kCount, std::to_string(report.decisions)}, {LogKey::kMessage, std::to_string(report.records) + " records read"}});
+}
+}  // namespace
+
+const std::vector<std::string>& Sandbox::decision_fixture_files() {
+  static const std::vector<std::string> files = {"progresDecision__flow2-3.json", "progres_referralDecisionToPrimero.json"};
+  return files;
+}
+
+refbridge::Result<DecisionSeedReport> Sandbox::seed_ping_decisions_from_fixtures(const std::filesystem::path& fixtures_dir) {
+  auto report = impl_->ping.incoming().seed_files(fixtures_dir, decision_fixture_files());
+  if (report) log_decision_seed(impl_->options.logger, report.value());
+  return report;
+}
+
+refbridge::Result<std::string> Sandbox::add_ping_decision(std::string_view interoperability_referral_json) {
+  rapidjson::Document doc;
+  if (auto err = detail::parse_json(interoperability_referral_json, doc)) {
+    return make_error(ErrorCode::kInvalidInput, "decision JSON: " + *err);
+  }
+  if (!doc.IsObject()) return make_error(ErrorCode::kInvalidInput, "decision JSON must be an object");
+  DecisionSeedReport report;
+  auto id = impl_->ping.incoming().upsert(doc, "add_ping_decision", 0, report.notices);
+  log_decision_seed(impl_->options.logger, report);
+  return id;
+}
+
+refbridge::Result<std::string> Sandbox::decide_incoming_referral(const std::string& org_referral_id,
+                                                                 const std::string& review_decision_code,
+                                                                 const std::optional<std::string>& reason_code,
+                                                                 const std::optional<std::string>& comment) {
+  auto id = impl_->ping.incoming().decide(org_referral_id, review_decision_code, reason_code, comment);
+  if (!id) return make_error(ErrorCode::kNotFound, "no incoming referral with progres_orgreferralid " + org_referral_id);
+  return *id;
+}
+
+std::string Sandbox::ping_incoming_referrals_json() const { return impl_->ping.incoming().dump_json(); }
+std::string Sandbox::ping_ingestions_json() const { return impl_->ping.ingestion().dump_json(); }
+void Sandbox::fail_next_ingestions(int n) { impl_->ping.ingestion().fail_next(n); }
+std::optional<std::string> Sandbox::sync_status(const std::string& referral_id) const {
+  return impl_->ping.incoming().sync_status(referral_id);
+}
+std::vector<SyncUpdate> Sandbox::sync_history(const std::string& referral_id) const {
+  return impl_->ping.incoming().history(referral_id);
+}
+std::optional<std::string> Sandbox::incoming_referral_id(const std::string& org_referral_id) const {
+  return impl_->ping.incoming().id_for_org_referral(org_referral_id);
+}
+std::size_t Sandbox::transaction_count() const { return impl_->ping.ingestion().count(); }
+std::vector<InterventionDecision> Sandbox::intervention_decisions(const std::string& intervention_id) const {
+  return impl_->ping.decisions(intervention_id);
+}
+
+refbridge::Result<SeedReport> Sandbox::seed_synthetic_interventions(int n, std::uint64_t seed) {
+  if (n < 0 || n > kMaxSynthetic) return make_error(ErrorCode::kInvalidInput, "synthetic intervention count out of range 0..1000000");
+  SeedReport report;
+  impl_->ping.seed_document(detail::synthetic_intervention_rows(n, seed), "synthetic", report);
+  impl_->ping.count_into(report);
+  if (impl_->options.logger != nullptr) {
+    impl_->options.logger->info("sandbox.ping.synthetic_seeded", {{LogKey::kCount, std::to_string(n)}});
+  }
+  return report;
+}
+
+refbridge::Result<DecisionSeedReport> Sandbox::seed_synthetic_decisions(const std::vector<std::string>& org_referral_ids,
+                                                                        std::uint64_t seed) {
+  for (const auto& id : org_referral_ids) {
+    if (id.empty()) return make_error(ErrorCode::kInvalidInput, "synthetic decisions need non-empty progres_orgreferralid values");
+  }
+  DecisionSeedReport report;
+  impl_->ping.incoming().seed_document(detail::synthetic_decision_records(org_referral_ids, seed), "synthetic", report);
+  impl_->ping.incoming().count_into(report);
+  log_decision_seed(impl_->options.logger, report);
+  return report;
+}
+
+std::vector<std::string> Sandbox::synthetic_org_referral_ids(int n, std::uint64_t seed) {
+  return detail::synthetic_org_referral_ids(n, seed);
+}
 
 }  // namespace refbridge::sandbox

@@ -17,6 +17,25 @@
 //   POST  /_sandbox/interventions/{interventionId}/requeue     transfer status back to pending
 //   GET   /_sandbox/ping/interventions                         same as ping_interventions_json()
 //   GET   /_sandbox/primero/cases                              same as primero_cases_json()
+//   POST  /_sandbox/primero/services/decide?intervention=N&status=accepted|rejected[&reason=R]
+//         a caseworker's decision on the service row of proGres referral N (a Primero PATCH)
+// ---- PING ingestion and decisions ----
+//   POST  /v1/ingestion/referrals, /v1/ingestion/referral-decisions   202 {transactionId, status: received}
+//   GET   /v1/ingestion/transactions/{transactionId}             advances the transaction one step
+//   GET   /v1/referrals/incoming/decisions?syncStatus=&pageSize=&pageToken=   summaries, keyset paging
+//   GET   /v1/referrals/incoming/{referralId}                    InteroperabilityReferral + syncStatus
+//   PATCH /v1/referrals/incoming/{referralId}/sync-status
+//   admin: GET /_sandbox/ping/incoming-referrals, GET /_sandbox/ping/ingestions,
+//          POST /_sandbox/ping/ingestion/fail-next?count=N
+// Ingestion: the body must be a JSON object with `records`, an array of 1..100 items (400 problem
+// when malformed, empty or not an array; 413 problem above 100, as the contract says). Processing
+// is deterministic: the POST answers received; each GET of the transaction is one processing step,
+// and the GET number max(ingestion_polls_to_complete, 1) completes it (earlier GETs answer
+// processing). Completion validates and stores every record (results: accepted | duplicate |
+// rejected with errors {code, message, field}); see ping_ingestion.h for the rules.
+// Decisions listing: incoming referrals with a review decision, oldest (first stored) first,
+// same paging rules as the outgoing listing (tokens of one listing are refused by the other).
+// sync-status: 400 malformed body, 422 unknown status or "failed" without reason, 404 unknown id.
 // Path ids are percent-decoded segment by segment (ids may hold '/', '#', '%', spaces).
 // Listing: stable order by intervention number; pageSize 1..1000 (default 50), else 400; the
 // page token is opaque (base64url of the last key), so paging skips nothing when the client
@@ -28,6 +47,14 @@
 // POST /api/v2/tokens, on every /api/v2 call except the public ones):
 //   POST/DELETE /api/v2/tokens, GET /api/v2/system_settings,
 //   GET/POST /api/v2/cases, GET/PATCH/DELETE /api/v2/cases/{id}.
+// ---- Primero referrals, users, seeding ----
+//   GET/POST /api/v2/cases/{id}/referrals, PATCH /api/v2/cases/{case_id}/referrals/{id} (§6.2,
+//   §6.3, §6.5; see primero_referrals.h), GET /api/v2/users?user_name=&page=&per= (§7.1).
+//   Case list: `last_updated_at=<from>..<to>` / `<from>..` (inclusive, instants; `..<to>` -> 500
+//   as in Primero), `associated_user_names=a,b` / `[0]=` / `[]=` (any of), order_by + order
+//   (default created_at desc) with ties broken by record id, so paging never skips or repeats.
+//   Every write sets last_updated_at from a strictly increasing UTC millisecond clock.
+//   admin (PING port, loopback): GET /_sandbox/primero/cases/{id}/referrals = primero_referrals_json().
 // PATCH answers {"data": {id, enabled, <top-level fields whose value changed>, last_updated_at}}
 // (changed subforms are returned whole, merged), as Primero does.
 //
@@ -35,6 +62,7 @@
 
 #include "refbridge/error.h"
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -57,6 +85,11 @@ struct SandboxOptions {
   std::string ping_token;        ///< empty = PING authentication disabled
   int primero_max_per = 1000;    ///< `per` is clamped to this (Primero >= 2.10.3: 1000)
   refbridge::Logger* logger = nullptr;  ///< not owned; ids, counts and statuses only
+  // ---- PING ingestion and decisions ----
+  /// The GET of an ingestion transaction that completes it: the GET number
+  /// max(ingestion_polls_to_complete, 1); earlier GETs answer "processing". 0 and 1 both complete
+  /// on the first GET. Must be >= 0 (kConfig otherwise).
+  int ingestion_polls_to_complete = 2;
 };
 
 /// Result of seeding PING from flat proGres rows. Entity counts are the distinct totals held by
@@ -79,6 +112,64 @@ struct TransferUpdate {
   std::optional<std::string> primero_record_id;
   std::optional<std::string> reason;
   std::string at;  ///< UTC "YYYY-MM-DDTHH:MM:SS.mmmZ"
+};
+
+// ---- PING ingestion and decisions ----
+/// Result of seeding PING's incoming referrals (progres_interoperabilityreferral records with
+/// proGres' review decision). Entity counts are the distinct totals held after the call.
+struct DecisionSeedReport {
+  int files = 0;               ///< files parsed and used
+  int files_skipped = 0;       ///< missing, unreadable, not JSON or of an unknown shape
+  int records = 0;             ///< decision records read
+  int incoming_referrals = 0;  ///< incoming referrals held (with or without a decision)
+  int decisions = 0;           ///< of which carry a review decision (listed by /decisions)
+  std::vector<std::string> notices;  ///< "<origin>: record <i>: <reason>" (ids and member names only)
+};
+
+/// One synchronisation-status change of an incoming referral (PATCH .../sync-status, or a new
+/// decision setting it back to pending).
+struct SyncUpdate {
+  std::string sync_status;  ///< pending | synchronised | failed
+  std::optional<std::string> primero_referral_id;
+  std::optional<std::string> reason;
+  std::string at;  ///< UTC "YYYY-MM-DDTHH:MM:SS.mmmZ"
+};
+
+/// One Primero decision on an outgoing referral, as accepted by ingestReferralDecisions and
+/// recorded on the intervention (so the demo can show that it reached proGres).
+struct InterventionDecision {
+  std::string case_id;                        ///< Primero case_id (UUID)
+  std::string status;                         ///< acknowledged | rejected
+  std::optional<std::string> closure_reason;  ///< absent when the record had none (or null)
+  std::string transaction_id;                 ///< the ingestion transaction that stored it
+  std::string at;                             ///< UTC "YYYY-MM-DDTHH:MM:SS.mmmZ"
+};
+
+// ---- Primero referrals, users, seeding ----
+/// Result of seed_primero_from_fixtures(): what this call added.
+struct PrimeroSeedReport {
+  int files = 0;          ///< fixture files parsed and used
+  int files_skipped = 0;  ///< missing, unreadable or not JSON (even after repair)
+  int cases = 0;          ///< cases added
+  int referrals = 0;      ///< referrals added
+  /// "<file>: <reason>" (ids and counts only), e.g. the trailing-comma repair of getPrimeroCases.json.
+  std::vector<std::string> notices;
+};
+
+/// What seed_synthetic_primero_cases() generates.
+enum class SyntheticCaseKind {
+  kDecisions,         ///< a proGres referral service row with UNHCR's decision (workflow 1.2 input)
+  kReferralsToUnhcr,  ///< a UNHCR service referred to the UNHCR focal user (workflow 2.1 input)
+};
+
+/// One generated case.
+struct SyntheticCase {
+  std::string record_id;          ///< case `id` (URL id)
+  std::string case_id;            ///< case `case_id`
+  std::string service_unique_id;  ///< its only services_section row
+  std::string referral_id;        ///< kReferralsToUnhcr: its in_progress referral; empty otherwise
+  /// progres_orgreferralid "<case_id>#<last 12 characters of service_unique_id>" (workflows.md).
+  [[nodiscard]] std::string org_referral_id() const { return case_id + "#" + service_unique_id.substr(service_unique_id.size() - 12); }
 };
 
 class Sandbox {
@@ -128,6 +219,100 @@ class Sandbox {
   /// One case (JSON text of the record) by record id.
   [[nodiscard]] std::optional<std::string> primero_case_json(const std::string& record_id) const;
   [[nodiscard]] std::size_t primero_case_count() const;
+
+  // ---- PING ingestion and decisions ----
+  /// The decision files read by seed_ping_decisions_from_fixtures(), in reading order:
+  /// progresDecision__flow2-3.json (current shape) and progres_referralDecisionToPrimero.json.
+  static const std::vector<std::string>& decision_fixture_files();
+  /// Reads the decision files (`{"interventions":[InteroperabilityReferral...]}`, §7 and §9.1 of
+  /// openfn-primero-progres.md) from `fixtures_dir` into PING's incoming referrals, syncStatus
+  /// pending. Member names are kept exactly as found; every member the contract does not name
+  /// (e.g. the correctly spelt …rejectioncomment), every placeholder value "string" and every
+  /// review decision other than 125080000/125080001 is a notice. A record without
+  /// progres_interoperabilityreferralid gets a generated (name-based) GUID, with a notice. A record
+  /// whose id or progres_orgreferralid is already held is merged into that record (re-seeding
+  /// changes nothing). Errors: kIo when `fixtures_dir` is not a directory.
+  refbridge::Result<DecisionSeedReport> seed_ping_decisions_from_fixtures(const std::filesystem::path& fixtures_dir);
+  /// Adds (or merges, as above) one InteroperabilityReferral document as a pending decision and
+  /// returns its progres_interoperabilityreferralid. Errors: kInvalidInput when not a JSON object.
+  refbridge::Result<std::string> add_ping_decision(std::string_view interoperability_referral_json);
+  /// proGres staff deciding an incoming referral: sets progres_reviewdecision (option code, §8.7),
+  /// progres_interoperabiltyreferralrejectionreason and progres_interoperabilityreferralrejectionomment
+  /// (contract spellings; when given), progres_reviewdate (now, UTC) and syncStatus pending.
+  /// Returns the referral's progres_interoperabilityreferralid. Errors: kNotFound for an unknown
+  /// progres_orgreferralid.
+  refbridge::Result<std::string> decide_incoming_referral(const std::string& org_referral_id,
+                                                          const std::string& review_decision_code,
+                                                          const std::optional<std::string>& reason_code = std::nullopt,
+                                                          const std::optional<std::string>& comment = std::nullopt);
+  /// {"data":[{...referral..., "syncStatus", "syncHistory":[...], "ingestedReferral"?}]}, oldest
+  /// first, indented (for the demo; carries the ingested payload, so never log it).
+  [[nodiscard]] std::string ping_incoming_referrals_json() const;
+  /// {"data":[{transactionId, kind, status, receivedAt, completedAt?, polls, recordCount,
+  /// results?, error?}]} in submission order, indented (no record contents).
+  [[nodiscard]] std::string ping_ingestions_json() const;
+  /// The next `n` ingestions (n >= 0; replaces any earlier count) end in status failed with error
+  /// {code: "processing-error"} and store nothing.
+  void fail_next_ingestions(int n);
+  /// Current syncStatus of an incoming referral (by progres_interoperabilityreferralid), if held.
+  [[nodiscard]] std::optional<std::string> sync_status(const std::string& referral_id) const;
+  /// Every syncStatus change of an incoming referral, oldest first.
+  [[nodiscard]] std::vector<SyncUpdate> sync_history(const std::string& referral_id) const;
+  /// The progres_interoperabilityreferralid of the incoming referral with this progres_orgreferralid.
+  [[nodiscard]] std::optional<std::string> incoming_referral_id(const std::string& org_referral_id) const;
+  /// Number of ingestion transactions received (any status).
+  [[nodiscard]] std::size_t transaction_count() const;
+  /// Primero decisions recorded on an intervention (by progres_lpinterventionid), oldest first.
+  [[nodiscard]] std::vector<InterventionDecision> intervention_decisions(const std::string& intervention_id) const;
+
+  /// Load generation: `n` (0..1,000,000) pending outgoing referral interventions with one
+  /// individual each (names "Synth<i>" / "Synthetic", registration group, date of birth, sex),
+  /// one or two §8.3 languages and a specific need, all passing workflow 1.1's mapping (types
+  /// Alternative Care, BIA, BID, Family Tracing and Reunification). Intervention numbers "SYN-<i>"
+  /// (i = 1..n, the numbers Primero's synthetic decision cases refer to), individuals
+  /// "SYN-IND-<i, 8 digits>"; `seed` draws types, languages, dates and codes. The same (n, seed)
+  /// always yields the same records, so calling again changes nothing (ids do not depend on the
+  /// seed: a second seed only fills gaps). Errors: kInvalidInput when `n` is out of range.
+  refbridge::Result<SeedReport> seed_synthetic_interventions(int n, std::uint64_t seed);
+  /// Load generation: one pending decision per id (accepted 125080000 or rejected 125080001 with a
+  /// §8.8 reason code, chosen by `seed`), merged into the incoming referral with that
+  /// progres_orgreferralid when held, else a new record. Errors: kInvalidInput for an empty id.
+  refbridge::Result<DecisionSeedReport> seed_synthetic_decisions(const std::vector<std::string>& org_referral_ids,
+                                                                 std::uint64_t seed);
+  /// `n` deterministic progres_orgreferralid values "<uuid>#<12 hex>" for seed_synthetic_decisions()
+  /// (the same (n, seed) always yields the same ids).
+  static std::vector<std::string> synthetic_org_referral_ids(int n, std::uint64_t seed);
+
+  // ---- Primero referrals, users, seeding ----
+  /// Seeds Primero from `fixtures_dir`: getPrimeroCases.json (parsed from a copy with its trailing
+  /// commas removed, and the notice "getPrimeroCases.json: repaired N trailing commas (invalid
+  /// JSON in the fixture)"), case_583069e.json and getPrimeroReferral.json (2 referrals of case
+  /// 406b539a-e662-425e-810b-47e4fa7da496). Records keep their ids, statuses, created_at and
+  /// last_updated_at. Missing/invalid files and records already held are notices; notices and
+  /// counts are logged. Errors: kIo when `fixtures_dir` is not a directory.
+  refbridge::Result<PrimeroSeedReport> seed_primero_from_fixtures(const std::filesystem::path& fixtures_dir);
+  /// Load generation: `n` (0..1,000,000) cases, names "Synth<i>", consent given, module CP.
+  /// kDecisions: one service row {progres_interventionnumber "SYN-<i>", service_referral
+  /// external_referral, service_request_agency UNHCR, unhcr_referral_status accepted or rejected
+  /// (then unhcr_referral_rejection_reason)}. kReferralsToUnhcr: owner openfn_testing, one service
+  /// {service_implementing_agency UNHCR, service_type alternative_care | food |
+  /// focuses_non_specialized_mhpss_care} and one in_progress referral by openfn_testing to
+  /// unhcr_cw@cpims-gambella.primero.org with service_record_id = the service unique_id (so
+  /// associated_user_names holds that user). Ids are name-based on (kind, seed, i): calling again
+  /// creates nothing and returns the same list. Choices are drawn from `seed`. Cases are written
+  /// through the API paths, so last_updated_at is the sandbox clock (see primero_store.h).
+  /// Errors: kInvalidInput for `n` out of range.
+  refbridge::Result<std::vector<SyntheticCase>> seed_synthetic_primero_cases(int n, SyntheticCaseKind kind, std::uint64_t seed);
+  /// Adds a Primero user (an object: user_name required and unique; id, full_name, email, phone,
+  /// position, code, agency_id, disabled optional; id assigned when absent). Returns the stored
+  /// user as JSON text. Errors: kInvalidInput (not JSON, no user_name), kConflict (user_name or id taken).
+  refbridge::Result<std::string> add_primero_user(std::string_view user_json);
+  /// {"data":[referral...]} of one case as GET .../referrals shows them to the API user, oldest
+  /// first, indented; nullopt for an unknown case.
+  [[nodiscard]] std::optional<std::string> primero_referrals_json(const std::string& record_id) const;
+  /// Status (in_progress | accepted | rejected | done | revoked) of one referral of one case.
+  [[nodiscard]] std::optional<std::string> primero_referral_status(const std::string& record_id,
+                                                                  const std::string& referral_id) const;
 
   /// Stops both servers and joins their threads. Idempotent.
   void stop();

@@ -160,4 +160,30 @@ void log_outcome(Logger& log, std::string_view workflow, const RecordOutcome& ou
   }
 }
 
+RecordOutcome new_outcome(const std::string& key, const std::string& source_id) {
+  RecordOutcome out;
+  out.key = key;
+  out.source_id = source_id;
+  return out;
+}
+
+void report_only(Logger& log, RunReport& report, std::string_view workflow, RecordOutcome out, RecordState state,
+                 std::string rule, std::string reason) {
+  out.state = state;
+  out.rule = std::move(rule);
+  out.reason = std::move(reason);
+  log_outcome(log, workflow, out);
+  report.add(std::move(out));
+}
+
+void settle_outcome(RecordBook& book, Logger& log, RunReport& report, RecordTicket& ticket, RecordOutcome out,
+                    RecordState state, std::string rule, std::string reason) {
+  out.state = state;
+  out.rule = std::move(rule);
+  out.reason = std::move(reason);
+  book.settle(ticket, out);
+  log_outcome(log, book.workflow(), out);
+  report.add(std::move(out));
+}
+
 }  // namespace refbridge::workflows

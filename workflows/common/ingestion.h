@@ -69,6 +69,17 @@ void settle_all_failed(const IngestionDeps& deps, const Error& error,
 /// Logs a settled record's outcome (ids, rule, codes; never payload values).
 void log_outcome(Logger& log, std::string_view workflow, const RecordOutcome& outcome);
 
+/// A fresh outcome for the record `key` read from `source_id`.
+RecordOutcome new_outcome(const std::string& key, const std::string& source_id);
+/// Gives `out` its state, rule and reason, logs it and adds it to the report; the ledger is left
+/// untouched (nothing was attempted, e.g. skipped "already-sent" or "retry-backoff").
+void report_only(Logger& log, RunReport& report, std::string_view workflow, RecordOutcome out, RecordState state,
+                 std::string rule, std::string reason);
+/// Same, after writing it to the ledger through RecordBook::settle (which may turn a failure into
+/// rejected "retries-exhausted").
+void settle_outcome(RecordBook& book, Logger& log, RunReport& report, RecordTicket& ticket, RecordOutcome out,
+                    RecordState state, std::string rule, std::string reason);
+
 /// Ingests `batch` (at most 100 records) with `submit` (one of the PING ingest operations, given
 /// the bodies in order) and settles every record. Never fails as a whole: each record ends with
 /// its own state in the report and the ledger.

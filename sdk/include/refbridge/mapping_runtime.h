@@ -9,8 +9,11 @@
 //     R name(const MappingContext& ctx, const P1& a1, const P2& a2, ...)
 // where R and Pi are the types the spec declares under `conversions:` (`T?` = std::optional<T>).
 // A conversion must be a pure function of its arguments and ctx (no I/O, no global state) and must
-// not throw. Returning std::nullopt (optional R) means "omit the target member".
+// not throw. Returning std::nullopt (optional R) means "omit the target member". A conversion the
+// spec declares with `rejects: <rule id>` returns refbridge::Result<R> instead and refuses a record
+// with make_rejection(<rule id>, reason) (the reason names fields, never personal values).
 
+#include "refbridge/error.h"
 #include "refbridge/time.h"
 
 #include <cstdint>
@@ -76,6 +79,17 @@ std::int32_t progres_age(const MappingContext& ctx, const DateTime& date_of_birt
 std::optional<std::string> progres_referral_notes(const MappingContext& ctx,
                                                   const std::optional<std::string>& description,
                                                   const std::optional<std::string>& reason);
+
+/// Conversion `progres_org_referral_id` (workflow 2.1; openfn-primero-progres.md §6.2 `id`): the
+/// referral id proGres stores as progres_orgreferralid and returns with its decision (workflow
+/// 2.2 splits it at '#'): "<case_id>#<last 12 characters of service_unique_id>", e.g.
+/// ("f59e880e-d58f-4b68-ba6e-e0616a49aefd", "5c2d4f6c-7a78-43b5-ac40-eb097be51d89") ->
+/// "f59e880e-d58f-4b68-ba6e-e0616a49aefd#eb097be51d89".
+/// Rejections (rule "org-referral-id"; schema pattern of PING IncomingReferral.id,
+/// '^[^#]+#[0-9a-f]{12}$'): an empty case_id or one containing '#'; a service_unique_id shorter
+/// than 12 characters or whose last 12 are not lower-case hexadecimal.
+refbridge::Result<std::string> progres_org_referral_id(const MappingContext& ctx, const std::string& case_id,
+                                                       const std::string& service_unique_id);
 
 }  // namespace mapping
 }  // namespace refbridge
