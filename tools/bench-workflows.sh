@@ -53,7 +53,8 @@ bench_one() {  # bench_one <id> <program> <sandbox options...>
 }
 
 bench_one 1.1 referrals_to_primero/refbridge-referrals-to-primero --synthetic-interventions "$n"
-bench_one 1.2 decisions_to_progres/refbridge-decisions-to-progres --synthetic-primero-cases "$n" --synthetic-kind decisions
+bench_one 1.2 decisions_to_progres/refbridge-decisions-to-progres --synthetic-primero-cases "$n" --synthetic-kind decisions \
+  --synthetic-interventions "$n"
 bench_one 2.1 referrals_to_progres/refbridge-referrals-to-progres --synthetic-primero-cases "$n" --synthetic-kind referrals
 bench_one 2.2 decisions_to_primero/refbridge-decisions-to-primero --synthetic-primero-cases "$n" --synthetic-kind referrals \
   --synthetic-decisions "$n"

@@ -15,6 +15,8 @@ packages=(
   libfmt-dev libcli11-dev
   libsqlite3-dev
   curl time
+  libssl-dev openssl  # TLS: cpp-httplib's HTTPS sandbox, throwaway certificates in tests/security
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

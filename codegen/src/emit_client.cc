@@ -82,6 +82,13 @@ std::string statuses(const ir::Operation& op) {
   return s;
 }
 
+// One sentence on what the retry loop may do with the operation (refbridge/retry.h).
+std::string idempotency_text(const ir::Operation& op) {
+  return op.idempotent() ? "Idempotent (" + op.idempotency_source() + "): retried after transient failures."
+                         : "Not idempotent (" + op.idempotency_source() +
+                               "): repeated only when the server certainly did not act on it.";
+}
+
 bool pageable(const ir::Operation& op) { return op.paging().style() != ir::Paging::STYLE_UNSPECIFIED; }
 
 // Member types per the type contract: optional and nullable members are wrapped (std::optional or
@@ -277,7 +284,10 @@ void print_client_method(Printer& c, const std::string& cls, const ir::Operation
     }
   }
   v["hdrs"] = has_headers ? "headers" : "{}";
-  c.print("auto response = conn_.execute($http$, url.str(), std::move(body), $hdrs$);\n", v);
+  v["idem"] = op.idempotent() ? "kIdempotent" : "kNonIdempotent";
+  c.print("auto response = conn_.execute($http$, url.str(), std::move(body), $hdrs$,\n"
+          "                              {\"$op$\", refbridge::Idempotency::$idem$});\n",
+          v);
   c.print("if (!response) return response.error();\n");
   if (rs.model.empty()) {
     c.print("return refbridge::NoContent{};\n");
@@ -399,8 +409,8 @@ std::vector<GeneratedFile> emit_client(const EmitContext& ctx) {
     h.print("\n");
     h.comment_lines(op.description());
     h.comment_lines(op.operation_id() + ": " + op.method() + " " + op.path() + " -> " + statuses(op) + "." +
-                    (op.error_model().empty() ? "" : " Error body: " + op.error_model() + ".") +
-                    " Source: " + where(op.location()));
+                    (op.error_model().empty() ? "" : " Error body: " + op.error_model() + ".") + " " +
+                    idempotency_text(op) + " Source: " + where(op.location()));
     h.print("virtual refbridge::Result<$ret$> $name$(const $req$& req) = 0;\n",
             {{"ret", result_type(op)}, {"name", op.cpp_name()}, {"req", request_type(op)}});
   }

@@ -220,6 +220,11 @@ class DocsEmitter {
                {"cpp", op.cpp_name()},
                {"where", where(op.location())}});
       if (const std::string d = paragraph(op.description()); !d.empty()) p.print("\n$d$\n", {{"d", d}});
+      p.print(op.idempotent() ? "\n**Idempotent** ($why$): retried after transient failures.\n"
+                              : "\n**Not idempotent** ($why$): repeated only when the server certainly did not act on it "
+                                "(connection refused, 429, 503 with Retry-After).\n",
+              {{"why", op.idempotency_source() == "x-refbridge-idempotent" ? std::string("`x-refbridge-idempotent`")
+                                                                          : op.idempotency_source()}});
       if (op.parameters_size() > 0) {
         p.print(
             "\n**Parameters**\n\n| Name | In | C++ member | Type | Required | Constraints | Description |\n"

@@ -889,6 +889,7 @@ class Loader {
         set_loc(o.mutable_location(), file, kv.first);
         build_parameters(file, root, common, op, &o);
         if (const auto pg = op["x-refbridge-paging"]) read_paging(file, pg, &o, errors_);
+        set_idempotency(file, op, &o);
         if (const auto rb = op["requestBody"]) {
           o.set_request_body_required(rb["required"] && rb["required"].as<bool>());
           o.set_request_model(body_model(file, rb["content"], "requestBody", true));
@@ -920,6 +921,33 @@ class Loader {
         *api_.add_operations() = std::move(o);
       }
     }
+  }
+
+  // Operation::idempotent (see codegen/ir.proto): from the method, a keyed PATCH, or the
+  // `x-refbridge-idempotent: true|false` extension (any other value is an error). Call after
+  // build_parameters (a keyed PATCH has a path parameter).
+  void set_idempotency(const std::string& file, const YAML::Node& op, ir::Operation* o) {
+    const std::string& m = o->method();
+    bool keyed = false;
+    for (const auto& p : o->parameters()) keyed = keyed || p.in() == ir::Parameter::PATH;
+    if (m == "GET" || m == "PUT" || m == "DELETE" || m == "HEAD" || m == "OPTIONS") {
+      o->set_idempotent(true);
+      o->set_idempotency_source(m);
+    } else if (m == "PATCH" && keyed) {
+      o->set_idempotent(true);
+      o->set_idempotency_source("keyed PATCH");
+    } else {
+      o->set_idempotent(false);
+      o->set_idempotency_source(m);
+    }
+    const YAML::Node x = op["x-refbridge-idempotent"];
+    if (!x) return;
+    if (!x.IsScalar() || (x.Scalar() != "true" && x.Scalar() != "false")) {
+      error(file, x, "x-refbridge-idempotent must be true or false");
+      return;
+    }
+    o->set_idempotent(x.Scalar() == "true");
+    o->set_idempotency_source("x-refbridge-idempotent");
   }
 
   void build_parameters(const std::string& file, const YAML::Node& root, const std::vector<YAML::Node>& common,

@@ -47,18 +47,20 @@ refbridge::Result<Individual> PingClient::get_individual(const GetIndividualRequ
   url.path("v1/individuals");
   url.segment(req.individualId);
   std::optional<std::string> body;
-  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {});
+  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {},
+                                {"getIndividual", refbridge::Idempotency::kIdempotent});
   if (!response) return response.error();
   return refbridge::parse_response<Individual>(response.value(), "getIndividual");
 }
 
-// schemas/ping/openapi.yaml:224
+// schemas/ping/openapi.yaml:226
 refbridge::Result<IngestionTransaction> PingClient::get_ingestion_transaction(const GetIngestionTransactionRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("v1/ingestion/transactions");
   url.segment(req.transactionId);
   std::optional<std::string> body;
-  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {});
+  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {},
+                                {"getIngestionTransaction", refbridge::Idempotency::kIdempotent});
   if (!response) return response.error();
   return refbridge::parse_response<IngestionTransaction>(response.value(), "getIngestionTransaction");
 }
@@ -69,29 +71,32 @@ refbridge::Result<Intervention> PingClient::get_intervention(const GetInterventi
   url.path("v1/interventions");
   url.segment(req.interventionId);
   std::optional<std::string> body;
-  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {});
+  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {},
+                                {"getIntervention", refbridge::Idempotency::kIdempotent});
   if (!response) return response.error();
   return refbridge::parse_response<Intervention>(response.value(), "getIntervention");
 }
 
-// schemas/ping/openapi.yaml:278
+// schemas/ping/openapi.yaml:280
 refbridge::Result<InteroperabilityReferral> PingClient::get_referral_decision(const GetReferralDecisionRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("v1/referrals/incoming");
   url.segment(req.referralId);
   std::optional<std::string> body;
-  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {});
+  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {},
+                                {"getReferralDecision", refbridge::Idempotency::kIdempotent});
   if (!response) return response.error();
   return refbridge::parse_response<InteroperabilityReferral>(response.value(), "getReferralDecision");
 }
 
-// schemas/ping/openapi.yaml:200
+// schemas/ping/openapi.yaml:201
 refbridge::Result<IngestionAccepted> PingClient::ingest_referral_decisions(const IngestReferralDecisionsRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("v1/ingestion/referral-decisions");
   std::optional<std::string> body;
   body = refbridge::json::serialize(req.body);
-  auto response = conn_.execute(refbridge::HttpMethod::kPost, url.str(), std::move(body), {});
+  auto response = conn_.execute(refbridge::HttpMethod::kPost, url.str(), std::move(body), {},
+                                {"ingestReferralDecisions", refbridge::Idempotency::kIdempotent});
   if (!response) return response.error();
   return refbridge::parse_response<IngestionAccepted>(response.value(), "ingestReferralDecisions");
 }
@@ -102,7 +107,8 @@ refbridge::Result<IngestionAccepted> PingClient::ingest_referrals(const IngestRe
   url.path("v1/ingestion/referrals");
   std::optional<std::string> body;
   body = refbridge::json::serialize(req.body);
-  auto response = conn_.execute(refbridge::HttpMethod::kPost, url.str(), std::move(body), {});
+  auto response = conn_.execute(refbridge::HttpMethod::kPost, url.str(), std::move(body), {},
+                                {"ingestReferrals", refbridge::Idempotency::kIdempotent});
   if (!response) return response.error();
   return refbridge::parse_response<IngestionAccepted>(response.value(), "ingestReferrals");
 }
@@ -114,7 +120,8 @@ refbridge::Result<IndividualLanguageList> PingClient::list_individual_languages(
   url.segment(req.individualId);
   url.path("languages");
   std::optional<std::string> body;
-  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {});
+  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {},
+                                {"listIndividualLanguages", refbridge::Idempotency::kIdempotent});
   if (!response) return response.error();
   return refbridge::parse_response<IndividualLanguageList>(response.value(), "listIndividualLanguages");
 }
@@ -126,7 +133,8 @@ refbridge::Result<SpecificNeedList> PingClient::list_individual_specific_needs(c
   url.segment(req.individualId);
   url.path("specific-needs");
   std::optional<std::string> body;
-  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {});
+  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {},
+                                {"listIndividualSpecificNeeds", refbridge::Idempotency::kIdempotent});
   if (!response) return response.error();
   return refbridge::parse_response<SpecificNeedList>(response.value(), "listIndividualSpecificNeeds");
 }
@@ -139,12 +147,13 @@ refbridge::Result<ReferralSummaryPage> PingClient::list_outgoing_referrals(const
   if (req.pageSize) url.query("pageSize", std::to_string(*req.pageSize));
   if (req.pageToken) url.query("pageToken", *req.pageToken);
   std::optional<std::string> body;
-  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {});
+  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {},
+                                {"listOutgoingReferrals", refbridge::Idempotency::kIdempotent});
   if (!response) return response.error();
   return refbridge::parse_response<ReferralSummaryPage>(response.value(), "listOutgoingReferrals");
 }
 
-// schemas/ping/openapi.yaml:247
+// schemas/ping/openapi.yaml:249
 refbridge::Result<ReferralDecisionSummaryPage> PingClient::list_referral_decisions(const ListReferralDecisionsRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("v1/referrals/incoming/decisions");
@@ -152,12 +161,13 @@ refbridge::Result<ReferralDecisionSummaryPage> PingClient::list_referral_decisio
   if (req.pageSize) url.query("pageSize", std::to_string(*req.pageSize));
   if (req.pageToken) url.query("pageToken", *req.pageToken);
   std::optional<std::string> body;
-  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {});
+  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {},
+                                {"listReferralDecisions", refbridge::Idempotency::kIdempotent});
   if (!response) return response.error();
   return refbridge::parse_response<ReferralDecisionSummaryPage>(response.value(), "listReferralDecisions");
 }
 
-// schemas/ping/openapi.yaml:295
+// schemas/ping/openapi.yaml:297
 refbridge::Result<SyncStatus> PingClient::update_sync_status(const UpdateSyncStatusRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("v1/referrals/incoming");
@@ -165,7 +175,8 @@ refbridge::Result<SyncStatus> PingClient::update_sync_status(const UpdateSyncSta
   url.path("sync-status");
   std::optional<std::string> body;
   body = refbridge::json::serialize(req.body);
-  auto response = conn_.execute(refbridge::HttpMethod::kPatch, url.str(), std::move(body), {});
+  auto response = conn_.execute(refbridge::HttpMethod::kPatch, url.str(), std::move(body), {},
+                                {"updateSyncStatus", refbridge::Idempotency::kIdempotent});
   if (!response) return response.error();
   return refbridge::parse_response<SyncStatus>(response.value(), "updateSyncStatus");
 }
@@ -178,7 +189,8 @@ refbridge::Result<TransferStatus> PingClient::update_transfer_status(const Updat
   url.path("transfer-status");
   std::optional<std::string> body;
   body = refbridge::json::serialize(req.body);
-  auto response = conn_.execute(refbridge::HttpMethod::kPatch, url.str(), std::move(body), {});
+  auto response = conn_.execute(refbridge::HttpMethod::kPatch, url.str(), std::move(body), {},
+                                {"updateTransferStatus", refbridge::Idempotency::kIdempotent});
   if (!response) return response.error();
   return refbridge::parse_response<TransferStatus>(response.value(), "updateTransferStatus");
 }

@@ -32,7 +32,7 @@ struct GetIndividualRequest {
 };
 
 /// Parameters of getIngestionTransaction (GET /v1/ingestion/transactions/{transactionId}).
-/// Source: schemas/ping/openapi.yaml:224
+/// Source: schemas/ping/openapi.yaml:226
 struct GetIngestionTransactionRequest {
   /// Model of the operation's error body (ApiConnection summarises it into Error::message).
   using ErrorBody = Problem;
@@ -52,7 +52,7 @@ struct GetInterventionRequest {
 };
 
 /// Parameters of getReferralDecision (GET /v1/referrals/incoming/{referralId}).
-/// Source: schemas/ping/openapi.yaml:278
+/// Source: schemas/ping/openapi.yaml:280
 struct GetReferralDecisionRequest {
   /// Model of the operation's error body (ApiConnection summarises it into Error::message).
   using ErrorBody = Problem;
@@ -62,7 +62,7 @@ struct GetReferralDecisionRequest {
 };
 
 /// Parameters of ingestReferralDecisions (POST /v1/ingestion/referral-decisions).
-/// Source: schemas/ping/openapi.yaml:200
+/// Source: schemas/ping/openapi.yaml:201
 struct IngestReferralDecisionsRequest {
   /// Model of the operation's error body (ApiConnection summarises it into Error::message).
   using ErrorBody = Problem;
@@ -118,7 +118,7 @@ struct ListOutgoingReferralsRequest {
 };
 
 /// Parameters of listReferralDecisions (GET /v1/referrals/incoming/decisions).
-/// Source: schemas/ping/openapi.yaml:247
+/// Source: schemas/ping/openapi.yaml:249
 struct ListReferralDecisionsRequest {
   /// Model of the operation's error body (ApiConnection summarises it into Error::message).
   using ErrorBody = Problem;
@@ -134,7 +134,7 @@ struct ListReferralDecisionsRequest {
 };
 
 /// Parameters of updateSyncStatus (PATCH /v1/referrals/incoming/{referralId}/sync-status).
-/// Source: schemas/ping/openapi.yaml:295
+/// Source: schemas/ping/openapi.yaml:297
 struct UpdateSyncStatusRequest {
   /// Model of the operation's error body (ApiConnection summarises it into Error::message).
   using ErrorBody = Problem;
@@ -168,23 +168,26 @@ class Ping {
 
   /// One registered individual (progres_individual).
   /// getIndividual: GET /v1/individuals/{individualId} -> 200 Individual. Error body: Problem.
-  /// Source: schemas/ping/openapi.yaml:124
+  /// Idempotent (GET): retried after transient failures. Source: schemas/ping/openapi.yaml:124
   virtual refbridge::Result<Individual> get_individual(const GetIndividualRequest& req) = 0;
 
   /// The processing status of one ingestion: received -> processing -> completed (every record has
   /// a result) or failed (the whole transaction failed; nothing was stored; submit again).
   /// getIngestionTransaction: GET /v1/ingestion/transactions/{transactionId} -> 200
-  /// IngestionTransaction. Error body: Problem. Source: schemas/ping/openapi.yaml:224
+  /// IngestionTransaction. Error body: Problem. Idempotent (GET): retried after transient failures.
+  /// Source: schemas/ping/openapi.yaml:226
   virtual refbridge::Result<IngestionTransaction> get_ingestion_transaction(const GetIngestionTransactionRequest& req) = 0;
 
   /// One referral intervention (progres_lpintervention) with its lookups expanded.
   /// getIntervention: GET /v1/interventions/{interventionId} -> 200 Intervention. Error body:
-  /// Problem. Source: schemas/ping/openapi.yaml:83
+  /// Problem. Idempotent (GET): retried after transient failures. Source:
+  /// schemas/ping/openapi.yaml:83
   virtual refbridge::Result<Intervention> get_intervention(const GetInterventionRequest& req) = 0;
 
   /// One incoming referral with proGres' decision (progres_interoperabilityreferral, §7 fields).
   /// getReferralDecision: GET /v1/referrals/incoming/{referralId} -> 200 InteroperabilityReferral.
-  /// Error body: Problem. Source: schemas/ping/openapi.yaml:278
+  /// Error body: Problem. Idempotent (GET): retried after transient failures. Source:
+  /// schemas/ping/openapi.yaml:280
   virtual refbridge::Result<InteroperabilityReferral> get_referral_decision(const GetReferralDecisionRequest& req) = 0;
 
   /// Submits Primero decisions on proGres referrals (workflow 1.2; the successor of DTP's
@@ -192,7 +195,8 @@ class Ping {
   /// (case_id, progres_interventionnumber, status, closure_reason): an identical decision is
   /// answered as duplicate; a changed decision is stored as a new one.
   /// ingestReferralDecisions: POST /v1/ingestion/referral-decisions -> 202 IngestionAccepted. Error
-  /// body: Problem. Source: schemas/ping/openapi.yaml:200
+  /// body: Problem. Idempotent (x-refbridge-idempotent): retried after transient failures. Source:
+  /// schemas/ping/openapi.yaml:201
   virtual refbridge::Result<IngestionAccepted> ingest_referral_decisions(const IngestReferralDecisionsRequest& req) = 0;
 
   /// Submits Primero referrals to UNHCR (workflow 2.1; the successor of DTP's
@@ -201,41 +205,48 @@ class Ping {
   /// (progres_orgreferralid): a record whose id PING already holds with the same content is
   /// answered as duplicate and not stored twice, so re-submitting after a crash is safe.
   /// ingestReferrals: POST /v1/ingestion/referrals -> 202 IngestionAccepted. Error body: Problem.
-  /// Source: schemas/ping/openapi.yaml:175
+  /// Idempotent (x-refbridge-idempotent): retried after transient failures. Source:
+  /// schemas/ping/openapi.yaml:175
   virtual refbridge::Result<IngestionAccepted> ingest_referrals(const IngestReferralsRequest& req) = 0;
 
   /// The languages recorded for an individual (not paginated).
   /// listIndividualLanguages: GET /v1/individuals/{individualId}/languages -> 200
-  /// IndividualLanguageList. Error body: Problem. Source: schemas/ping/openapi.yaml:141
+  /// IndividualLanguageList. Error body: Problem. Idempotent (GET): retried after transient
+  /// failures. Source: schemas/ping/openapi.yaml:141
   virtual refbridge::Result<IndividualLanguageList> list_individual_languages(const ListIndividualLanguagesRequest& req) = 0;
 
   /// The specific needs recorded for an individual (not paginated).
   /// listIndividualSpecificNeeds: GET /v1/individuals/{individualId}/specific-needs -> 200
-  /// SpecificNeedList. Error body: Problem. Source: schemas/ping/openapi.yaml:158
+  /// SpecificNeedList. Error body: Problem. Idempotent (GET): retried after transient failures.
+  /// Source: schemas/ping/openapi.yaml:158
   virtual refbridge::Result<SpecificNeedList> list_individual_specific_needs(const ListIndividualSpecificNeedsRequest& req) = 0;
 
   /// Outgoing referral interventions (proGres -> partner), newest modification last, one page at a
   /// time. Follow nextPageToken until it is absent.
   /// listOutgoingReferrals: GET /v1/referrals/outgoing -> 200 ReferralSummaryPage. Error body:
-  /// Problem. Source: schemas/ping/openapi.yaml:52
+  /// Problem. Idempotent (GET): retried after transient failures. Source:
+  /// schemas/ping/openapi.yaml:52
   virtual refbridge::Result<ReferralSummaryPage> list_outgoing_referrals(const ListOutgoingReferralsRequest& req) = 0;
 
   /// proGres decisions on referrals that came from Primero (progres_interoperabilityreferral with a
   /// review decision), oldest first. Follow nextPageToken until it is absent.
   /// listReferralDecisions: GET /v1/referrals/incoming/decisions -> 200
-  /// ReferralDecisionSummaryPage. Error body: Problem. Source: schemas/ping/openapi.yaml:247
+  /// ReferralDecisionSummaryPage. Error body: Problem. Idempotent (GET): retried after transient
+  /// failures. Source: schemas/ping/openapi.yaml:249
   virtual refbridge::Result<ReferralDecisionSummaryPage> list_referral_decisions(const ListReferralDecisionsRequest& req) = 0;
 
   /// Records that a decision reached Primero (synchronised, with the Primero referral id) or could
   /// not be applied (failed, with a reason: rule id and codes, no personal data).
   /// updateSyncStatus: PATCH /v1/referrals/incoming/{referralId}/sync-status -> 200 SyncStatus.
-  /// Error body: Problem. Source: schemas/ping/openapi.yaml:295
+  /// Error body: Problem. Idempotent (keyed PATCH): retried after transient failures. Source:
+  /// schemas/ping/openapi.yaml:297
   virtual refbridge::Result<SyncStatus> update_sync_status(const UpdateSyncStatusRequest& req) = 0;
 
   /// Records the outcome of a transfer to Primero: transferred with the Primero case id, or failed
   /// with a reason (no personal data), or back to pending.
   /// updateTransferStatus: PATCH /v1/interventions/{interventionId}/transfer-status -> 200
-  /// TransferStatus. Error body: Problem. Source: schemas/ping/openapi.yaml:100
+  /// TransferStatus. Error body: Problem. Idempotent (keyed PATCH): retried after transient
+  /// failures. Source: schemas/ping/openapi.yaml:100
   virtual refbridge::Result<TransferStatus> update_transfer_status(const UpdateTransferStatusRequest& req) = 0;
 
   /// Every page of listOutgoingReferrals from `req` on, fetched one page per iterator step through

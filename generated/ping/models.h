@@ -19,7 +19,7 @@ namespace refbridge::ping {
 
 /// accepted (stored), duplicate (an identical record was already stored: nothing changed), rejected
 /// (invalid for proGres; see errors).
-/// Source: schemas/ping/openapi.yaml:699
+/// Source: schemas/ping/openapi.yaml:701
 enum class IngestionRecordStatusValue {
   kAccepted,  ///< "accepted"
   kDuplicate,  ///< "duplicate"
@@ -61,7 +61,7 @@ inline bool from_string(std::string_view text, IngestionRecordStatusValue& out) 
 
 /// received and processing are transient; completed (every record has a result) and failed (the
 /// whole transaction failed, nothing stored) are final.
-/// Source: schemas/ping/openapi.yaml:693
+/// Source: schemas/ping/openapi.yaml:695
 enum class IngestionStatusValue {
   kReceived,  ///< "received"
   kProcessing,  ///< "processing"
@@ -109,7 +109,7 @@ inline bool from_string(std::string_view text, IngestionStatusValue& out) noexce
 }
 
 /// Values of OutgoingReferralDecision.status (inline enum).
-/// Source: schemas/ping/openapi.yaml:673
+/// Source: schemas/ping/openapi.yaml:675
 enum class OutgoingReferralDecisionStatus {
   kAcknowledged,  ///< "acknowledged"
   kRejected,  ///< "rejected"
@@ -144,7 +144,7 @@ inline bool from_string(std::string_view text, OutgoingReferralDecisionStatus& o
 
 /// Where a proGres decision stands towards Primero: pending (not yet applied), synchronised (the
 /// Primero referral carries it) or failed (could not be applied; see reason).
-/// Source: schemas/ping/openapi.yaml:549
+/// Source: schemas/ping/openapi.yaml:551
 enum class SyncStatusValue {
   kPending,  ///< "pending"
   kSynchronised,  ///< "synchronised"
@@ -186,7 +186,7 @@ inline bool from_string(std::string_view text, SyncStatusValue& out) noexcept {
 
 /// Where an outgoing referral stands: pending (not yet delivered to Primero), transferred (a
 /// Primero case carries it) or failed (refused or undeliverable; see reason).
-/// Source: schemas/ping/openapi.yaml:367
+/// Source: schemas/ping/openapi.yaml:369
 enum class TransferStatusValue {
   kPending,  ///< "pending"
   kTransferred,  ///< "transferred"
@@ -228,24 +228,24 @@ inline bool from_string(std::string_view text, TransferStatusValue& out) noexcep
 
 /// A Primero decision on a proGres referral as PING ingests it (workflow 1.2; the DTP
 /// ReceiveDecisionOutgoingReferral payload of openfn-primero-progres.md §5).
-/// Source: schemas/ping/openapi.yaml:663
+/// Source: schemas/ping/openapi.yaml:665
 struct OutgoingReferralDecision {
   /// The Primero case_id (UUID, not the display id).
-  /// JSON "case_id", required. Source: schemas/ping/openapi.yaml:670
+  /// JSON "case_id", required. Source: schemas/ping/openapi.yaml:672
   std::string case_id{};
   /// User name of the case owner in Primero.
-  /// JSON "primero_user", optional, nullable. Source: schemas/ping/openapi.yaml:671
+  /// JSON "primero_user", optional, nullable. Source: schemas/ping/openapi.yaml:673
   refbridge::Nullable<std::string> primero_user{};
   /// The proGres intervention number the decision is about (correlation key).
-  /// JSON "progres_interventionnumber", required. Source: schemas/ping/openapi.yaml:672
+  /// JSON "progres_interventionnumber", required. Source: schemas/ping/openapi.yaml:674
   std::string progres_interventionnumber{};
   /// The decision (§8.6: Primero accepted -> acknowledged, rejected -> rejected).
   /// JSON "status", required, one of: "acknowledged" "rejected". Source:
-  /// schemas/ping/openapi.yaml:673
+  /// schemas/ping/openapi.yaml:675
   refbridge::OpenEnum<OutgoingReferralDecisionStatus> status{};
   /// Why the referral was rejected (Primero unhcr_referral_rejection_reason); absent for
   /// acknowledgements.
-  /// JSON "closure_reason", optional, nullable. Source: schemas/ping/openapi.yaml:674
+  /// JSON "closure_reason", optional, nullable. Source: schemas/ping/openapi.yaml:676
   refbridge::Nullable<std::string> closure_reason{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -255,10 +255,10 @@ struct OutgoingReferralDecision {
 };
 
 /// Body of ingestReferralDecisions.
-/// Source: schemas/ping/openapi.yaml:675
+/// Source: schemas/ping/openapi.yaml:677
 struct DecisionIngestion {
   /// The decisions (1..100 per ingestion).
-  /// JSON "records", required. Source: schemas/ping/openapi.yaml:680
+  /// JSON "records", required. Source: schemas/ping/openapi.yaml:682
   std::vector<OutgoingReferralDecision> records{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -268,17 +268,17 @@ struct DecisionIngestion {
 };
 
 /// A Dynamics 365 lookup (entity reference).
-/// Source: schemas/ping/openapi.yaml:373
+/// Source: schemas/ping/openapi.yaml:375
 struct EntityReference {
   /// GUID of the referenced record.
-  /// JSON "Id", required. Source: schemas/ping/openapi.yaml:378
+  /// JSON "Id", required. Source: schemas/ping/openapi.yaml:380
   std::string Id{};
   /// Logical name of the referenced entity (e.g. "progres_registrationgroup").
-  /// JSON "LogicalName", optional, nullable. Source: schemas/ping/openapi.yaml:379
+  /// JSON "LogicalName", optional, nullable. Source: schemas/ping/openapi.yaml:381
   refbridge::Nullable<std::string> LogicalName{};
   /// Primary name of the referenced record (e.g. the intervention type description "BIA", the
   /// registration group number). Absent when proGres did not supply it.
-  /// JSON "Name", optional, nullable. Source: schemas/ping/openapi.yaml:380
+  /// JSON "Name", optional, nullable. Source: schemas/ping/openapi.yaml:382
   refbridge::Nullable<std::string> Name{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -291,77 +291,77 @@ struct EntityReference {
 /// payload of openfn-primero-progres.md §6.2, member names unchanged so that proGres' existing
 /// mapping keeps working). `id` is the correlation key that proGres stores as progres_orgreferralid
 /// and returns with its decision.
-/// Source: schemas/ping/openapi.yaml:620
+/// Source: schemas/ping/openapi.yaml:622
 struct IncomingReferral {
   /// "<Primero case_id>#<last 12 characters of the service unique_id>".
-  /// JSON "id", required. Source: schemas/ping/openapi.yaml:629
+  /// JSON "id", required. Source: schemas/ping/openapi.yaml:631
   std::string id{};
   /// User name of the case owner in Primero.
-  /// JSON "primero_user", required. Source: schemas/ping/openapi.yaml:630
+  /// JSON "primero_user", required. Source: schemas/ping/openapi.yaml:632
   std::string primero_user{};
   /// Position of the referring user (or the fallback contact's).
-  /// JSON "position", optional, nullable. Source: schemas/ping/openapi.yaml:631
+  /// JSON "position", optional, nullable. Source: schemas/ping/openapi.yaml:633
   refbridge::Nullable<std::string> position{};
   /// E-mail of the referring user (or the fallback contact's).
-  /// JSON "email", optional, nullable. Source: schemas/ping/openapi.yaml:632
+  /// JSON "email", optional, nullable. Source: schemas/ping/openapi.yaml:634
   refbridge::Nullable<std::string> email{};
   /// Phone of the referring user (or the fallback contact's).
-  /// JSON "phone", optional, nullable. Source: schemas/ping/openapi.yaml:633
+  /// JSON "phone", optional, nullable. Source: schemas/ping/openapi.yaml:635
   refbridge::Nullable<std::string> phone{};
   /// Full name of the referring user (or the fallback contact's).
-  /// JSON "full_name", optional, nullable. Source: schemas/ping/openapi.yaml:634
+  /// JSON "full_name", optional, nullable. Source: schemas/ping/openapi.yaml:636
   refbridge::Nullable<std::string> full_name{};
   /// The referring agency from UNHCR's point of view (e.g. "UNICEF").
-  /// JSON "service_implementing_agency", required. Source: schemas/ping/openapi.yaml:635
+  /// JSON "service_implementing_agency", required. Source: schemas/ping/openapi.yaml:637
   std::string service_implementing_agency{};
   /// When the service was requested.
   /// JSON "service_response_day_time", optional, nullable, format date-time. Source:
-  /// schemas/ping/openapi.yaml:636
+  /// schemas/ping/openapi.yaml:638
   refbridge::Nullable<refbridge::DateTime> service_response_day_time{};
   /// proGres service name (§8.2, e.g. "Family Reunification Service").
-  /// JSON "service_type", required. Source: schemas/ping/openapi.yaml:637
+  /// JSON "service_type", required. Source: schemas/ping/openapi.yaml:639
   std::string service_type{};
   /// Free text when the type is other.
-  /// JSON "service_type_other", optional, nullable. Source: schemas/ping/openapi.yaml:638
+  /// JSON "service_type_other", optional, nullable. Source: schemas/ping/openapi.yaml:640
   refbridge::Nullable<std::string> service_type_other{};
   /// Notes on the referral.
-  /// JSON "service_referral_notes", optional, nullable. Source: schemas/ping/openapi.yaml:639
+  /// JSON "service_referral_notes", optional, nullable. Source: schemas/ping/openapi.yaml:641
   refbridge::Nullable<std::string> service_referral_notes{};
   /// Agency of the referring organisation (e.g. "UNICEF").
-  /// JSON "owned_by_agency_id", optional, nullable. Source: schemas/ping/openapi.yaml:640
+  /// JSON "owned_by_agency_id", optional, nullable. Source: schemas/ping/openapi.yaml:642
   refbridge::Nullable<std::string> owned_by_agency_id{};
   /// proGres individual number, when Primero has it.
-  /// JSON "unhcr_individual_no", optional, nullable. Source: schemas/ping/openapi.yaml:641
+  /// JSON "unhcr_individual_no", optional, nullable. Source: schemas/ping/openapi.yaml:643
   refbridge::Nullable<std::string> unhcr_individual_no{};
   /// proGres registration group number, when Primero has it.
-  /// JSON "unhcr_id_no", optional, nullable. Source: schemas/ping/openapi.yaml:642
+  /// JSON "unhcr_id_no", optional, nullable. Source: schemas/ping/openapi.yaml:644
   refbridge::Nullable<std::string> unhcr_id_no{};
   /// First name.
-  /// JSON "name_first", required. Source: schemas/ping/openapi.yaml:643
+  /// JSON "name_first", required. Source: schemas/ping/openapi.yaml:645
   std::string name_first{};
   /// Middle name.
-  /// JSON "name_middle", optional, nullable. Source: schemas/ping/openapi.yaml:644
+  /// JSON "name_middle", optional, nullable. Source: schemas/ping/openapi.yaml:646
   refbridge::Nullable<std::string> name_middle{};
   /// Last name.
-  /// JSON "name_last", required. Source: schemas/ping/openapi.yaml:645
+  /// JSON "name_last", required. Source: schemas/ping/openapi.yaml:647
   std::string name_last{};
   /// Nickname.
-  /// JSON "name_nickname", optional, nullable. Source: schemas/ping/openapi.yaml:646
+  /// JSON "name_nickname", optional, nullable. Source: schemas/ping/openapi.yaml:648
   refbridge::Nullable<std::string> name_nickname{};
   /// Date of birth (YYYY-MM-DD).
-  /// JSON "date_of_birth", optional, nullable, format date. Source: schemas/ping/openapi.yaml:647
+  /// JSON "date_of_birth", optional, nullable, format date. Source: schemas/ping/openapi.yaml:649
   refbridge::Nullable<refbridge::CalendarDate> date_of_birth{};
   /// Sex (§8.5b: "female", "male", "other", "unknown").
-  /// JSON "sex", optional, nullable. Source: schemas/ping/openapi.yaml:648
+  /// JSON "sex", optional, nullable. Source: schemas/ping/openapi.yaml:650
   refbridge::Nullable<std::string> sex{};
   /// Current address.
-  /// JSON "address_current", optional, nullable. Source: schemas/ping/openapi.yaml:649
+  /// JSON "address_current", optional, nullable. Source: schemas/ping/openapi.yaml:651
   refbridge::Nullable<std::string> address_current{};
   /// Current phone number (always a string).
-  /// JSON "telephone_current", optional, nullable. Source: schemas/ping/openapi.yaml:650
+  /// JSON "telephone_current", optional, nullable. Source: schemas/ping/openapi.yaml:652
   refbridge::Nullable<std::string> telephone_current{};
   /// Languages as proGres names joined with ", " (§8.4), e.g. "Dinka, English".
-  /// JSON "language", optional, nullable. Source: schemas/ping/openapi.yaml:651
+  /// JSON "language", optional, nullable. Source: schemas/ping/openapi.yaml:653
   refbridge::Nullable<std::string> language{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -371,56 +371,56 @@ struct IncomingReferral {
 };
 
 /// A registered individual (progres_individual).
-/// Source: schemas/ping/openapi.yaml:451
+/// Source: schemas/ping/openapi.yaml:453
 struct Individual {
   /// The individual's record id (as used in /v1/individuals/{id}).
-  /// JSON "progres_individualid", required. Source: schemas/ping/openapi.yaml:456
+  /// JSON "progres_individualid", required. Source: schemas/ping/openapi.yaml:458
   std::string progres_individualid{};
   /// proGres individual number, e.g. "989-00000226" (Primero unhcr_individual_no).
-  /// JSON "progres_id", required. Source: schemas/ping/openapi.yaml:457
+  /// JSON "progres_id", required. Source: schemas/ping/openapi.yaml:459
   std::string progres_id{};
   /// Registration group (LogicalName "progres_registrationgroup"; Name e.g. "NUR-15-05387").
-  /// JSON "progres_registrationgroupid", optional, nullable. Source: schemas/ping/openapi.yaml:458
+  /// JSON "progres_registrationgroupid", optional, nullable. Source: schemas/ping/openapi.yaml:460
   refbridge::Nullable<EntityReference> progres_registrationgroupid{};
   /// Given name.
-  /// JSON "progres_givenname", optional, nullable. Source: schemas/ping/openapi.yaml:461
+  /// JSON "progres_givenname", optional, nullable. Source: schemas/ping/openapi.yaml:463
   refbridge::Nullable<std::string> progres_givenname{};
   /// Middle name.
-  /// JSON "progres_middlename", optional, nullable. Source: schemas/ping/openapi.yaml:462
+  /// JSON "progres_middlename", optional, nullable. Source: schemas/ping/openapi.yaml:464
   refbridge::Nullable<std::string> progres_middlename{};
   /// Family name.
-  /// JSON "progres_familyname", optional, nullable. Source: schemas/ping/openapi.yaml:463
+  /// JSON "progres_familyname", optional, nullable. Source: schemas/ping/openapi.yaml:465
   refbridge::Nullable<std::string> progres_familyname{};
   /// Commonly used name (the proGres logical name is misspelt "commonyused").
-  /// JSON "progres_commonyusedname", optional, nullable. Source: schemas/ping/openapi.yaml:464
+  /// JSON "progres_commonyusedname", optional, nullable. Source: schemas/ping/openapi.yaml:466
   refbridge::Nullable<std::string> progres_commonyusedname{};
   /// Date of birth as a date-time (e.g. "2002-12-16T00:00:00Z").
   /// JSON "progres_dateofbirth", optional, nullable, format date-time. Source:
-  /// schemas/ping/openapi.yaml:465
+  /// schemas/ping/openapi.yaml:467
   refbridge::Nullable<refbridge::DateTime> progres_dateofbirth{};
   /// Sex option code, e.g. "125080001" (old data: labels such as "Female").
-  /// JSON "progres_sex", optional, nullable. Source: schemas/ping/openapi.yaml:466
+  /// JSON "progres_sex", optional, nullable. Source: schemas/ping/openapi.yaml:468
   refbridge::Nullable<std::string> progres_sex{};
   /// Primary phone number.
-  /// JSON "progres_primaryphonenumber", optional, nullable. Source: schemas/ping/openapi.yaml:467
+  /// JSON "progres_primaryphonenumber", optional, nullable. Source: schemas/ping/openapi.yaml:469
   refbridge::Nullable<std::string> progres_primaryphonenumber{};
   /// Country-of-asylum location level 1 (LogicalName "progres_locationlevel").
-  /// JSON "progres_coalocationlevel1", optional, nullable. Source: schemas/ping/openapi.yaml:468
+  /// JSON "progres_coalocationlevel1", optional, nullable. Source: schemas/ping/openapi.yaml:470
   refbridge::Nullable<EntityReference> progres_coalocationlevel1{};
   /// Country-of-asylum location level 2.
-  /// JSON "progres_coalocationlevel2", optional, nullable. Source: schemas/ping/openapi.yaml:471
+  /// JSON "progres_coalocationlevel2", optional, nullable. Source: schemas/ping/openapi.yaml:473
   refbridge::Nullable<EntityReference> progres_coalocationlevel2{};
   /// Country-of-asylum location level 3.
-  /// JSON "progres_coalocationlevel3", optional, nullable. Source: schemas/ping/openapi.yaml:474
+  /// JSON "progres_coalocationlevel3", optional, nullable. Source: schemas/ping/openapi.yaml:476
   refbridge::Nullable<EntityReference> progres_coalocationlevel3{};
   /// Country-of-asylum location level 4.
-  /// JSON "progres_coalocationlevel4", optional, nullable. Source: schemas/ping/openapi.yaml:477
+  /// JSON "progres_coalocationlevel4", optional, nullable. Source: schemas/ping/openapi.yaml:479
   refbridge::Nullable<EntityReference> progres_coalocationlevel4{};
   /// Country-of-asylum location level 5.
-  /// JSON "progres_coalocationlevel5", optional, nullable. Source: schemas/ping/openapi.yaml:480
+  /// JSON "progres_coalocationlevel5", optional, nullable. Source: schemas/ping/openapi.yaml:482
   refbridge::Nullable<EntityReference> progres_coalocationlevel5{};
   /// Country-of-asylum location level 6 (plain text, not a lookup).
-  /// JSON "progres_coalocationlevel6", optional, nullable. Source: schemas/ping/openapi.yaml:483
+  /// JSON "progres_coalocationlevel6", optional, nullable. Source: schemas/ping/openapi.yaml:485
   refbridge::Nullable<std::string> progres_coalocationlevel6{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -430,25 +430,25 @@ struct Individual {
 };
 
 /// A language of an individual.
-/// Source: schemas/ping/openapi.yaml:484
+/// Source: schemas/ping/openapi.yaml:486
 struct IndividualLanguage {
   /// Language (LogicalName "progres_languagecode"; Name e.g. "French").
-  /// JSON "progres_languagecodeid", optional, nullable. Source: schemas/ping/openapi.yaml:488
+  /// JSON "progres_languagecodeid", optional, nullable. Source: schemas/ping/openapi.yaml:490
   refbridge::Nullable<EntityReference> progres_languagecodeid{};
   /// Reading level option code.
-  /// JSON "progres_readlevel", optional, nullable. Source: schemas/ping/openapi.yaml:491
+  /// JSON "progres_readlevel", optional, nullable. Source: schemas/ping/openapi.yaml:493
   refbridge::Nullable<std::string> progres_readlevel{};
   /// Writing level option code.
-  /// JSON "progres_writelevel", optional, nullable. Source: schemas/ping/openapi.yaml:492
+  /// JSON "progres_writelevel", optional, nullable. Source: schemas/ping/openapi.yaml:494
   refbridge::Nullable<std::string> progres_writelevel{};
   /// Speaking level option code.
-  /// JSON "progres_speaklevel", optional, nullable. Source: schemas/ping/openapi.yaml:493
+  /// JSON "progres_speaklevel", optional, nullable. Source: schemas/ping/openapi.yaml:495
   refbridge::Nullable<std::string> progres_speaklevel{};
   /// Comprehension level option code.
-  /// JSON "progres_comprehensionlevel", optional, nullable. Source: schemas/ping/openapi.yaml:494
+  /// JSON "progres_comprehensionlevel", optional, nullable. Source: schemas/ping/openapi.yaml:496
   refbridge::Nullable<std::string> progres_comprehensionlevel{};
   /// Mother-tongue flag option code.
-  /// JSON "progres_mothertongue", optional, nullable. Source: schemas/ping/openapi.yaml:495
+  /// JSON "progres_mothertongue", optional, nullable. Source: schemas/ping/openapi.yaml:497
   refbridge::Nullable<std::string> progres_mothertongue{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -458,10 +458,10 @@ struct IndividualLanguage {
 };
 
 /// The languages of an individual.
-/// Source: schemas/ping/openapi.yaml:496
+/// Source: schemas/ping/openapi.yaml:498
 struct IndividualLanguageList {
   /// The languages.
-  /// JSON "items", required. Source: schemas/ping/openapi.yaml:501
+  /// JSON "items", required. Source: schemas/ping/openapi.yaml:503
   std::vector<IndividualLanguage> items{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -471,13 +471,13 @@ struct IndividualLanguageList {
 };
 
 /// Answer of an ingestion (HTTP 202).
-/// Source: schemas/ping/openapi.yaml:686
+/// Source: schemas/ping/openapi.yaml:688
 struct IngestionAccepted {
   /// The id to follow with getIngestionTransaction.
-  /// JSON "transactionId", required. Source: schemas/ping/openapi.yaml:691
+  /// JSON "transactionId", required. Source: schemas/ping/openapi.yaml:693
   std::string transactionId{};
   /// Always received.
-  /// JSON "status", optional. Source: schemas/ping/openapi.yaml:692
+  /// JSON "status", optional. Source: schemas/ping/openapi.yaml:694
   std::optional<refbridge::OpenEnum<IngestionStatusValue>> status{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -487,16 +487,16 @@ struct IngestionAccepted {
 };
 
 /// One problem with one record or with the whole transaction.
-/// Source: schemas/ping/openapi.yaml:705
+/// Source: schemas/ping/openapi.yaml:707
 struct IngestionError {
   /// Machine-readable code, e.g. "individual-not-found", "invalid-field".
-  /// JSON "code", required. Source: schemas/ping/openapi.yaml:710
+  /// JSON "code", required. Source: schemas/ping/openapi.yaml:712
   std::string code{};
   /// Human-readable explanation (no personal data).
-  /// JSON "message", optional, nullable. Source: schemas/ping/openapi.yaml:711
+  /// JSON "message", optional, nullable. Source: schemas/ping/openapi.yaml:713
   refbridge::Nullable<std::string> message{};
   /// The member concerned, when any.
-  /// JSON "field", optional, nullable. Source: schemas/ping/openapi.yaml:712
+  /// JSON "field", optional, nullable. Source: schemas/ping/openapi.yaml:714
   refbridge::Nullable<std::string> field{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -506,20 +506,20 @@ struct IngestionError {
 };
 
 /// The outcome of one record of a completed transaction.
-/// Source: schemas/ping/openapi.yaml:713
+/// Source: schemas/ping/openapi.yaml:715
 struct IngestionRecordResult {
   /// Position of the record in the submitted records array.
-  /// JSON "index", required, format int32. Source: schemas/ping/openapi.yaml:718
+  /// JSON "index", required, format int32. Source: schemas/ping/openapi.yaml:720
   std::int32_t index{};
   /// The record's key (IncomingReferral.id, or "<case_id>/<progres_interventionnumber>" for
   /// decisions).
-  /// JSON "recordKey", optional, nullable. Source: schemas/ping/openapi.yaml:719
+  /// JSON "recordKey", optional, nullable. Source: schemas/ping/openapi.yaml:721
   refbridge::Nullable<std::string> recordKey{};
   /// The outcome.
-  /// JSON "status", required. Source: schemas/ping/openapi.yaml:720
+  /// JSON "status", required. Source: schemas/ping/openapi.yaml:722
   refbridge::OpenEnum<IngestionRecordStatusValue> status{};
   /// Why the record was rejected.
-  /// JSON "errors", optional, nullable. Source: schemas/ping/openapi.yaml:721
+  /// JSON "errors", optional, nullable. Source: schemas/ping/openapi.yaml:723
   refbridge::Nullable<std::vector<IngestionError>> errors{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -529,26 +529,26 @@ struct IngestionRecordResult {
 };
 
 /// The processing status of one ingestion.
-/// Source: schemas/ping/openapi.yaml:725
+/// Source: schemas/ping/openapi.yaml:727
 struct IngestionTransaction {
   /// The transaction id.
-  /// JSON "transactionId", required. Source: schemas/ping/openapi.yaml:730
+  /// JSON "transactionId", required. Source: schemas/ping/openapi.yaml:732
   std::string transactionId{};
   /// Where processing stands.
-  /// JSON "status", required. Source: schemas/ping/openapi.yaml:731
+  /// JSON "status", required. Source: schemas/ping/openapi.yaml:733
   refbridge::OpenEnum<IngestionStatusValue> status{};
   /// When PING received the ingestion.
-  /// JSON "receivedAt", optional, nullable, format date-time. Source: schemas/ping/openapi.yaml:732
+  /// JSON "receivedAt", optional, nullable, format date-time. Source: schemas/ping/openapi.yaml:734
   refbridge::Nullable<refbridge::DateTime> receivedAt{};
   /// When processing ended.
   /// JSON "completedAt", optional, nullable, format date-time. Source:
-  /// schemas/ping/openapi.yaml:733
+  /// schemas/ping/openapi.yaml:735
   refbridge::Nullable<refbridge::DateTime> completedAt{};
   /// One result per submitted record, once completed.
-  /// JSON "results", optional, nullable. Source: schemas/ping/openapi.yaml:734
+  /// JSON "results", optional, nullable. Source: schemas/ping/openapi.yaml:736
   refbridge::Nullable<std::vector<IngestionRecordResult>> results{};
   /// Why the whole transaction failed.
-  /// JSON "error", optional, nullable. Source: schemas/ping/openapi.yaml:738
+  /// JSON "error", optional, nullable. Source: schemas/ping/openapi.yaml:740
   refbridge::Nullable<IngestionError> error{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -561,54 +561,54 @@ struct IngestionTransaction {
 /// (progres_interoperabilityreferral; openfn-primero-progres.md §7). Member names keep the proGres
 /// logical names exactly, misspellings included (…interoperabiltyreferral…,
 /// …rejectionomment).
-/// Source: schemas/ping/openapi.yaml:574
+/// Source: schemas/ping/openapi.yaml:576
 struct InteroperabilityReferral {
   /// GUID of the incoming referral.
-  /// JSON "progres_interoperabilityreferralid", required. Source: schemas/ping/openapi.yaml:583
+  /// JSON "progres_interoperabilityreferralid", required. Source: schemas/ping/openapi.yaml:585
   std::string progres_interoperabilityreferralid{};
   /// Referral number, e.g. "REF-IOP-DAD-000000112".
   /// JSON "progres_interoperabilityreferralnumber", optional, nullable. Source:
-  /// schemas/ping/openapi.yaml:584
+  /// schemas/ping/openapi.yaml:586
   refbridge::Nullable<std::string> progres_interoperabilityreferralnumber{};
   /// The Primero referral id "<case_id>#<12-character service suffix>".
-  /// JSON "progres_orgreferralid", optional, nullable. Source: schemas/ping/openapi.yaml:585
+  /// JSON "progres_orgreferralid", optional, nullable. Source: schemas/ping/openapi.yaml:587
   refbridge::Nullable<std::string> progres_orgreferralid{};
   /// Decision option code: "125080000" accepted, "125080001" rejected (§8.7; others exist, e.g.
   /// "125080003").
-  /// JSON "progres_reviewdecision", optional, nullable. Source: schemas/ping/openapi.yaml:586
+  /// JSON "progres_reviewdecision", optional, nullable. Source: schemas/ping/openapi.yaml:588
   refbridge::Nullable<std::string> progres_reviewdecision{};
   /// Rejection reason option code ("125080000".."125080002", §8.8) or free text. Logical name
   /// misspelt "interoperabilty".
   /// JSON "progres_interoperabiltyreferralrejectionreason", optional, nullable. Source:
-  /// schemas/ping/openapi.yaml:587
+  /// schemas/ping/openapi.yaml:589
   refbridge::Nullable<std::string> progres_interoperabiltyreferralrejectionreason{};
   /// Rejection comment (free text). Logical name misspelt "rejectionomment".
   /// JSON "progres_interoperabilityreferralrejectionomment", optional, nullable. Source:
-  /// schemas/ping/openapi.yaml:588
+  /// schemas/ping/openapi.yaml:590
   refbridge::Nullable<std::string> progres_interoperabilityreferralrejectionomment{};
   /// GUID of the proGres individual.
-  /// JSON "progres_individualid", optional, nullable. Source: schemas/ping/openapi.yaml:589
+  /// JSON "progres_individualid", optional, nullable. Source: schemas/ping/openapi.yaml:591
   refbridge::Nullable<std::string> progres_individualid{};
   /// Route-to option code (e.g. "125080001").
   /// JSON "progres_interoperabilityreferralrouteto", optional, nullable. Source:
-  /// schemas/ping/openapi.yaml:590
+  /// schemas/ping/openapi.yaml:592
   refbridge::Nullable<std::string> progres_interoperabilityreferralrouteto{};
   /// Route-to service unit (GUID).
   /// JSON "progres_interoperabilityreferralrouteserviceunito", optional, nullable. Source:
-  /// schemas/ping/openapi.yaml:591
+  /// schemas/ping/openapi.yaml:593
   refbridge::Nullable<std::string> progres_interoperabilityreferralrouteserviceunito{};
   /// GUID of the intervention type.
-  /// JSON "progres_interventiontype", optional, nullable. Source: schemas/ping/openapi.yaml:592
+  /// JSON "progres_interventiontype", optional, nullable. Source: schemas/ping/openapi.yaml:594
   refbridge::Nullable<std::string> progres_interventiontype{};
   /// GUID of the reviewing user.
-  /// JSON "progres_reviewby", optional, nullable. Source: schemas/ping/openapi.yaml:593
+  /// JSON "progres_reviewby", optional, nullable. Source: schemas/ping/openapi.yaml:595
   refbridge::Nullable<std::string> progres_reviewby{};
   /// When the decision was made.
   /// JSON "progres_reviewdate", optional, nullable, format date-time. Source:
-  /// schemas/ping/openapi.yaml:594
+  /// schemas/ping/openapi.yaml:596
   refbridge::Nullable<refbridge::DateTime> progres_reviewdate{};
   /// The decision's synchronisation status towards Primero.
-  /// JSON "syncStatus", optional. Source: schemas/ping/openapi.yaml:595
+  /// JSON "syncStatus", optional. Source: schemas/ping/openapi.yaml:597
   std::optional<refbridge::OpenEnum<SyncStatusValue>> syncStatus{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -618,22 +618,22 @@ struct InteroperabilityReferral {
 };
 
 /// The proGres user who owns the intervention (Dynamics systemuser), i.e. the requester.
-/// Source: schemas/ping/openapi.yaml:408
+/// Source: schemas/ping/openapi.yaml:410
 struct SystemUser {
   /// GUID of the system user.
-  /// JSON "systemuserid", optional, nullable. Source: schemas/ping/openapi.yaml:412
+  /// JSON "systemuserid", optional, nullable. Source: schemas/ping/openapi.yaml:414
   refbridge::Nullable<std::string> systemuserid{};
   /// Job title, e.g. "Associate Child Protection and SGBV Officer".
-  /// JSON "title", optional, nullable. Source: schemas/ping/openapi.yaml:413
+  /// JSON "title", optional, nullable. Source: schemas/ping/openapi.yaml:415
   refbridge::Nullable<std::string> title{};
   /// Work e-mail address.
-  /// JSON "internalemailaddress", optional, nullable. Source: schemas/ping/openapi.yaml:414
+  /// JSON "internalemailaddress", optional, nullable. Source: schemas/ping/openapi.yaml:416
   refbridge::Nullable<std::string> internalemailaddress{};
   /// Mobile phone number.
-  /// JSON "mobilephone", optional, nullable. Source: schemas/ping/openapi.yaml:415
+  /// JSON "mobilephone", optional, nullable. Source: schemas/ping/openapi.yaml:417
   refbridge::Nullable<std::string> mobilephone{};
   /// The partner organisation (LogicalName "progres_partner"; Name e.g. "DAD-17-PNR-00011").
-  /// JSON "progres_partner", optional, nullable. Source: schemas/ping/openapi.yaml:416
+  /// JSON "progres_partner", optional, nullable. Source: schemas/ping/openapi.yaml:418
   refbridge::Nullable<EntityReference> progres_partner{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -643,50 +643,50 @@ struct SystemUser {
 };
 
 /// A referral intervention (progres_lpintervention) with lookups expanded.
-/// Source: schemas/ping/openapi.yaml:419
+/// Source: schemas/ping/openapi.yaml:421
 struct Intervention {
   /// Intervention GUID.
-  /// JSON "progres_lpinterventionid", required, format uuid. Source: schemas/ping/openapi.yaml:424
+  /// JSON "progres_lpinterventionid", required, format uuid. Source: schemas/ping/openapi.yaml:426
   std::string progres_lpinterventionid{};
   /// Intervention number; the correlation key with Primero services.
-  /// JSON "progres_interventionnumber", required. Source: schemas/ping/openapi.yaml:425
+  /// JSON "progres_interventionnumber", required. Source: schemas/ping/openapi.yaml:427
   std::string progres_interventionnumber{};
   /// Start date of the intervention.
   /// JSON "progres_interventionstartdate", optional, nullable, format date-time. Source:
-  /// schemas/ping/openapi.yaml:426
+  /// schemas/ping/openapi.yaml:428
   refbridge::Nullable<refbridge::DateTime> progres_interventionstartdate{};
   /// Description (HTML, e.g. "<p>test</p>").
   /// JSON "progres_interventiondescription", optional, nullable. Source:
-  /// schemas/ping/openapi.yaml:427
+  /// schemas/ping/openapi.yaml:429
   refbridge::Nullable<std::string> progres_interventiondescription{};
   /// Reason for referral: a JSON array of {CreatedBy, Text, CreatedOn} serialised inside a string.
   /// Kept a string (copied verbatim into Primero).
-  /// JSON "progres_reasonforreferral", optional, nullable. Source: schemas/ping/openapi.yaml:428
+  /// JSON "progres_reasonforreferral", optional, nullable. Source: schemas/ping/openapi.yaml:430
   refbridge::Nullable<std::string> progres_reasonforreferral{};
   /// Intervention type; its Name is the type description (e.g. "BIA", "Alternative Care").
-  /// JSON "progres_interventiontype2", optional, nullable. Source: schemas/ping/openapi.yaml:433
+  /// JSON "progres_interventiontype2", optional, nullable. Source: schemas/ping/openapi.yaml:435
   refbridge::Nullable<EntityReference> progres_interventiontype2{};
   /// Intervention subtype; Name is the subtype description.
-  /// JSON "progres_interventionsubtype2", optional, nullable. Source: schemas/ping/openapi.yaml:436
+  /// JSON "progres_interventionsubtype2", optional, nullable. Source: schemas/ping/openapi.yaml:438
   refbridge::Nullable<EntityReference> progres_interventionsubtype2{};
   /// The owning business unit (operation).
-  /// JSON "progres_businessunit", optional, nullable. Source: schemas/ping/openapi.yaml:439
+  /// JSON "progres_businessunit", optional, nullable. Source: schemas/ping/openapi.yaml:441
   refbridge::Nullable<EntityReference> progres_businessunit{};
   /// GUID of the service provider.
   /// JSON "progres_interventionserviceprovider", optional, nullable. Source:
-  /// schemas/ping/openapi.yaml:442
+  /// schemas/ping/openapi.yaml:444
   refbridge::Nullable<std::string> progres_interventionserviceprovider{};
   /// The requesting user (title, e-mail, phone, partner).
-  /// JSON "progres_businessowner", optional, nullable. Source: schemas/ping/openapi.yaml:443
+  /// JSON "progres_businessowner", optional, nullable. Source: schemas/ping/openapi.yaml:445
   refbridge::Nullable<SystemUser> progres_businessowner{};
   /// The individual's id (as in ReferralSummary.progres_individualid).
-  /// JSON "progres_individual", optional, nullable. Source: schemas/ping/openapi.yaml:446
+  /// JSON "progres_individual", optional, nullable. Source: schemas/ping/openapi.yaml:448
   refbridge::Nullable<std::string> progres_individual{};
   /// Priority option code, e.g. "125080000" (old data: labels such as "High").
-  /// JSON "progres_priority", optional, nullable. Source: schemas/ping/openapi.yaml:447
+  /// JSON "progres_priority", optional, nullable. Source: schemas/ping/openapi.yaml:449
   refbridge::Nullable<std::string> progres_priority{};
   /// The intervention's transfer status towards Primero.
-  /// JSON "transferStatus", optional. Source: schemas/ping/openapi.yaml:448
+  /// JSON "transferStatus", optional. Source: schemas/ping/openapi.yaml:450
   std::optional<refbridge::OpenEnum<TransferStatusValue>> transferStatus{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -696,22 +696,22 @@ struct Intervention {
 };
 
 /// RFC 7807 problem document (application/problem+json).
-/// Source: schemas/ping/openapi.yaml:357
+/// Source: schemas/ping/openapi.yaml:359
 struct Problem {
   /// URI reference identifying the problem type.
-  /// JSON "type", optional, nullable. Source: schemas/ping/openapi.yaml:362
+  /// JSON "type", optional, nullable. Source: schemas/ping/openapi.yaml:364
   refbridge::Nullable<std::string> type{};
   /// Short human-readable summary.
-  /// JSON "title", required. Source: schemas/ping/openapi.yaml:363
+  /// JSON "title", required. Source: schemas/ping/openapi.yaml:365
   std::string title{};
   /// HTTP status code.
-  /// JSON "status", required, format int32. Source: schemas/ping/openapi.yaml:364
+  /// JSON "status", required, format int32. Source: schemas/ping/openapi.yaml:366
   std::int32_t status{};
   /// Explanation specific to this occurrence.
-  /// JSON "detail", optional, nullable. Source: schemas/ping/openapi.yaml:365
+  /// JSON "detail", optional, nullable. Source: schemas/ping/openapi.yaml:367
   refbridge::Nullable<std::string> detail{};
   /// URI reference of this occurrence.
-  /// JSON "instance", optional, nullable. Source: schemas/ping/openapi.yaml:366
+  /// JSON "instance", optional, nullable. Source: schemas/ping/openapi.yaml:368
   refbridge::Nullable<std::string> instance{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -721,21 +721,21 @@ struct Problem {
 };
 
 /// One decision awaiting synchronisation, in a listing.
-/// Source: schemas/ping/openapi.yaml:555
+/// Source: schemas/ping/openapi.yaml:557
 struct ReferralDecisionSummary {
   /// GUID of the incoming referral (the id for /v1/referrals/incoming/{id}).
-  /// JSON "progres_interoperabilityreferralid", required. Source: schemas/ping/openapi.yaml:560
+  /// JSON "progres_interoperabilityreferralid", required. Source: schemas/ping/openapi.yaml:562
   std::string progres_interoperabilityreferralid{};
   /// Referral number, e.g. "REF-IOP-DAD-000000112".
   /// JSON "progres_interoperabilityreferralnumber", optional, nullable. Source:
-  /// schemas/ping/openapi.yaml:561
+  /// schemas/ping/openapi.yaml:563
   refbridge::Nullable<std::string> progres_interoperabilityreferralnumber{};
   /// The Primero referral id "<case_id>#<last 12 characters of the service unique_id>" built by
   /// workflow 2.1.
-  /// JSON "progres_orgreferralid", optional, nullable. Source: schemas/ping/openapi.yaml:562
+  /// JSON "progres_orgreferralid", optional, nullable. Source: schemas/ping/openapi.yaml:564
   refbridge::Nullable<std::string> progres_orgreferralid{};
   /// Last modification.
-  /// JSON "modifiedon", optional, nullable, format date-time. Source: schemas/ping/openapi.yaml:563
+  /// JSON "modifiedon", optional, nullable, format date-time. Source: schemas/ping/openapi.yaml:565
   refbridge::Nullable<refbridge::DateTime> modifiedon{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -745,13 +745,13 @@ struct ReferralDecisionSummary {
 };
 
 /// A page of decision summaries.
-/// Source: schemas/ping/openapi.yaml:564
+/// Source: schemas/ping/openapi.yaml:566
 struct ReferralDecisionSummaryPage {
   /// The summaries of this page.
-  /// JSON "items", required. Source: schemas/ping/openapi.yaml:569
+  /// JSON "items", required. Source: schemas/ping/openapi.yaml:571
   std::vector<ReferralDecisionSummary> items{};
   /// Token of the next page; absent on the last page.
-  /// JSON "nextPageToken", optional, nullable. Source: schemas/ping/openapi.yaml:573
+  /// JSON "nextPageToken", optional, nullable. Source: schemas/ping/openapi.yaml:575
   refbridge::Nullable<std::string> nextPageToken{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -761,10 +761,10 @@ struct ReferralDecisionSummaryPage {
 };
 
 /// Body of ingestReferrals.
-/// Source: schemas/ping/openapi.yaml:652
+/// Source: schemas/ping/openapi.yaml:654
 struct ReferralIngestion {
   /// The referrals (1..100 per ingestion).
-  /// JSON "records", required. Source: schemas/ping/openapi.yaml:657
+  /// JSON "records", required. Source: schemas/ping/openapi.yaml:659
   std::vector<IncomingReferral> records{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -774,20 +774,20 @@ struct ReferralIngestion {
 };
 
 /// One outgoing referral intervention in a listing.
-/// Source: schemas/ping/openapi.yaml:385
+/// Source: schemas/ping/openapi.yaml:387
 struct ReferralSummary {
   /// Intervention GUID (the id for /v1/interventions/{id}).
-  /// JSON "progres_lpinterventionid", required, format uuid. Source: schemas/ping/openapi.yaml:390
+  /// JSON "progres_lpinterventionid", required, format uuid. Source: schemas/ping/openapi.yaml:392
   std::string progres_lpinterventionid{};
   /// Intervention number, e.g. "989-22-PRTITV-0000051".
-  /// JSON "progres_interventionnumber", required. Source: schemas/ping/openapi.yaml:391
+  /// JSON "progres_interventionnumber", required. Source: schemas/ping/openapi.yaml:393
   std::string progres_interventionnumber{};
   /// The individual's id for /v1/individuals/{id} (in the sandbox the proGres individual number,
   /// e.g. "989-00000226").
-  /// JSON "progres_individualid", required. Source: schemas/ping/openapi.yaml:392
+  /// JSON "progres_individualid", required. Source: schemas/ping/openapi.yaml:394
   std::string progres_individualid{};
   /// Last modification of the intervention.
-  /// JSON "modifiedon", optional, nullable, format date-time. Source: schemas/ping/openapi.yaml:397
+  /// JSON "modifiedon", optional, nullable, format date-time. Source: schemas/ping/openapi.yaml:399
   refbridge::Nullable<refbridge::DateTime> modifiedon{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -797,13 +797,13 @@ struct ReferralSummary {
 };
 
 /// A page of outgoing referral summaries.
-/// Source: schemas/ping/openapi.yaml:398
+/// Source: schemas/ping/openapi.yaml:400
 struct ReferralSummaryPage {
   /// The summaries of this page.
-  /// JSON "items", required. Source: schemas/ping/openapi.yaml:403
+  /// JSON "items", required. Source: schemas/ping/openapi.yaml:405
   std::vector<ReferralSummary> items{};
   /// Token of the next page; absent on the last page.
-  /// JSON "nextPageToken", optional, nullable. Source: schemas/ping/openapi.yaml:407
+  /// JSON "nextPageToken", optional, nullable. Source: schemas/ping/openapi.yaml:409
   refbridge::Nullable<std::string> nextPageToken{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -813,19 +813,19 @@ struct ReferralSummaryPage {
 };
 
 /// A specific need of an individual.
-/// Source: schemas/ping/openapi.yaml:505
+/// Source: schemas/ping/openapi.yaml:507
 struct SpecificNeed {
   /// Category (LogicalName "progres_specificneedcode"; Name e.g. "Child at risk").
-  /// JSON "progres_spncategory2", optional, nullable. Source: schemas/ping/openapi.yaml:509
+  /// JSON "progres_spncategory2", optional, nullable. Source: schemas/ping/openapi.yaml:511
   refbridge::Nullable<EntityReference> progres_spncategory2{};
   /// Subcategory (LogicalName "progres_specificneeddetailscode"; Name e.g. "Unaccompanied child").
-  /// JSON "progres_spnsubcategory2", optional, nullable. Source: schemas/ping/openapi.yaml:512
+  /// JSON "progres_spnsubcategory2", optional, nullable. Source: schemas/ping/openapi.yaml:514
   refbridge::Nullable<EntityReference> progres_spnsubcategory2{};
   /// Category code, e.g. "SC".
-  /// JSON "spncategory2code", optional, nullable. Source: schemas/ping/openapi.yaml:515
+  /// JSON "spncategory2code", optional, nullable. Source: schemas/ping/openapi.yaml:517
   refbridge::Nullable<std::string> spncategory2code{};
   /// Subcategory code, e.g. "SC-UC".
-  /// JSON "spnsubcategory2code", optional, nullable. Source: schemas/ping/openapi.yaml:516
+  /// JSON "spnsubcategory2code", optional, nullable. Source: schemas/ping/openapi.yaml:518
   refbridge::Nullable<std::string> spnsubcategory2code{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -835,10 +835,10 @@ struct SpecificNeed {
 };
 
 /// The specific needs of an individual.
-/// Source: schemas/ping/openapi.yaml:517
+/// Source: schemas/ping/openapi.yaml:519
 struct SpecificNeedList {
   /// The specific needs.
-  /// JSON "items", required. Source: schemas/ping/openapi.yaml:522
+  /// JSON "items", required. Source: schemas/ping/openapi.yaml:524
   std::vector<SpecificNeed> items{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -848,22 +848,22 @@ struct SpecificNeedList {
 };
 
 /// The stored synchronisation status of a decision.
-/// Source: schemas/ping/openapi.yaml:608
+/// Source: schemas/ping/openapi.yaml:610
 struct SyncStatus {
   /// GUID of the incoming referral.
-  /// JSON "progres_interoperabilityreferralid", required. Source: schemas/ping/openapi.yaml:613
+  /// JSON "progres_interoperabilityreferralid", required. Source: schemas/ping/openapi.yaml:615
   std::string progres_interoperabilityreferralid{};
   /// The current status.
-  /// JSON "syncStatus", required. Source: schemas/ping/openapi.yaml:614
+  /// JSON "syncStatus", required. Source: schemas/ping/openapi.yaml:616
   refbridge::OpenEnum<SyncStatusValue> syncStatus{};
   /// The Primero referral id when synchronised.
-  /// JSON "primeroReferralId", optional, nullable. Source: schemas/ping/openapi.yaml:617
+  /// JSON "primeroReferralId", optional, nullable. Source: schemas/ping/openapi.yaml:619
   refbridge::Nullable<std::string> primeroReferralId{};
   /// Failure reason when failed.
-  /// JSON "reason", optional, nullable. Source: schemas/ping/openapi.yaml:618
+  /// JSON "reason", optional, nullable. Source: schemas/ping/openapi.yaml:620
   refbridge::Nullable<std::string> reason{};
   /// When the status last changed.
-  /// JSON "modifiedon", optional, nullable, format date-time. Source: schemas/ping/openapi.yaml:619
+  /// JSON "modifiedon", optional, nullable, format date-time. Source: schemas/ping/openapi.yaml:621
   refbridge::Nullable<refbridge::DateTime> modifiedon{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -873,16 +873,16 @@ struct SyncStatus {
 };
 
 /// Body of updateSyncStatus.
-/// Source: schemas/ping/openapi.yaml:598
+/// Source: schemas/ping/openapi.yaml:600
 struct SyncStatusUpdate {
   /// The new status.
-  /// JSON "syncStatus", required. Source: schemas/ping/openapi.yaml:603
+  /// JSON "syncStatus", required. Source: schemas/ping/openapi.yaml:605
   refbridge::OpenEnum<SyncStatusValue> syncStatus{};
   /// The Primero referral (transition) id the decision was applied to.
-  /// JSON "primeroReferralId", optional. Source: schemas/ping/openapi.yaml:606
+  /// JSON "primeroReferralId", optional. Source: schemas/ping/openapi.yaml:608
   std::optional<std::string> primeroReferralId{};
   /// Why it could not be applied (rule id and codes only; no personal data).
-  /// JSON "reason", optional. Source: schemas/ping/openapi.yaml:607
+  /// JSON "reason", optional. Source: schemas/ping/openapi.yaml:609
   std::optional<std::string> reason{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -892,16 +892,16 @@ struct SyncStatusUpdate {
 };
 
 /// OAuth2 token response.
-/// Source: schemas/ping/openapi.yaml:349
+/// Source: schemas/ping/openapi.yaml:351
 struct TokenResponse {
   /// The bearer token (a secret; never logged).
-  /// JSON "access_token", required. Source: schemas/ping/openapi.yaml:354
+  /// JSON "access_token", required. Source: schemas/ping/openapi.yaml:356
   std::string access_token{};
   /// Always "Bearer".
-  /// JSON "token_type", optional. Source: schemas/ping/openapi.yaml:355
+  /// JSON "token_type", optional. Source: schemas/ping/openapi.yaml:357
   std::optional<std::string> token_type{};
   /// Lifetime in seconds.
-  /// JSON "expires_in", optional, format int32. Source: schemas/ping/openapi.yaml:356
+  /// JSON "expires_in", optional, format int32. Source: schemas/ping/openapi.yaml:358
   std::optional<std::int32_t> expires_in{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -911,22 +911,22 @@ struct TokenResponse {
 };
 
 /// The stored transfer status of an intervention.
-/// Source: schemas/ping/openapi.yaml:537
+/// Source: schemas/ping/openapi.yaml:539
 struct TransferStatus {
   /// Intervention GUID.
-  /// JSON "progres_lpinterventionid", required. Source: schemas/ping/openapi.yaml:542
+  /// JSON "progres_lpinterventionid", required. Source: schemas/ping/openapi.yaml:544
   std::string progres_lpinterventionid{};
   /// The current status.
-  /// JSON "transferStatus", required. Source: schemas/ping/openapi.yaml:543
+  /// JSON "transferStatus", required. Source: schemas/ping/openapi.yaml:545
   refbridge::OpenEnum<TransferStatusValue> transferStatus{};
   /// Primero case_id when transferred.
-  /// JSON "primeroCaseId", optional, nullable. Source: schemas/ping/openapi.yaml:546
+  /// JSON "primeroCaseId", optional, nullable. Source: schemas/ping/openapi.yaml:548
   refbridge::Nullable<std::string> primeroCaseId{};
   /// Failure reason when failed.
-  /// JSON "reason", optional, nullable. Source: schemas/ping/openapi.yaml:547
+  /// JSON "reason", optional, nullable. Source: schemas/ping/openapi.yaml:549
   refbridge::Nullable<std::string> reason{};
   /// When the status last changed.
-  /// JSON "modifiedon", optional, nullable, format date-time. Source: schemas/ping/openapi.yaml:548
+  /// JSON "modifiedon", optional, nullable, format date-time. Source: schemas/ping/openapi.yaml:550
   refbridge::Nullable<refbridge::DateTime> modifiedon{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -936,19 +936,19 @@ struct TransferStatus {
 };
 
 /// Body of updateTransferStatus.
-/// Source: schemas/ping/openapi.yaml:526
+/// Source: schemas/ping/openapi.yaml:528
 struct TransferStatusUpdate {
   /// The new status.
-  /// JSON "transferStatus", required. Source: schemas/ping/openapi.yaml:531
+  /// JSON "transferStatus", required. Source: schemas/ping/openapi.yaml:533
   refbridge::OpenEnum<TransferStatusValue> transferStatus{};
   /// Primero case_id (UUID) when transferred.
-  /// JSON "primeroCaseId", optional. Source: schemas/ping/openapi.yaml:534
+  /// JSON "primeroCaseId", optional. Source: schemas/ping/openapi.yaml:536
   std::optional<std::string> primeroCaseId{};
   /// Primero record id (the case's id, used in URLs) when transferred.
-  /// JSON "primeroRecordId", optional. Source: schemas/ping/openapi.yaml:535
+  /// JSON "primeroRecordId", optional. Source: schemas/ping/openapi.yaml:537
   std::optional<std::string> primeroRecordId{};
   /// Why the transfer failed (rule id and codes only; no personal data).
-  /// JSON "reason", optional. Source: schemas/ping/openapi.yaml:536
+  /// JSON "reason", optional. Source: schemas/ping/openapi.yaml:538
   std::optional<std::string> reason{};
 
   /// Members the schema does not name, in document order (written back after the known ones).

@@ -21,7 +21,7 @@ int member_of_DecisionIngestion(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:675
+// schemas/ping/openapi.yaml:677
 refbridge::Result<void> read_json(const rapidjson::Value& v, DecisionIngestion& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -64,7 +64,7 @@ int member_of_EntityReference(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:373
+// schemas/ping/openapi.yaml:375
 refbridge::Result<void> read_json(const rapidjson::Value& v, EntityReference& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -157,7 +157,7 @@ int member_of_IncomingReferral(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:620
+// schemas/ping/openapi.yaml:622
 refbridge::Result<void> read_json(const rapidjson::Value& v, IncomingReferral& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -276,7 +276,7 @@ int member_of_Individual(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:451
+// schemas/ping/openapi.yaml:453
 refbridge::Result<void> read_json(const rapidjson::Value& v, Individual& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -357,7 +357,7 @@ int member_of_IndividualLanguage(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:484
+// schemas/ping/openapi.yaml:486
 refbridge::Result<void> read_json(const rapidjson::Value& v, IndividualLanguage& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -402,7 +402,7 @@ int member_of_IndividualLanguageList(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:496
+// schemas/ping/openapi.yaml:498
 refbridge::Result<void> read_json(const rapidjson::Value& v, IndividualLanguageList& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -442,7 +442,7 @@ int member_of_IngestionAccepted(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:686
+// schemas/ping/openapi.yaml:688
 refbridge::Result<void> read_json(const rapidjson::Value& v, IngestionAccepted& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -487,7 +487,7 @@ int member_of_IngestionError(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:705
+// schemas/ping/openapi.yaml:707
 refbridge::Result<void> read_json(const rapidjson::Value& v, IngestionError& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -535,7 +535,7 @@ int member_of_IngestionRecordResult(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:713
+// schemas/ping/openapi.yaml:715
 refbridge::Result<void> read_json(const rapidjson::Value& v, IngestionRecordResult& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -565,7 +565,7 @@ void write_json(refbridge::json::Writer& w, const IngestionRecordResult& value) 
   w.EndObject();
 }
 
-// schemas/ping/openapi.yaml:699
+// schemas/ping/openapi.yaml:701
 refbridge::Result<void> read_json(const rapidjson::Value& v, IngestionRecordStatusValue& out, refbridge::json::Path& path) {
   if (!v.IsString()) return refbridge::json::type_error(path, "a string");
   if (!from_string(std::string_view(v.GetString(), v.GetStringLength()), out)) {
@@ -579,7 +579,7 @@ void write_json(refbridge::json::Writer& w, IngestionRecordStatusValue value) {
   w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
 }
 
-// schemas/ping/openapi.yaml:693
+// schemas/ping/openapi.yaml:695
 refbridge::Result<void> read_json(const rapidjson::Value& v, IngestionStatusValue& out, refbridge::json::Path& path) {
   if (!v.IsString()) return refbridge::json::type_error(path, "a string");
   if (!from_string(std::string_view(v.GetString(), v.GetStringLength()), out)) {
@@ -622,7 +622,7 @@ int member_of_IngestionTransaction(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:725
+// schemas/ping/openapi.yaml:727
 refbridge::Result<void> read_json(const rapidjson::Value& v, IngestionTransaction& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -706,7 +706,7 @@ int member_of_InteroperabilityReferral(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:574
+// schemas/ping/openapi.yaml:576
 refbridge::Result<void> read_json(const rapidjson::Value& v, InteroperabilityReferral& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -801,7 +801,7 @@ int member_of_Intervention(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:419
+// schemas/ping/openapi.yaml:421
 refbridge::Result<void> read_json(const rapidjson::Value& v, Intervention& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -875,7 +875,7 @@ int member_of_OutgoingReferralDecision(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:663
+// schemas/ping/openapi.yaml:665
 refbridge::Result<void> read_json(const rapidjson::Value& v, OutgoingReferralDecision& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -908,7 +908,7 @@ void write_json(refbridge::json::Writer& w, const OutgoingReferralDecision& valu
   w.EndObject();
 }
 
-// schemas/ping/openapi.yaml:673
+// schemas/ping/openapi.yaml:675
 refbridge::Result<void> read_json(const rapidjson::Value& v, OutgoingReferralDecisionStatus& out, refbridge::json::Path& path) {
   if (!v.IsString()) return refbridge::json::type_error(path, "a string");
   if (!from_string(std::string_view(v.GetString(), v.GetStringLength()), out)) {
@@ -946,7 +946,7 @@ int member_of_Problem(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:357
+// schemas/ping/openapi.yaml:359
 refbridge::Result<void> read_json(const rapidjson::Value& v, Problem& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -1001,7 +1001,7 @@ int member_of_ReferralDecisionSummary(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:555
+// schemas/ping/openapi.yaml:557
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralDecisionSummary& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -1047,7 +1047,7 @@ int member_of_ReferralDecisionSummaryPage(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:564
+// schemas/ping/openapi.yaml:566
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralDecisionSummaryPage& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -1086,7 +1086,7 @@ int member_of_ReferralIngestion(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:652
+// schemas/ping/openapi.yaml:654
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralIngestion& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -1132,7 +1132,7 @@ int member_of_ReferralSummary(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:385
+// schemas/ping/openapi.yaml:387
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralSummary& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -1180,7 +1180,7 @@ int member_of_ReferralSummaryPage(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:398
+// schemas/ping/openapi.yaml:400
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralSummaryPage& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -1228,7 +1228,7 @@ int member_of_SpecificNeed(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:505
+// schemas/ping/openapi.yaml:507
 refbridge::Result<void> read_json(const rapidjson::Value& v, SpecificNeed& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -1269,7 +1269,7 @@ int member_of_SpecificNeedList(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:517
+// schemas/ping/openapi.yaml:519
 refbridge::Result<void> read_json(const rapidjson::Value& v, SpecificNeedList& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -1316,7 +1316,7 @@ int member_of_SyncStatus(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:608
+// schemas/ping/openapi.yaml:610
 refbridge::Result<void> read_json(const rapidjson::Value& v, SyncStatus& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -1368,7 +1368,7 @@ int member_of_SyncStatusUpdate(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:598
+// schemas/ping/openapi.yaml:600
 refbridge::Result<void> read_json(const rapidjson::Value& v, SyncStatusUpdate& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -1395,7 +1395,7 @@ void write_json(refbridge::json::Writer& w, const SyncStatusUpdate& value) {
   w.EndObject();
 }
 
-// schemas/ping/openapi.yaml:549
+// schemas/ping/openapi.yaml:551
 refbridge::Result<void> read_json(const rapidjson::Value& v, SyncStatusValue& out, refbridge::json::Path& path) {
   if (!v.IsString()) return refbridge::json::type_error(path, "a string");
   if (!from_string(std::string_view(v.GetString(), v.GetStringLength()), out)) {
@@ -1435,7 +1435,7 @@ int member_of_SystemUser(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:408
+// schemas/ping/openapi.yaml:410
 refbridge::Result<void> read_json(const rapidjson::Value& v, SystemUser& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -1482,7 +1482,7 @@ int member_of_TokenResponse(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:349
+// schemas/ping/openapi.yaml:351
 refbridge::Result<void> read_json(const rapidjson::Value& v, TokenResponse& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -1535,7 +1535,7 @@ int member_of_TransferStatus(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:537
+// schemas/ping/openapi.yaml:539
 refbridge::Result<void> read_json(const rapidjson::Value& v, TransferStatus& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -1590,7 +1590,7 @@ int member_of_TransferStatusUpdate(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/ping/openapi.yaml:526
+// schemas/ping/openapi.yaml:528
 refbridge::Result<void> read_json(const rapidjson::Value& v, TransferStatusUpdate& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -1619,7 +1619,7 @@ void write_json(refbridge::json::Writer& w, const TransferStatusUpdate& value) {
   w.EndObject();
 }
 
-// schemas/ping/openapi.yaml:367
+// schemas/ping/openapi.yaml:369
 refbridge::Result<void> read_json(const rapidjson::Value& v, TransferStatusValue& out, refbridge::json::Path& path) {
   if (!v.IsString()) return refbridge::json::type_error(path, "a string");
   if (!from_string(std::string_view(v.GetString(), v.GetStringLength()), out)) {

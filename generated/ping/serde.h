@@ -13,166 +13,166 @@
 
 namespace refbridge::ping {
 
-/// DecisionIngestion from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:675
+/// DecisionIngestion from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:677
 refbridge::Result<void> read_json(const rapidjson::Value& v, DecisionIngestion& out, refbridge::json::Path& path);
 /// DecisionIngestion to JSON.
 void write_json(refbridge::json::Writer& w, const DecisionIngestion& value);
 
-/// EntityReference from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:373
+/// EntityReference from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:375
 refbridge::Result<void> read_json(const rapidjson::Value& v, EntityReference& out, refbridge::json::Path& path);
 /// EntityReference to JSON.
 void write_json(refbridge::json::Writer& w, const EntityReference& value);
 
-/// IncomingReferral from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:620
+/// IncomingReferral from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:622
 refbridge::Result<void> read_json(const rapidjson::Value& v, IncomingReferral& out, refbridge::json::Path& path);
 /// IncomingReferral to JSON.
 void write_json(refbridge::json::Writer& w, const IncomingReferral& value);
 
-/// Individual from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:451
+/// Individual from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:453
 refbridge::Result<void> read_json(const rapidjson::Value& v, Individual& out, refbridge::json::Path& path);
 /// Individual to JSON.
 void write_json(refbridge::json::Writer& w, const Individual& value);
 
-/// IndividualLanguage from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:484
+/// IndividualLanguage from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:486
 refbridge::Result<void> read_json(const rapidjson::Value& v, IndividualLanguage& out, refbridge::json::Path& path);
 /// IndividualLanguage to JSON.
 void write_json(refbridge::json::Writer& w, const IndividualLanguage& value);
 
-/// IndividualLanguageList from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:496
+/// IndividualLanguageList from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:498
 refbridge::Result<void> read_json(const rapidjson::Value& v, IndividualLanguageList& out, refbridge::json::Path& path);
 /// IndividualLanguageList to JSON.
 void write_json(refbridge::json::Writer& w, const IndividualLanguageList& value);
 
-/// IngestionAccepted from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:686
+/// IngestionAccepted from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:688
 refbridge::Result<void> read_json(const rapidjson::Value& v, IngestionAccepted& out, refbridge::json::Path& path);
 /// IngestionAccepted to JSON.
 void write_json(refbridge::json::Writer& w, const IngestionAccepted& value);
 
-/// IngestionError from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:705
+/// IngestionError from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:707
 refbridge::Result<void> read_json(const rapidjson::Value& v, IngestionError& out, refbridge::json::Path& path);
 /// IngestionError to JSON.
 void write_json(refbridge::json::Writer& w, const IngestionError& value);
 
-/// IngestionRecordResult from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:713
+/// IngestionRecordResult from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:715
 refbridge::Result<void> read_json(const rapidjson::Value& v, IngestionRecordResult& out, refbridge::json::Path& path);
 /// IngestionRecordResult to JSON.
 void write_json(refbridge::json::Writer& w, const IngestionRecordResult& value);
 
-/// IngestionRecordStatusValue from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:699
+/// IngestionRecordStatusValue from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:701
 refbridge::Result<void> read_json(const rapidjson::Value& v, IngestionRecordStatusValue& out, refbridge::json::Path& path);
 /// IngestionRecordStatusValue to JSON.
 /// (Strict: an unknown text is an error here; members are refbridge::OpenEnum<IngestionRecordStatusValue>, which keeps it.)
 void write_json(refbridge::json::Writer& w, IngestionRecordStatusValue value);
 
-/// IngestionStatusValue from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:693
+/// IngestionStatusValue from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:695
 refbridge::Result<void> read_json(const rapidjson::Value& v, IngestionStatusValue& out, refbridge::json::Path& path);
 /// IngestionStatusValue to JSON.
 /// (Strict: an unknown text is an error here; members are refbridge::OpenEnum<IngestionStatusValue>, which keeps it.)
 void write_json(refbridge::json::Writer& w, IngestionStatusValue value);
 
-/// IngestionTransaction from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:725
+/// IngestionTransaction from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:727
 refbridge::Result<void> read_json(const rapidjson::Value& v, IngestionTransaction& out, refbridge::json::Path& path);
 /// IngestionTransaction to JSON.
 void write_json(refbridge::json::Writer& w, const IngestionTransaction& value);
 
-/// InteroperabilityReferral from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:574
+/// InteroperabilityReferral from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:576
 refbridge::Result<void> read_json(const rapidjson::Value& v, InteroperabilityReferral& out, refbridge::json::Path& path);
 /// InteroperabilityReferral to JSON.
 void write_json(refbridge::json::Writer& w, const InteroperabilityReferral& value);
 
-/// Intervention from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:419
+/// Intervention from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:421
 refbridge::Result<void> read_json(const rapidjson::Value& v, Intervention& out, refbridge::json::Path& path);
 /// Intervention to JSON.
 void write_json(refbridge::json::Writer& w, const Intervention& value);
 
-/// OutgoingReferralDecision from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:663
+/// OutgoingReferralDecision from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:665
 refbridge::Result<void> read_json(const rapidjson::Value& v, OutgoingReferralDecision& out, refbridge::json::Path& path);
 /// OutgoingReferralDecision to JSON.
 void write_json(refbridge::json::Writer& w, const OutgoingReferralDecision& value);
 
-/// OutgoingReferralDecisionStatus from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:673
+/// OutgoingReferralDecisionStatus from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:675
 refbridge::Result<void> read_json(const rapidjson::Value& v, OutgoingReferralDecisionStatus& out, refbridge::json::Path& path);
 /// OutgoingReferralDecisionStatus to JSON.
 /// (Strict: an unknown text is an error here; members are refbridge::OpenEnum<OutgoingReferralDecisionStatus>, which keeps it.)
 void write_json(refbridge::json::Writer& w, OutgoingReferralDecisionStatus value);
 
-/// Problem from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:357
+/// Problem from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:359
 refbridge::Result<void> read_json(const rapidjson::Value& v, Problem& out, refbridge::json::Path& path);
 /// Problem to JSON.
 void write_json(refbridge::json::Writer& w, const Problem& value);
 
-/// ReferralDecisionSummary from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:555
+/// ReferralDecisionSummary from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:557
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralDecisionSummary& out, refbridge::json::Path& path);
 /// ReferralDecisionSummary to JSON.
 void write_json(refbridge::json::Writer& w, const ReferralDecisionSummary& value);
 
-/// ReferralDecisionSummaryPage from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:564
+/// ReferralDecisionSummaryPage from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:566
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralDecisionSummaryPage& out, refbridge::json::Path& path);
 /// ReferralDecisionSummaryPage to JSON.
 void write_json(refbridge::json::Writer& w, const ReferralDecisionSummaryPage& value);
 
-/// ReferralIngestion from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:652
+/// ReferralIngestion from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:654
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralIngestion& out, refbridge::json::Path& path);
 /// ReferralIngestion to JSON.
 void write_json(refbridge::json::Writer& w, const ReferralIngestion& value);
 
-/// ReferralSummary from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:385
+/// ReferralSummary from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:387
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralSummary& out, refbridge::json::Path& path);
 /// ReferralSummary to JSON.
 void write_json(refbridge::json::Writer& w, const ReferralSummary& value);
 
-/// ReferralSummaryPage from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:398
+/// ReferralSummaryPage from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:400
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralSummaryPage& out, refbridge::json::Path& path);
 /// ReferralSummaryPage to JSON.
 void write_json(refbridge::json::Writer& w, const ReferralSummaryPage& value);
 
-/// SpecificNeed from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:505
+/// SpecificNeed from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:507
 refbridge::Result<void> read_json(const rapidjson::Value& v, SpecificNeed& out, refbridge::json::Path& path);
 /// SpecificNeed to JSON.
 void write_json(refbridge::json::Writer& w, const SpecificNeed& value);
 
-/// SpecificNeedList from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:517
+/// SpecificNeedList from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:519
 refbridge::Result<void> read_json(const rapidjson::Value& v, SpecificNeedList& out, refbridge::json::Path& path);
 /// SpecificNeedList to JSON.
 void write_json(refbridge::json::Writer& w, const SpecificNeedList& value);
 
-/// SyncStatus from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:608
+/// SyncStatus from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:610
 refbridge::Result<void> read_json(const rapidjson::Value& v, SyncStatus& out, refbridge::json::Path& path);
 /// SyncStatus to JSON.
 void write_json(refbridge::json::Writer& w, const SyncStatus& value);
 
-/// SyncStatusUpdate from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:598
+/// SyncStatusUpdate from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:600
 refbridge::Result<void> read_json(const rapidjson::Value& v, SyncStatusUpdate& out, refbridge::json::Path& path);
 /// SyncStatusUpdate to JSON.
 void write_json(refbridge::json::Writer& w, const SyncStatusUpdate& value);
 
-/// SyncStatusValue from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:549
+/// SyncStatusValue from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:551
 refbridge::Result<void> read_json(const rapidjson::Value& v, SyncStatusValue& out, refbridge::json::Path& path);
 /// SyncStatusValue to JSON.
 /// (Strict: an unknown text is an error here; members are refbridge::OpenEnum<SyncStatusValue>, which keeps it.)
 void write_json(refbridge::json::Writer& w, SyncStatusValue value);
 
-/// SystemUser from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:408
+/// SystemUser from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:410
 refbridge::Result<void> read_json(const rapidjson::Value& v, SystemUser& out, refbridge::json::Path& path);
 /// SystemUser to JSON.
 void write_json(refbridge::json::Writer& w, const SystemUser& value);
 
-/// TokenResponse from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:349
+/// TokenResponse from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:351
 refbridge::Result<void> read_json(const rapidjson::Value& v, TokenResponse& out, refbridge::json::Path& path);
 /// TokenResponse to JSON.
 void write_json(refbridge::json::Writer& w, const TokenResponse& value);
 
-/// TransferStatus from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:537
+/// TransferStatus from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:539
 refbridge::Result<void> read_json(const rapidjson::Value& v, TransferStatus& out, refbridge::json::Path& path);
 /// TransferStatus to JSON.
 void write_json(refbridge::json::Writer& w, const TransferStatus& value);
 
-/// TransferStatusUpdate from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:526
+/// TransferStatusUpdate from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:528
 refbridge::Result<void> read_json(const rapidjson::Value& v, TransferStatusUpdate& out, refbridge::json::Path& path);
 /// TransferStatusUpdate to JSON.
 void write_json(refbridge::json::Writer& w, const TransferStatusUpdate& value);
 
-/// TransferStatusValue from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:367
+/// TransferStatusValue from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/ping/openapi.yaml:369
 refbridge::Result<void> read_json(const rapidjson::Value& v, TransferStatusValue& out, refbridge::json::Path& path);
 /// TransferStatusValue to JSON.
 /// (Strict: an unknown text is an error here; members are refbridge::OpenEnum<TransferStatusValue>, which keeps it.)

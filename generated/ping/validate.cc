@@ -32,7 +32,7 @@ std::vector<refbridge::Violation> validate(const DecisionIngestion& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:675
+// schemas/ping/openapi.yaml:677
 void validate(const DecisionIngestion& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.records)) {
@@ -50,7 +50,7 @@ std::vector<refbridge::Violation> validate(const EntityReference& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:373: no rules to check.
+// schemas/ping/openapi.yaml:375: no rules to check.
 void validate(const EntityReference& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const IncomingReferral& value) {
@@ -59,7 +59,7 @@ std::vector<refbridge::Violation> validate(const IncomingReferral& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:620
+// schemas/ping/openapi.yaml:622
 void validate(const IncomingReferral& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.id)) {
@@ -90,7 +90,7 @@ std::vector<refbridge::Violation> validate(const Individual& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:451: no rules to check.
+// schemas/ping/openapi.yaml:453: no rules to check.
 void validate(const Individual& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const IndividualLanguage& value) {
@@ -99,7 +99,7 @@ std::vector<refbridge::Violation> validate(const IndividualLanguage& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:484: no rules to check.
+// schemas/ping/openapi.yaml:486: no rules to check.
 void validate(const IndividualLanguage& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const IndividualLanguageList& value) {
@@ -108,7 +108,7 @@ std::vector<refbridge::Violation> validate(const IndividualLanguageList& value) 
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:496: no rules to check.
+// schemas/ping/openapi.yaml:498: no rules to check.
 void validate(const IndividualLanguageList& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const IngestionAccepted& value) {
@@ -117,7 +117,7 @@ std::vector<refbridge::Violation> validate(const IngestionAccepted& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:686
+// schemas/ping/openapi.yaml:688
 void validate(const IngestionAccepted& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.status)) {
@@ -132,7 +132,7 @@ std::vector<refbridge::Violation> validate(const IngestionError& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:705: no rules to check.
+// schemas/ping/openapi.yaml:707: no rules to check.
 void validate(const IngestionError& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const IngestionRecordResult& value) {
@@ -141,7 +141,7 @@ std::vector<refbridge::Violation> validate(const IngestionRecordResult& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:713
+// schemas/ping/openapi.yaml:715
 void validate(const IngestionRecordResult& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.index)) {
@@ -160,7 +160,7 @@ std::vector<refbridge::Violation> validate(const IngestionTransaction& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:725
+// schemas/ping/openapi.yaml:727
 void validate(const IngestionTransaction& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.status)) {
@@ -182,7 +182,7 @@ std::vector<refbridge::Violation> validate(const InteroperabilityReferral& value
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:574
+// schemas/ping/openapi.yaml:576
 void validate(const InteroperabilityReferral& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.syncStatus)) {
@@ -197,7 +197,7 @@ std::vector<refbridge::Violation> validate(const Intervention& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:419
+// schemas/ping/openapi.yaml:421
 void validate(const Intervention& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.progres_lpinterventionid)) {
@@ -218,7 +218,7 @@ std::vector<refbridge::Violation> validate(const OutgoingReferralDecision& value
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:663
+// schemas/ping/openapi.yaml:665
 void validate(const OutgoingReferralDecision& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.case_id)) {
@@ -241,7 +241,7 @@ std::vector<refbridge::Violation> validate(const Problem& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:357: no rules to check.
+// schemas/ping/openapi.yaml:359: no rules to check.
 void validate(const Problem& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const ReferralDecisionSummary& value) {
@@ -250,7 +250,7 @@ std::vector<refbridge::Violation> validate(const ReferralDecisionSummary& value)
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:555: no rules to check.
+// schemas/ping/openapi.yaml:557: no rules to check.
 void validate(const ReferralDecisionSummary& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const ReferralDecisionSummaryPage& value) {
@@ -259,7 +259,7 @@ std::vector<refbridge::Violation> validate(const ReferralDecisionSummaryPage& va
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:564: no rules to check.
+// schemas/ping/openapi.yaml:566: no rules to check.
 void validate(const ReferralDecisionSummaryPage& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const ReferralIngestion& value) {
@@ -268,7 +268,7 @@ std::vector<refbridge::Violation> validate(const ReferralIngestion& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:652
+// schemas/ping/openapi.yaml:654
 void validate(const ReferralIngestion& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.records)) {
@@ -286,7 +286,7 @@ std::vector<refbridge::Violation> validate(const ReferralSummary& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:385
+// schemas/ping/openapi.yaml:387
 void validate(const ReferralSummary& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.progres_lpinterventionid)) {
@@ -303,7 +303,7 @@ std::vector<refbridge::Violation> validate(const ReferralSummaryPage& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:398
+// schemas/ping/openapi.yaml:400
 void validate(const ReferralSummaryPage& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.items)) {
@@ -321,7 +321,7 @@ std::vector<refbridge::Violation> validate(const SpecificNeed& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:505: no rules to check.
+// schemas/ping/openapi.yaml:507: no rules to check.
 void validate(const SpecificNeed& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const SpecificNeedList& value) {
@@ -330,7 +330,7 @@ std::vector<refbridge::Violation> validate(const SpecificNeedList& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:517: no rules to check.
+// schemas/ping/openapi.yaml:519: no rules to check.
 void validate(const SpecificNeedList& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const SyncStatus& value) {
@@ -339,7 +339,7 @@ std::vector<refbridge::Violation> validate(const SyncStatus& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:608
+// schemas/ping/openapi.yaml:610
 void validate(const SyncStatus& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.syncStatus)) {
@@ -354,7 +354,7 @@ std::vector<refbridge::Violation> validate(const SyncStatusUpdate& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:598
+// schemas/ping/openapi.yaml:600
 void validate(const SyncStatusUpdate& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.syncStatus)) {
@@ -369,7 +369,7 @@ std::vector<refbridge::Violation> validate(const SystemUser& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:408: no rules to check.
+// schemas/ping/openapi.yaml:410: no rules to check.
 void validate(const SystemUser& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const TokenResponse& value) {
@@ -378,7 +378,7 @@ std::vector<refbridge::Violation> validate(const TokenResponse& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:349: no rules to check.
+// schemas/ping/openapi.yaml:351: no rules to check.
 void validate(const TokenResponse& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const TransferStatus& value) {
@@ -387,7 +387,7 @@ std::vector<refbridge::Violation> validate(const TransferStatus& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:537
+// schemas/ping/openapi.yaml:539
 void validate(const TransferStatus& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.transferStatus)) {
@@ -402,7 +402,7 @@ std::vector<refbridge::Violation> validate(const TransferStatusUpdate& value) {
   return ctx.take();
 }
 
-// schemas/ping/openapi.yaml:526
+// schemas/ping/openapi.yaml:528
 void validate(const TransferStatusUpdate& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.transferStatus)) {

@@ -13,137 +13,137 @@
 
 namespace refbridge::ping {
 
-/// Every violation of DecisionIngestion's rules (empty when valid). Source: schemas/ping/openapi.yaml:675
+/// Every violation of DecisionIngestion's rules (empty when valid). Source: schemas/ping/openapi.yaml:677
 [[nodiscard]] std::vector<refbridge::Violation> validate(const DecisionIngestion& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const DecisionIngestion& value, refbridge::validation::Context& ctx);
 
-/// Every violation of EntityReference's rules (empty when valid). Source: schemas/ping/openapi.yaml:373
+/// Every violation of EntityReference's rules (empty when valid). Source: schemas/ping/openapi.yaml:375
 [[nodiscard]] std::vector<refbridge::Violation> validate(const EntityReference& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const EntityReference& value, refbridge::validation::Context& ctx);
 
-/// Every violation of IncomingReferral's rules (empty when valid). Source: schemas/ping/openapi.yaml:620
+/// Every violation of IncomingReferral's rules (empty when valid). Source: schemas/ping/openapi.yaml:622
 [[nodiscard]] std::vector<refbridge::Violation> validate(const IncomingReferral& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const IncomingReferral& value, refbridge::validation::Context& ctx);
 
-/// Every violation of Individual's rules (empty when valid). Source: schemas/ping/openapi.yaml:451
+/// Every violation of Individual's rules (empty when valid). Source: schemas/ping/openapi.yaml:453
 [[nodiscard]] std::vector<refbridge::Violation> validate(const Individual& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const Individual& value, refbridge::validation::Context& ctx);
 
-/// Every violation of IndividualLanguage's rules (empty when valid). Source: schemas/ping/openapi.yaml:484
+/// Every violation of IndividualLanguage's rules (empty when valid). Source: schemas/ping/openapi.yaml:486
 [[nodiscard]] std::vector<refbridge::Violation> validate(const IndividualLanguage& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const IndividualLanguage& value, refbridge::validation::Context& ctx);
 
-/// Every violation of IndividualLanguageList's rules (empty when valid). Source: schemas/ping/openapi.yaml:496
+/// Every violation of IndividualLanguageList's rules (empty when valid). Source: schemas/ping/openapi.yaml:498
 [[nodiscard]] std::vector<refbridge::Violation> validate(const IndividualLanguageList& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const IndividualLanguageList& value, refbridge::validation::Context& ctx);
 
-/// Every violation of IngestionAccepted's rules (empty when valid). Source: schemas/ping/openapi.yaml:686
+/// Every violation of IngestionAccepted's rules (empty when valid). Source: schemas/ping/openapi.yaml:688
 [[nodiscard]] std::vector<refbridge::Violation> validate(const IngestionAccepted& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const IngestionAccepted& value, refbridge::validation::Context& ctx);
 
-/// Every violation of IngestionError's rules (empty when valid). Source: schemas/ping/openapi.yaml:705
+/// Every violation of IngestionError's rules (empty when valid). Source: schemas/ping/openapi.yaml:707
 [[nodiscard]] std::vector<refbridge::Violation> validate(const IngestionError& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const IngestionError& value, refbridge::validation::Context& ctx);
 
-/// Every violation of IngestionRecordResult's rules (empty when valid). Source: schemas/ping/openapi.yaml:713
+/// Every violation of IngestionRecordResult's rules (empty when valid). Source: schemas/ping/openapi.yaml:715
 [[nodiscard]] std::vector<refbridge::Violation> validate(const IngestionRecordResult& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const IngestionRecordResult& value, refbridge::validation::Context& ctx);
 
-/// Every violation of IngestionTransaction's rules (empty when valid). Source: schemas/ping/openapi.yaml:725
+/// Every violation of IngestionTransaction's rules (empty when valid). Source: schemas/ping/openapi.yaml:727
 [[nodiscard]] std::vector<refbridge::Violation> validate(const IngestionTransaction& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const IngestionTransaction& value, refbridge::validation::Context& ctx);
 
-/// Every violation of InteroperabilityReferral's rules (empty when valid). Source: schemas/ping/openapi.yaml:574
+/// Every violation of InteroperabilityReferral's rules (empty when valid). Source: schemas/ping/openapi.yaml:576
 [[nodiscard]] std::vector<refbridge::Violation> validate(const InteroperabilityReferral& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const InteroperabilityReferral& value, refbridge::validation::Context& ctx);
 
-/// Every violation of Intervention's rules (empty when valid). Source: schemas/ping/openapi.yaml:419
+/// Every violation of Intervention's rules (empty when valid). Source: schemas/ping/openapi.yaml:421
 [[nodiscard]] std::vector<refbridge::Violation> validate(const Intervention& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const Intervention& value, refbridge::validation::Context& ctx);
 
-/// Every violation of OutgoingReferralDecision's rules (empty when valid). Source: schemas/ping/openapi.yaml:663
+/// Every violation of OutgoingReferralDecision's rules (empty when valid). Source: schemas/ping/openapi.yaml:665
 [[nodiscard]] std::vector<refbridge::Violation> validate(const OutgoingReferralDecision& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const OutgoingReferralDecision& value, refbridge::validation::Context& ctx);
 
-/// Every violation of Problem's rules (empty when valid). Source: schemas/ping/openapi.yaml:357
+/// Every violation of Problem's rules (empty when valid). Source: schemas/ping/openapi.yaml:359
 [[nodiscard]] std::vector<refbridge::Violation> validate(const Problem& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const Problem& value, refbridge::validation::Context& ctx);
 
-/// Every violation of ReferralDecisionSummary's rules (empty when valid). Source: schemas/ping/openapi.yaml:555
+/// Every violation of ReferralDecisionSummary's rules (empty when valid). Source: schemas/ping/openapi.yaml:557
 [[nodiscard]] std::vector<refbridge::Violation> validate(const ReferralDecisionSummary& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const ReferralDecisionSummary& value, refbridge::validation::Context& ctx);
 
-/// Every violation of ReferralDecisionSummaryPage's rules (empty when valid). Source: schemas/ping/openapi.yaml:564
+/// Every violation of ReferralDecisionSummaryPage's rules (empty when valid). Source: schemas/ping/openapi.yaml:566
 [[nodiscard]] std::vector<refbridge::Violation> validate(const ReferralDecisionSummaryPage& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const ReferralDecisionSummaryPage& value, refbridge::validation::Context& ctx);
 
-/// Every violation of ReferralIngestion's rules (empty when valid). Source: schemas/ping/openapi.yaml:652
+/// Every violation of ReferralIngestion's rules (empty when valid). Source: schemas/ping/openapi.yaml:654
 [[nodiscard]] std::vector<refbridge::Violation> validate(const ReferralIngestion& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const ReferralIngestion& value, refbridge::validation::Context& ctx);
 
-/// Every violation of ReferralSummary's rules (empty when valid). Source: schemas/ping/openapi.yaml:385
+/// Every violation of ReferralSummary's rules (empty when valid). Source: schemas/ping/openapi.yaml:387
 [[nodiscard]] std::vector<refbridge::Violation> validate(const ReferralSummary& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const ReferralSummary& value, refbridge::validation::Context& ctx);
 
-/// Every violation of ReferralSummaryPage's rules (empty when valid). Source: schemas/ping/openapi.yaml:398
+/// Every violation of ReferralSummaryPage's rules (empty when valid). Source: schemas/ping/openapi.yaml:400
 [[nodiscard]] std::vector<refbridge::Violation> validate(const ReferralSummaryPage& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const ReferralSummaryPage& value, refbridge::validation::Context& ctx);
 
-/// Every violation of SpecificNeed's rules (empty when valid). Source: schemas/ping/openapi.yaml:505
+/// Every violation of SpecificNeed's rules (empty when valid). Source: schemas/ping/openapi.yaml:507
 [[nodiscard]] std::vector<refbridge::Violation> validate(const SpecificNeed& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const SpecificNeed& value, refbridge::validation::Context& ctx);
 
-/// Every violation of SpecificNeedList's rules (empty when valid). Source: schemas/ping/openapi.yaml:517
+/// Every violation of SpecificNeedList's rules (empty when valid). Source: schemas/ping/openapi.yaml:519
 [[nodiscard]] std::vector<refbridge::Violation> validate(const SpecificNeedList& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const SpecificNeedList& value, refbridge::validation::Context& ctx);
 
-/// Every violation of SyncStatus's rules (empty when valid). Source: schemas/ping/openapi.yaml:608
+/// Every violation of SyncStatus's rules (empty when valid). Source: schemas/ping/openapi.yaml:610
 [[nodiscard]] std::vector<refbridge::Violation> validate(const SyncStatus& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const SyncStatus& value, refbridge::validation::Context& ctx);
 
-/// Every violation of SyncStatusUpdate's rules (empty when valid). Source: schemas/ping/openapi.yaml:598
+/// Every violation of SyncStatusUpdate's rules (empty when valid). Source: schemas/ping/openapi.yaml:600
 [[nodiscard]] std::vector<refbridge::Violation> validate(const SyncStatusUpdate& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const SyncStatusUpdate& value, refbridge::validation::Context& ctx);
 
-/// Every violation of SystemUser's rules (empty when valid). Source: schemas/ping/openapi.yaml:408
+/// Every violation of SystemUser's rules (empty when valid). Source: schemas/ping/openapi.yaml:410
 [[nodiscard]] std::vector<refbridge::Violation> validate(const SystemUser& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const SystemUser& value, refbridge::validation::Context& ctx);
 
-/// Every violation of TokenResponse's rules (empty when valid). Source: schemas/ping/openapi.yaml:349
+/// Every violation of TokenResponse's rules (empty when valid). Source: schemas/ping/openapi.yaml:351
 [[nodiscard]] std::vector<refbridge::Violation> validate(const TokenResponse& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const TokenResponse& value, refbridge::validation::Context& ctx);
 
-/// Every violation of TransferStatus's rules (empty when valid). Source: schemas/ping/openapi.yaml:537
+/// Every violation of TransferStatus's rules (empty when valid). Source: schemas/ping/openapi.yaml:539
 [[nodiscard]] std::vector<refbridge::Violation> validate(const TransferStatus& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const TransferStatus& value, refbridge::validation::Context& ctx);
 
-/// Every violation of TransferStatusUpdate's rules (empty when valid). Source: schemas/ping/openapi.yaml:526
+/// Every violation of TransferStatusUpdate's rules (empty when valid). Source: schemas/ping/openapi.yaml:528
 [[nodiscard]] std::vector<refbridge::Violation> validate(const TransferStatusUpdate& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const TransferStatusUpdate& value, refbridge::validation::Context& ctx);

@@ -47,13 +47,14 @@ refbridge::PageRange<UserList> Primero::list_users_pages(ListUsersRequest req) {
       });
 }
 
-// schemas/primero/openapi.yaml:102
+// schemas/primero/openapi.yaml:103
 refbridge::Result<std::optional<CaseEnvelope>> PrimeroClient::create_case(const CreateCaseRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("api/v2/cases");
   std::optional<std::string> body;
   body = refbridge::json::serialize(req.body);
-  auto response = conn_.execute(refbridge::HttpMethod::kPost, url.str(), std::move(body), {});
+  auto response = conn_.execute(refbridge::HttpMethod::kPost, url.str(), std::move(body), {},
+                                {"createCase", refbridge::Idempotency::kNonIdempotent});
   if (!response) return response.error();
   if (response.value().status == 204 || response.value().body.empty()) return std::optional<CaseEnvelope>();
   auto parsed = refbridge::parse_response<CaseEnvelope>(response.value(), "createCase");
@@ -61,7 +62,7 @@ refbridge::Result<std::optional<CaseEnvelope>> PrimeroClient::create_case(const 
   return std::optional<CaseEnvelope>(std::move(parsed).value());
 }
 
-// schemas/primero/openapi.yaml:186
+// schemas/primero/openapi.yaml:187
 refbridge::Result<ReferralEnvelope> PrimeroClient::create_case_referral(const CreateCaseReferralRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("api/v2/cases");
@@ -69,7 +70,8 @@ refbridge::Result<ReferralEnvelope> PrimeroClient::create_case_referral(const Cr
   url.path("referrals");
   std::optional<std::string> body;
   body = refbridge::json::serialize(req.body);
-  auto response = conn_.execute(refbridge::HttpMethod::kPost, url.str(), std::move(body), {});
+  auto response = conn_.execute(refbridge::HttpMethod::kPost, url.str(), std::move(body), {},
+                                {"createCaseReferral", refbridge::Idempotency::kNonIdempotent});
   if (!response) return response.error();
   return refbridge::parse_response<ReferralEnvelope>(response.value(), "createCaseReferral");
 }
@@ -80,35 +82,38 @@ refbridge::Result<TokenResponse> PrimeroClient::create_token(const CreateTokenRe
   url.path("api/v2/tokens");
   std::optional<std::string> body;
   body = refbridge::json::serialize(req.body);
-  auto response = conn_.execute(refbridge::HttpMethod::kPost, url.str(), std::move(body), {});
+  auto response = conn_.execute(refbridge::HttpMethod::kPost, url.str(), std::move(body), {},
+                                {"createToken", refbridge::Idempotency::kIdempotent});
   if (!response) return response.error();
   return refbridge::parse_response<TokenResponse>(response.value(), "createToken");
 }
 
-// schemas/primero/openapi.yaml:127
+// schemas/primero/openapi.yaml:128
 refbridge::Result<CaseEnvelope> PrimeroClient::get_case(const GetCaseRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("api/v2/cases");
   url.segment(req.id);
   std::optional<std::string> body;
-  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {});
+  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {},
+                                {"getCase", refbridge::Idempotency::kIdempotent});
   if (!response) return response.error();
   return refbridge::parse_response<CaseEnvelope>(response.value(), "getCase");
 }
 
-// schemas/primero/openapi.yaml:168
+// schemas/primero/openapi.yaml:169
 refbridge::Result<ReferralList> PrimeroClient::list_case_referrals(const ListCaseReferralsRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("api/v2/cases");
   url.segment(req.id);
   url.path("referrals");
   std::optional<std::string> body;
-  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {});
+  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {},
+                                {"listCaseReferrals", refbridge::Idempotency::kIdempotent});
   if (!response) return response.error();
   return refbridge::parse_response<ReferralList>(response.value(), "listCaseReferrals");
 }
 
-// schemas/primero/openapi.yaml:46
+// schemas/primero/openapi.yaml:47
 refbridge::Result<CaseList> PrimeroClient::list_cases(const ListCasesRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("api/v2/cases");
@@ -122,12 +127,13 @@ refbridge::Result<CaseList> PrimeroClient::list_cases(const ListCasesRequest& re
   if (req.order_by) url.query("order_by", *req.order_by);
   if (req.order) url.query("order", *req.order);
   std::optional<std::string> body;
-  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {});
+  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {},
+                                {"listCases", refbridge::Idempotency::kIdempotent});
   if (!response) return response.error();
   return refbridge::parse_response<CaseList>(response.value(), "listCases");
 }
 
-// schemas/primero/openapi.yaml:242
+// schemas/primero/openapi.yaml:243
 refbridge::Result<UserList> PrimeroClient::list_users(const ListUsersRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("api/v2/users");
@@ -135,24 +141,26 @@ refbridge::Result<UserList> PrimeroClient::list_users(const ListUsersRequest& re
   if (req.per) url.query("per", std::to_string(*req.per));
   if (req.user_name) url.query("user_name", *req.user_name);
   std::optional<std::string> body;
-  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {});
+  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {},
+                                {"listUsers", refbridge::Idempotency::kIdempotent});
   if (!response) return response.error();
   return refbridge::parse_response<UserList>(response.value(), "listUsers");
 }
 
-// schemas/primero/openapi.yaml:143
+// schemas/primero/openapi.yaml:144
 refbridge::Result<CaseEnvelope> PrimeroClient::update_case(const UpdateCaseRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("api/v2/cases");
   url.segment(req.id);
   std::optional<std::string> body;
   body = refbridge::json::serialize(req.body);
-  auto response = conn_.execute(refbridge::HttpMethod::kPatch, url.str(), std::move(body), {});
+  auto response = conn_.execute(refbridge::HttpMethod::kPatch, url.str(), std::move(body), {},
+                                {"updateCase", refbridge::Idempotency::kIdempotent});
   if (!response) return response.error();
   return refbridge::parse_response<CaseEnvelope>(response.value(), "updateCase");
 }
 
-// schemas/primero/openapi.yaml:210
+// schemas/primero/openapi.yaml:211
 refbridge::Result<ReferralEnvelope> PrimeroClient::update_case_referral(const UpdateCaseReferralRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("api/v2/cases");
@@ -161,7 +169,8 @@ refbridge::Result<ReferralEnvelope> PrimeroClient::update_case_referral(const Up
   url.segment(req.referral_id);
   std::optional<std::string> body;
   body = refbridge::json::serialize(req.body);
-  auto response = conn_.execute(refbridge::HttpMethod::kPatch, url.str(), std::move(body), {});
+  auto response = conn_.execute(refbridge::HttpMethod::kPatch, url.str(), std::move(body), {},
+                                {"updateCaseReferral", refbridge::Idempotency::kIdempotent});
   if (!response) return response.error();
   return refbridge::parse_response<ReferralEnvelope>(response.value(), "updateCaseReferral");
 }

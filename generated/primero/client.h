@@ -21,7 +21,7 @@
 namespace refbridge::primero {
 
 /// Parameters of createCase (POST /api/v2/cases).
-/// Source: schemas/primero/openapi.yaml:102
+/// Source: schemas/primero/openapi.yaml:103
 struct CreateCaseRequest {
   /// Model of the operation's error body (ApiConnection summarises it into Error::message).
   using ErrorBody = ErrorEnvelope;
@@ -30,7 +30,7 @@ struct CreateCaseRequest {
 };
 
 /// Parameters of createCaseReferral (POST /api/v2/cases/{id}/referrals).
-/// Source: schemas/primero/openapi.yaml:186
+/// Source: schemas/primero/openapi.yaml:187
 struct CreateCaseReferralRequest {
   /// Model of the operation's error body (ApiConnection summarises it into Error::message).
   using ErrorBody = ErrorEnvelope;
@@ -49,7 +49,7 @@ struct CreateTokenRequest {
 };
 
 /// Parameters of getCase (GET /api/v2/cases/{id}).
-/// Source: schemas/primero/openapi.yaml:127
+/// Source: schemas/primero/openapi.yaml:128
 struct GetCaseRequest {
   /// Model of the operation's error body (ApiConnection summarises it into Error::message).
   using ErrorBody = ErrorEnvelope;
@@ -59,7 +59,7 @@ struct GetCaseRequest {
 };
 
 /// Parameters of listCaseReferrals (GET /api/v2/cases/{id}/referrals).
-/// Source: schemas/primero/openapi.yaml:168
+/// Source: schemas/primero/openapi.yaml:169
 struct ListCaseReferralsRequest {
   /// Model of the operation's error body (ApiConnection summarises it into Error::message).
   using ErrorBody = ErrorEnvelope;
@@ -69,7 +69,7 @@ struct ListCaseReferralsRequest {
 };
 
 /// Parameters of listCases (GET /api/v2/cases).
-/// Source: schemas/primero/openapi.yaml:46
+/// Source: schemas/primero/openapi.yaml:47
 struct ListCasesRequest {
   /// Model of the operation's error body (ApiConnection summarises it into Error::message).
   using ErrorBody = ErrorEnvelope;
@@ -104,7 +104,7 @@ struct ListCasesRequest {
 };
 
 /// Parameters of listUsers (GET /api/v2/users).
-/// Source: schemas/primero/openapi.yaml:242
+/// Source: schemas/primero/openapi.yaml:243
 struct ListUsersRequest {
   /// Model of the operation's error body (ApiConnection summarises it into Error::message).
   using ErrorBody = ErrorEnvelope;
@@ -120,7 +120,7 @@ struct ListUsersRequest {
 };
 
 /// Parameters of updateCase (PATCH /api/v2/cases/{id}).
-/// Source: schemas/primero/openapi.yaml:143
+/// Source: schemas/primero/openapi.yaml:144
 struct UpdateCaseRequest {
   /// Model of the operation's error body (ApiConnection summarises it into Error::message).
   using ErrorBody = ErrorEnvelope;
@@ -132,7 +132,7 @@ struct UpdateCaseRequest {
 };
 
 /// Parameters of updateCaseReferral (PATCH /api/v2/cases/{id}/referrals/{referral_id}).
-/// Source: schemas/primero/openapi.yaml:210
+/// Source: schemas/primero/openapi.yaml:211
 struct UpdateCaseReferralRequest {
   /// Model of the operation's error body (ApiConnection summarises it into Error::message).
   using ErrorBody = ErrorEnvelope;
@@ -159,48 +159,53 @@ class Primero {
   /// client-chosen data.id it is 204 with no body (the generated method then returns an empty
   /// optional). A duplicate id or case_id gives 409.
   /// createCase: POST /api/v2/cases -> 200 CaseEnvelope, 204 (no body). Error body: ErrorEnvelope.
-  /// Source: schemas/primero/openapi.yaml:102
+  /// Not idempotent (POST): repeated only when the server certainly did not act on it. Source:
+  /// schemas/primero/openapi.yaml:103
   virtual refbridge::Result<std::optional<CaseEnvelope>> create_case(const CreateCaseRequest& req) = 0;
 
   /// Refers the case (optionally one service row: service_record_id). Status becomes in_progress;
   /// 422 RecordInvalid on consent or recipient problems (primero-api-v2.md §6.3).
   /// createCaseReferral: POST /api/v2/cases/{id}/referrals -> 200 ReferralEnvelope. Error body:
-  /// ErrorEnvelope. Source: schemas/primero/openapi.yaml:186
+  /// ErrorEnvelope. Not idempotent (POST): repeated only when the server certainly did not act on
+  /// it. Source: schemas/primero/openapi.yaml:187
   virtual refbridge::Result<ReferralEnvelope> create_case_referral(const CreateCaseReferralRequest& req) = 0;
 
   /// Native login. Versions <= 2.10 answer a JWT in "token" (and in the Authorization response
   /// header), valid 60 minutes, to send as "Authorization: Bearer". Versions >= 2.11 create a
   /// session cookie instead and the body carries no token: integrations use HTTP Basic there.
-  /// createToken: POST /api/v2/tokens -> 200 TokenResponse. Source: schemas/primero/openapi.yaml:25
+  /// createToken: POST /api/v2/tokens -> 200 TokenResponse. Idempotent (x-refbridge-idempotent):
+  /// retried after transient failures. Source: schemas/primero/openapi.yaml:25
   virtual refbridge::Result<TokenResponse> create_token(const CreateTokenRequest& req) = 0;
 
   /// Reads one case.
-  /// getCase: GET /api/v2/cases/{id} -> 200 CaseEnvelope. Error body: ErrorEnvelope. Source:
-  /// schemas/primero/openapi.yaml:127
+  /// getCase: GET /api/v2/cases/{id} -> 200 CaseEnvelope. Error body: ErrorEnvelope. Idempotent
+  /// (GET): retried after transient failures. Source: schemas/primero/openapi.yaml:128
   virtual refbridge::Result<CaseEnvelope> get_case(const GetCaseRequest& req) = 0;
 
   /// The case's referrals (transitions of type Referral), not paginated, in no guaranteed order.
   /// What the caller sees depends on its role (primero-api-v2.md §6.2).
   /// listCaseReferrals: GET /api/v2/cases/{id}/referrals -> 200 ReferralList. Error body:
-  /// ErrorEnvelope. Source: schemas/primero/openapi.yaml:168
+  /// ErrorEnvelope. Idempotent (GET): retried after transient failures. Source:
+  /// schemas/primero/openapi.yaml:169
   virtual refbridge::Result<ReferralList> list_case_referrals(const ListCaseReferralsRequest& req) = 0;
 
   /// Searches cases within the user's record scope. Unknown filters are silently ignored (the list
   /// comes back unfiltered), so only filter on fields the user may read.
-  /// listCases: GET /api/v2/cases -> 200 CaseList. Error body: ErrorEnvelope. Source:
-  /// schemas/primero/openapi.yaml:46
+  /// listCases: GET /api/v2/cases -> 200 CaseList. Error body: ErrorEnvelope. Idempotent (GET):
+  /// retried after transient failures. Source: schemas/primero/openapi.yaml:47
   virtual refbridge::Result<CaseList> list_cases(const ListCasesRequest& req) = 0;
 
   /// Users within the caller's user scope (primero-api-v2.md §7.1).
-  /// listUsers: GET /api/v2/users -> 200 UserList. Error body: ErrorEnvelope. Source:
-  /// schemas/primero/openapi.yaml:242
+  /// listUsers: GET /api/v2/users -> 200 UserList. Error body: ErrorEnvelope. Idempotent (GET):
+  /// retried after transient failures. Source: schemas/primero/openapi.yaml:243
   virtual refbridge::Result<UserList> list_users(const ListUsersRequest& req) = 0;
 
   /// Updates a case. Subform rows (services_section) merge by unique_id; `_destroy: true` deletes a
   /// row; scalar arrays are replaced. The answer holds only the changed fields plus id, enabled and
   /// last_updated_at.
-  /// updateCase: PATCH /api/v2/cases/{id} -> 200 CaseEnvelope. Error body: ErrorEnvelope. Source:
-  /// schemas/primero/openapi.yaml:143
+  /// updateCase: PATCH /api/v2/cases/{id} -> 200 CaseEnvelope. Error body: ErrorEnvelope.
+  /// Idempotent (keyed PATCH): retried after transient failures. Source:
+  /// schemas/primero/openapi.yaml:144
   virtual refbridge::Result<CaseEnvelope> update_case(const UpdateCaseRequest& req) = 0;
 
   /// Accepts, rejects or completes a referral. Allowed transitions: in_progress -> accepted,
@@ -209,7 +214,8 @@ class Primero {
   /// referral, so a caller must read the answer (or the referral) to confirm (primero-api-v2.md
   /// §6.5, §6.7).
   /// updateCaseReferral: PATCH /api/v2/cases/{id}/referrals/{referral_id} -> 200 ReferralEnvelope.
-  /// Error body: ErrorEnvelope. Source: schemas/primero/openapi.yaml:210
+  /// Error body: ErrorEnvelope. Idempotent (keyed PATCH): retried after transient failures. Source:
+  /// schemas/primero/openapi.yaml:211
   virtual refbridge::Result<ReferralEnvelope> update_case_referral(const UpdateCaseReferralRequest& req) = 0;
 
   /// Every page of listCases from `req` on, fetched one page per iterator step through list_cases()

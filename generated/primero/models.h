@@ -19,7 +19,7 @@ namespace refbridge::primero {
 
 /// Referral state (primero-api-v2.md §6.7): in_progress -> accepted | rejected; accepted -> done;
 /// any -> revoked.
-/// Source: schemas/primero/openapi.yaml:430
+/// Source: schemas/primero/openapi.yaml:431
 enum class ReferralStatus {
   kInProgress,  ///< "in_progress"
   kAccepted,  ///< "accepted"
@@ -74,20 +74,20 @@ inline bool from_string(std::string_view text, ReferralStatus& out) noexcept {
 }
 
 /// One error of an error envelope.
-/// Source: schemas/primero/openapi.yaml:313
+/// Source: schemas/primero/openapi.yaml:314
 struct ApiError {
   /// HTTP status code.
-  /// JSON "status", required, format int32. Source: schemas/primero/openapi.yaml:318
+  /// JSON "status", required, format int32. Source: schemas/primero/openapi.yaml:319
   std::int32_t status{};
   /// Request path without the query string.
-  /// JSON "resource", optional, nullable. Source: schemas/primero/openapi.yaml:319
+  /// JSON "resource", optional, nullable. Source: schemas/primero/openapi.yaml:320
   refbridge::Nullable<std::string> resource{};
   /// A string (e.g. the attribute name) or, for InvalidRecordJson, an array of JSON pointers such
   /// as "/services_section/0/unique_id". Untyped.
-  /// JSON "detail", optional. Source: schemas/primero/openapi.yaml:320
+  /// JSON "detail", optional. Source: schemas/primero/openapi.yaml:321
   std::optional<refbridge::json::RawJson> detail{};
   /// A string, or an array of strings for model validation errors. Untyped.
-  /// JSON "message", required. Source: schemas/primero/openapi.yaml:324
+  /// JSON "message", required. Source: schemas/primero/openapi.yaml:325
   refbridge::json::RawJson message{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -97,69 +97,69 @@ struct ApiError {
 };
 
 /// One row of a case's services_section subform.
-/// Source: schemas/primero/openapi.yaml:363
+/// Source: schemas/primero/openapi.yaml:364
 struct Service {
   /// Row id; rows merge by it on PATCH (the server accepts lower-case UUIDs only, else 422).
-  /// JSON "unique_id", optional, nullable, format uuid. Source: schemas/primero/openapi.yaml:367
+  /// JSON "unique_id", optional, nullable, format uuid. Source: schemas/primero/openapi.yaml:368
   refbridge::Nullable<std::string> unique_id{};
   /// Service type option (e.g. "alternative_care").
-  /// JSON "service_type", optional, nullable. Source: schemas/primero/openapi.yaml:368
+  /// JSON "service_type", optional, nullable. Source: schemas/primero/openapi.yaml:369
   refbridge::Nullable<std::string> service_type{};
   /// Free text when the type is other.
-  /// JSON "service_type_other", optional, nullable. Source: schemas/primero/openapi.yaml:369
+  /// JSON "service_type_other", optional, nullable. Source: schemas/primero/openapi.yaml:370
   refbridge::Nullable<std::string> service_type_other{};
   /// Response type (e.g. "service_provision").
-  /// JSON "service_response_type", optional, nullable. Source: schemas/primero/openapi.yaml:370
+  /// JSON "service_response_type", optional, nullable. Source: schemas/primero/openapi.yaml:371
   refbridge::Nullable<std::string> service_response_type{};
   /// When the service was requested.
   /// JSON "service_response_day_time", optional, nullable, format date-time. Source:
-  /// schemas/primero/openapi.yaml:371
+  /// schemas/primero/openapi.yaml:372
   refbridge::Nullable<refbridge::DateTime> service_response_day_time{};
   /// True when requested by an external agency.
-  /// JSON "service_request_external", optional, nullable. Source: schemas/primero/openapi.yaml:372
+  /// JSON "service_request_external", optional, nullable. Source: schemas/primero/openapi.yaml:373
   refbridge::Nullable<bool> service_request_external{};
   /// Job title of the requester.
-  /// JSON "service_request_title", optional, nullable. Source: schemas/primero/openapi.yaml:373
+  /// JSON "service_request_title", optional, nullable. Source: schemas/primero/openapi.yaml:374
   refbridge::Nullable<std::string> service_request_title{};
   /// Requesting agency ("UNHCR" or a partner code).
-  /// JSON "service_request_agency", optional, nullable. Source: schemas/primero/openapi.yaml:374
+  /// JSON "service_request_agency", optional, nullable. Source: schemas/primero/openapi.yaml:375
   refbridge::Nullable<std::string> service_request_agency{};
   /// Requester's phone.
-  /// JSON "service_request_phone", optional, nullable. Source: schemas/primero/openapi.yaml:375
+  /// JSON "service_request_phone", optional, nullable. Source: schemas/primero/openapi.yaml:376
   refbridge::Nullable<std::string> service_request_phone{};
   /// Requester's e-mail.
-  /// JSON "service_request_email", optional, nullable. Source: schemas/primero/openapi.yaml:376
+  /// JSON "service_request_email", optional, nullable. Source: schemas/primero/openapi.yaml:377
   refbridge::Nullable<std::string> service_request_email{};
   /// Notes on the referral.
-  /// JSON "service_referral_notes", optional, nullable. Source: schemas/primero/openapi.yaml:377
+  /// JSON "service_referral_notes", optional, nullable. Source: schemas/primero/openapi.yaml:378
   refbridge::Nullable<std::string> service_referral_notes{};
   /// Implementing agency (e.g. "UNICEF").
   /// JSON "service_implementing_agency", optional, nullable. Source:
-  /// schemas/primero/openapi.yaml:378
+  /// schemas/primero/openapi.yaml:379
   refbridge::Nullable<std::string> service_implementing_agency{};
   /// User name of the implementing caseworker.
   /// JSON "service_implementing_agency_individual", optional, nullable. Source:
-  /// schemas/primero/openapi.yaml:379
+  /// schemas/primero/openapi.yaml:380
   refbridge::Nullable<std::string> service_implementing_agency_individual{};
   /// Referral kind ("external_referral", "internal_referral").
-  /// JSON "service_referral", optional, nullable. Source: schemas/primero/openapi.yaml:380
+  /// JSON "service_referral", optional, nullable. Source: schemas/primero/openapi.yaml:381
   refbridge::Nullable<std::string> service_referral{};
   /// True once a referral was made for this row.
-  /// JSON "service_status_referred", optional, nullable. Source: schemas/primero/openapi.yaml:381
+  /// JSON "service_status_referred", optional, nullable. Source: schemas/primero/openapi.yaml:382
   refbridge::Nullable<bool> service_status_referred{};
   /// Implementation status ("implemented", "not_implemented").
-  /// JSON "service_implemented", optional, nullable. Source: schemas/primero/openapi.yaml:382
+  /// JSON "service_implemented", optional, nullable. Source: schemas/primero/openapi.yaml:383
   refbridge::Nullable<std::string> service_implemented{};
   /// Gambella custom field: referral status towards UNHCR ("pending", "accepted", "rejected").
-  /// JSON "unhcr_referral_status", optional, nullable. Source: schemas/primero/openapi.yaml:383
+  /// JSON "unhcr_referral_status", optional, nullable. Source: schemas/primero/openapi.yaml:384
   refbridge::Nullable<std::string> unhcr_referral_status{};
   /// Gambella custom field: why the referral was rejected.
   /// JSON "unhcr_referral_rejection_reason", optional, nullable. Source:
-  /// schemas/primero/openapi.yaml:384
+  /// schemas/primero/openapi.yaml:385
   refbridge::Nullable<std::string> unhcr_referral_rejection_reason{};
   /// Gambella custom field: the proGres intervention number (correlation key).
   /// JSON "progres_interventionnumber", optional, nullable. Source:
-  /// schemas/primero/openapi.yaml:385
+  /// schemas/primero/openapi.yaml:386
   refbridge::Nullable<std::string> progres_interventionnumber{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -169,91 +169,91 @@ struct Service {
 };
 
 /// A child-protection case (model Child). Unknown members are ignored on read.
-/// Source: schemas/primero/openapi.yaml:386
+/// Source: schemas/primero/openapi.yaml:387
 struct Case {
   /// Record id (UUID, used in URLs; a client-generated id must be lower-case).
-  /// JSON "id", optional, nullable, format uuid. Source: schemas/primero/openapi.yaml:390
+  /// JSON "id", optional, nullable, format uuid. Source: schemas/primero/openapi.yaml:391
   refbridge::Nullable<std::string> id{};
   /// False once disabled (never hard-deleted).
-  /// JSON "enabled", optional, nullable. Source: schemas/primero/openapi.yaml:391
+  /// JSON "enabled", optional, nullable. Source: schemas/primero/openapi.yaml:392
   refbridge::Nullable<bool> enabled{};
   /// Case UUID (not the record id).
-  /// JSON "case_id", optional, nullable. Source: schemas/primero/openapi.yaml:392
+  /// JSON "case_id", optional, nullable. Source: schemas/primero/openapi.yaml:393
   refbridge::Nullable<std::string> case_id{};
   /// Short display id.
-  /// JSON "case_id_display", optional, nullable. Source: schemas/primero/openapi.yaml:393
+  /// JSON "case_id_display", optional, nullable. Source: schemas/primero/openapi.yaml:394
   refbridge::Nullable<std::string> case_id_display{};
   /// Last 7 characters of case_id.
-  /// JSON "short_id", optional, nullable. Source: schemas/primero/openapi.yaml:394
+  /// JSON "short_id", optional, nullable. Source: schemas/primero/openapi.yaml:395
   refbridge::Nullable<std::string> short_id{};
   /// Case status ("open", "closed").
-  /// JSON "status", optional, nullable. Source: schemas/primero/openapi.yaml:395
+  /// JSON "status", optional, nullable. Source: schemas/primero/openapi.yaml:396
   refbridge::Nullable<std::string> status{};
   /// Record state (valid / invalid).
-  /// JSON "record_state", optional, nullable. Source: schemas/primero/openapi.yaml:396
+  /// JSON "record_state", optional, nullable. Source: schemas/primero/openapi.yaml:397
   refbridge::Nullable<bool> record_state{};
   /// Module (e.g. "primeromodule-cp").
-  /// JSON "module_id", optional, nullable. Source: schemas/primero/openapi.yaml:397
+  /// JSON "module_id", optional, nullable. Source: schemas/primero/openapi.yaml:398
   refbridge::Nullable<std::string> module_id{};
   /// User name of the owner.
-  /// JSON "owned_by", optional, nullable. Source: schemas/primero/openapi.yaml:398
+  /// JSON "owned_by", optional, nullable. Source: schemas/primero/openapi.yaml:399
   refbridge::Nullable<std::string> owned_by{};
   /// Agency of the owner.
-  /// JSON "owned_by_agency_id", optional, nullable. Source: schemas/primero/openapi.yaml:399
+  /// JSON "owned_by_agency_id", optional, nullable. Source: schemas/primero/openapi.yaml:400
   refbridge::Nullable<std::string> owned_by_agency_id{};
   /// Owner plus assigned users (drives record scope).
-  /// JSON "associated_user_names", optional, nullable. Source: schemas/primero/openapi.yaml:400
+  /// JSON "associated_user_names", optional, nullable. Source: schemas/primero/openapi.yaml:401
   refbridge::Nullable<std::vector<std::string>> associated_user_names{};
   /// proGres individual number (the upsert match key).
-  /// JSON "unhcr_individual_no", optional, nullable. Source: schemas/primero/openapi.yaml:404
+  /// JSON "unhcr_individual_no", optional, nullable. Source: schemas/primero/openapi.yaml:405
   refbridge::Nullable<std::string> unhcr_individual_no{};
   /// proGres registration group number.
-  /// JSON "unhcr_id_no", optional, nullable. Source: schemas/primero/openapi.yaml:405
+  /// JSON "unhcr_id_no", optional, nullable. Source: schemas/primero/openapi.yaml:406
   refbridge::Nullable<std::string> unhcr_id_no{};
   /// First name.
-  /// JSON "name_first", optional, nullable. Source: schemas/primero/openapi.yaml:406
+  /// JSON "name_first", optional, nullable. Source: schemas/primero/openapi.yaml:407
   refbridge::Nullable<std::string> name_first{};
   /// Middle name.
-  /// JSON "name_middle", optional, nullable. Source: schemas/primero/openapi.yaml:407
+  /// JSON "name_middle", optional, nullable. Source: schemas/primero/openapi.yaml:408
   refbridge::Nullable<std::string> name_middle{};
   /// Last name.
-  /// JSON "name_last", optional, nullable. Source: schemas/primero/openapi.yaml:408
+  /// JSON "name_last", optional, nullable. Source: schemas/primero/openapi.yaml:409
   refbridge::Nullable<std::string> name_last{};
   /// Nickname.
-  /// JSON "name_nickname", optional, nullable. Source: schemas/primero/openapi.yaml:409
+  /// JSON "name_nickname", optional, nullable. Source: schemas/primero/openapi.yaml:410
   refbridge::Nullable<std::string> name_nickname{};
   /// Date of birth (YYYY-MM-DD; date-times are rejected).
   /// JSON "date_of_birth", optional, nullable, format date. Source:
-  /// schemas/primero/openapi.yaml:410
+  /// schemas/primero/openapi.yaml:411
   refbridge::Nullable<refbridge::CalendarDate> date_of_birth{};
   /// Age in whole years.
-  /// JSON "age", optional, nullable, format int32. Source: schemas/primero/openapi.yaml:411
+  /// JSON "age", optional, nullable, format int32. Source: schemas/primero/openapi.yaml:412
   refbridge::Nullable<std::int32_t> age{};
   /// Sex option ("male", "female", ...).
-  /// JSON "sex", optional, nullable. Source: schemas/primero/openapi.yaml:412
+  /// JSON "sex", optional, nullable. Source: schemas/primero/openapi.yaml:413
   refbridge::Nullable<std::string> sex{};
   /// Current phone number.
-  /// JSON "telephone_current", optional, nullable. Source: schemas/primero/openapi.yaml:413
+  /// JSON "telephone_current", optional, nullable. Source: schemas/primero/openapi.yaml:414
   refbridge::Nullable<std::string> telephone_current{};
   /// Current address.
-  /// JSON "address_current", optional, nullable. Source: schemas/primero/openapi.yaml:414
+  /// JSON "address_current", optional, nullable. Source: schemas/primero/openapi.yaml:415
   refbridge::Nullable<std::string> address_current{};
   /// Language options (e.g. ["language6"]).
-  /// JSON "language", optional, nullable. Source: schemas/primero/openapi.yaml:415
+  /// JSON "language", optional, nullable. Source: schemas/primero/openapi.yaml:416
   refbridge::Nullable<std::vector<std::string>> language{};
   /// Nationality options.
-  /// JSON "nationality", optional, nullable. Source: schemas/primero/openapi.yaml:420
+  /// JSON "nationality", optional, nullable. Source: schemas/primero/openapi.yaml:421
   refbridge::Nullable<std::vector<std::string>> nationality{};
   /// Creation time (UTC, milliseconds).
   /// JSON "created_at", optional, nullable, format date-time. Source:
-  /// schemas/primero/openapi.yaml:424
+  /// schemas/primero/openapi.yaml:425
   refbridge::Nullable<refbridge::DateTime> created_at{};
   /// Last update time (UTC, milliseconds).
   /// JSON "last_updated_at", optional, nullable, format date-time. Source:
-  /// schemas/primero/openapi.yaml:425
+  /// schemas/primero/openapi.yaml:426
   refbridge::Nullable<refbridge::DateTime> last_updated_at{};
   /// Services subform rows.
-  /// JSON "services_section", optional, nullable. Source: schemas/primero/openapi.yaml:426
+  /// JSON "services_section", optional, nullable. Source: schemas/primero/openapi.yaml:427
   refbridge::Nullable<std::vector<Service>> services_section{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -263,10 +263,10 @@ struct Case {
 };
 
 /// A single case wrapped as {"data": case} (request and response).
-/// Source: schemas/primero/openapi.yaml:355
+/// Source: schemas/primero/openapi.yaml:356
 struct CaseEnvelope {
   /// The case.
-  /// JSON "data", required. Source: schemas/primero/openapi.yaml:360
+  /// JSON "data", required. Source: schemas/primero/openapi.yaml:361
   Case data{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -276,17 +276,17 @@ struct CaseEnvelope {
 };
 
 /// Pagination of a list (effective values after clamping).
-/// Source: schemas/primero/openapi.yaml:335
+/// Source: schemas/primero/openapi.yaml:336
 struct Metadata {
   /// Number of matching records.
-  /// JSON "total", required, format int64. Source: schemas/primero/openapi.yaml:340
+  /// JSON "total", required, format int64. Source: schemas/primero/openapi.yaml:341
   std::int64_t total{};
   /// Effective page size (0 when per=0 was sent: an empty page; at most 1000 from v2.10.3, uncapped
   /// before).
-  /// JSON "per", required, format int32. Source: schemas/primero/openapi.yaml:341
+  /// JSON "per", required, format int32. Source: schemas/primero/openapi.yaml:342
   std::int32_t per{};
   /// Effective page number (1-based).
-  /// JSON "page", required, format int32. Source: schemas/primero/openapi.yaml:342
+  /// JSON "page", required, format int32. Source: schemas/primero/openapi.yaml:343
   std::int32_t page{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -296,13 +296,13 @@ struct Metadata {
 };
 
 /// A page of cases; pages = ceil(total / per).
-/// Source: schemas/primero/openapi.yaml:343
+/// Source: schemas/primero/openapi.yaml:344
 struct CaseList {
   /// The cases of this page.
-  /// JSON "data", required. Source: schemas/primero/openapi.yaml:348
+  /// JSON "data", required. Source: schemas/primero/openapi.yaml:349
   std::vector<Case> data{};
   /// Pagination.
-  /// JSON "metadata", optional. Source: schemas/primero/openapi.yaml:352
+  /// JSON "metadata", optional. Source: schemas/primero/openapi.yaml:353
   std::optional<Metadata> metadata{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -312,10 +312,10 @@ struct CaseList {
 };
 
 /// Error body of every API controller: {"errors": [...]}.
-/// Source: schemas/primero/openapi.yaml:326
+/// Source: schemas/primero/openapi.yaml:327
 struct ErrorEnvelope {
   /// One error per failing attribute or exception.
-  /// JSON "errors", required. Source: schemas/primero/openapi.yaml:331
+  /// JSON "errors", required. Source: schemas/primero/openapi.yaml:332
   std::vector<ApiError> errors{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -325,73 +325,73 @@ struct ErrorEnvelope {
 };
 
 /// A referral (transition of type Referral) of a case; nulls are removed by Primero (§6.1).
-/// Source: schemas/primero/openapi.yaml:434
+/// Source: schemas/primero/openapi.yaml:435
 struct Referral {
   /// The referral id (UUID).
-  /// JSON "id", required. Source: schemas/primero/openapi.yaml:439
+  /// JSON "id", required. Source: schemas/primero/openapi.yaml:440
   std::string id{};
   /// Always "Referral".
-  /// JSON "type", optional, nullable. Source: schemas/primero/openapi.yaml:440
+  /// JSON "type", optional, nullable. Source: schemas/primero/openapi.yaml:441
   refbridge::Nullable<std::string> type{};
   /// The referral's state.
-  /// JSON "status", required. Source: schemas/primero/openapi.yaml:441
+  /// JSON "status", required. Source: schemas/primero/openapi.yaml:442
   refbridge::OpenEnum<ReferralStatus> status{};
   /// The case record id (not case_id).
-  /// JSON "record_id", required. Source: schemas/primero/openapi.yaml:442
+  /// JSON "record_id", required. Source: schemas/primero/openapi.yaml:443
   std::string record_id{};
   /// Always "case".
-  /// JSON "record_type", optional, nullable. Source: schemas/primero/openapi.yaml:443
+  /// JSON "record_type", optional, nullable. Source: schemas/primero/openapi.yaml:444
   refbridge::Nullable<std::string> record_type{};
   /// User name of the referring user.
-  /// JSON "transitioned_by", optional, nullable. Source: schemas/primero/openapi.yaml:444
+  /// JSON "transitioned_by", optional, nullable. Source: schemas/primero/openapi.yaml:445
   refbridge::Nullable<std::string> transitioned_by{};
   /// User name of the recipient (internal referrals).
-  /// JSON "transitioned_to", optional, nullable. Source: schemas/primero/openapi.yaml:445
+  /// JSON "transitioned_to", optional, nullable. Source: schemas/primero/openapi.yaml:446
   refbridge::Nullable<std::string> transitioned_to{};
   /// Recipient name (external referrals).
-  /// JSON "transitioned_to_remote", optional, nullable. Source: schemas/primero/openapi.yaml:446
+  /// JSON "transitioned_to_remote", optional, nullable. Source: schemas/primero/openapi.yaml:447
   refbridge::Nullable<std::string> transitioned_to_remote{};
   /// Recipient agency (unique_id or free text; not validated).
-  /// JSON "transitioned_to_agency", optional, nullable. Source: schemas/primero/openapi.yaml:447
+  /// JSON "transitioned_to_agency", optional, nullable. Source: schemas/primero/openapi.yaml:448
   refbridge::Nullable<std::string> transitioned_to_agency{};
   /// Service type of the referral.
-  /// JSON "service", optional, nullable. Source: schemas/primero/openapi.yaml:448
+  /// JSON "service", optional, nullable. Source: schemas/primero/openapi.yaml:449
   refbridge::Nullable<std::string> service{};
   /// unique_id of the originating services_section row (may be "").
-  /// JSON "service_record_id", optional, nullable. Source: schemas/primero/openapi.yaml:449
+  /// JSON "service_record_id", optional, nullable. Source: schemas/primero/openapi.yaml:450
   refbridge::Nullable<std::string> service_record_id{};
   /// Notes.
-  /// JSON "notes", optional, nullable. Source: schemas/primero/openapi.yaml:450
+  /// JSON "notes", optional, nullable. Source: schemas/primero/openapi.yaml:451
   refbridge::Nullable<std::string> notes{};
   /// True for an external referral.
-  /// JSON "remote", optional, nullable. Source: schemas/primero/openapi.yaml:451
+  /// JSON "remote", optional, nullable. Source: schemas/primero/openapi.yaml:452
   refbridge::Nullable<bool> remote{};
   /// Consent check bypassed.
-  /// JSON "consent_overridden", optional, nullable. Source: schemas/primero/openapi.yaml:452
+  /// JSON "consent_overridden", optional, nullable. Source: schemas/primero/openapi.yaml:453
   refbridge::Nullable<bool> consent_overridden{};
   /// Used by transfers.
   /// JSON "consent_individual_transfer", optional, nullable. Source:
-  /// schemas/primero/openapi.yaml:453
+  /// schemas/primero/openapi.yaml:454
   refbridge::Nullable<bool> consent_individual_transfer{};
   /// Creation time (UTC, milliseconds).
   /// JSON "created_at", optional, nullable, format date-time. Source:
-  /// schemas/primero/openapi.yaml:454
+  /// schemas/primero/openapi.yaml:455
   refbridge::Nullable<refbridge::DateTime> created_at{};
   /// When accepted or rejected.
   /// JSON "responded_at", optional, nullable, format date-time. Source:
-  /// schemas/primero/openapi.yaml:455
+  /// schemas/primero/openapi.yaml:456
   refbridge::Nullable<refbridge::DateTime> responded_at{};
   /// Why it was rejected (free text).
-  /// JSON "rejected_reason", optional, nullable. Source: schemas/primero/openapi.yaml:456
+  /// JSON "rejected_reason", optional, nullable. Source: schemas/primero/openapi.yaml:457
   refbridge::Nullable<std::string> rejected_reason{};
   /// Notes from the provider when done.
-  /// JSON "rejection_note", optional, nullable. Source: schemas/primero/openapi.yaml:457
+  /// JSON "rejection_note", optional, nullable. Source: schemas/primero/openapi.yaml:458
   refbridge::Nullable<std::string> rejection_note{};
   /// The viewer cannot read the case.
-  /// JSON "record_access_denied", optional, nullable. Source: schemas/primero/openapi.yaml:458
+  /// JSON "record_access_denied", optional, nullable. Source: schemas/primero/openapi.yaml:459
   refbridge::Nullable<bool> record_access_denied{};
   /// The viewer may accept or reject.
-  /// JSON "user_can_accept_or_reject", optional, nullable. Source: schemas/primero/openapi.yaml:459
+  /// JSON "user_can_accept_or_reject", optional, nullable. Source: schemas/primero/openapi.yaml:460
   refbridge::Nullable<bool> user_can_accept_or_reject{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -401,10 +401,10 @@ struct Referral {
 };
 
 /// A single referral wrapped as {"data": referral} (create request and responses).
-/// Source: schemas/primero/openapi.yaml:469
+/// Source: schemas/primero/openapi.yaml:470
 struct ReferralEnvelope {
   /// The referral.
-  /// JSON "data", required. Source: schemas/primero/openapi.yaml:474
+  /// JSON "data", required. Source: schemas/primero/openapi.yaml:475
   Referral data{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -414,10 +414,10 @@ struct ReferralEnvelope {
 };
 
 /// The referrals of a case: {"data": [...]} (not paginated).
-/// Source: schemas/primero/openapi.yaml:460
+/// Source: schemas/primero/openapi.yaml:461
 struct ReferralList {
   /// The referrals.
-  /// JSON "data", required. Source: schemas/primero/openapi.yaml:465
+  /// JSON "data", required. Source: schemas/primero/openapi.yaml:466
   std::vector<Referral> data{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -428,16 +428,16 @@ struct ReferralList {
 
 /// Body of updateCaseReferral. Primero reads status, rejected_reason and rejection_note and ignores
 /// every other key (§6.5).
-/// Source: schemas/primero/openapi.yaml:477
+/// Source: schemas/primero/openapi.yaml:478
 struct ReferralUpdate {
   /// The requested state.
-  /// JSON "status", required. Source: schemas/primero/openapi.yaml:484
+  /// JSON "status", required. Source: schemas/primero/openapi.yaml:485
   refbridge::OpenEnum<ReferralStatus> status{};
   /// Why the referral is rejected (with status rejected).
-  /// JSON "rejected_reason", optional. Source: schemas/primero/openapi.yaml:485
+  /// JSON "rejected_reason", optional. Source: schemas/primero/openapi.yaml:486
   std::optional<std::string> rejected_reason{};
   /// Notes from the provider (with status done).
-  /// JSON "rejection_note", optional. Source: schemas/primero/openapi.yaml:486
+  /// JSON "rejection_note", optional. Source: schemas/primero/openapi.yaml:487
   std::optional<std::string> rejection_note{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -447,10 +447,10 @@ struct ReferralUpdate {
 };
 
 /// {"data": ReferralUpdate}.
-/// Source: schemas/primero/openapi.yaml:487
+/// Source: schemas/primero/openapi.yaml:488
 struct ReferralUpdateEnvelope {
   /// The update.
-  /// JSON "data", required. Source: schemas/primero/openapi.yaml:492
+  /// JSON "data", required. Source: schemas/primero/openapi.yaml:493
   ReferralUpdate data{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -460,13 +460,13 @@ struct ReferralUpdateEnvelope {
 };
 
 /// Login credentials.
-/// Source: schemas/primero/openapi.yaml:291
+/// Source: schemas/primero/openapi.yaml:292
 struct TokenUser {
   /// The Primero user name.
-  /// JSON "user_name", required. Source: schemas/primero/openapi.yaml:296
+  /// JSON "user_name", required. Source: schemas/primero/openapi.yaml:297
   std::string user_name{};
   /// The password (a secret; never logged).
-  /// JSON "password", required. Source: schemas/primero/openapi.yaml:297
+  /// JSON "password", required. Source: schemas/primero/openapi.yaml:298
   std::string password{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -476,10 +476,10 @@ struct TokenUser {
 };
 
 /// Body of createToken: {"user": {"user_name", "password"}}.
-/// Source: schemas/primero/openapi.yaml:298
+/// Source: schemas/primero/openapi.yaml:299
 struct TokenRequest {
   /// The credentials.
-  /// JSON "user", required. Source: schemas/primero/openapi.yaml:303
+  /// JSON "user", required. Source: schemas/primero/openapi.yaml:304
   TokenUser user{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -489,16 +489,16 @@ struct TokenRequest {
 };
 
 /// Answer of createToken.
-/// Source: schemas/primero/openapi.yaml:306
+/// Source: schemas/primero/openapi.yaml:307
 struct TokenResponse {
   /// The user's integer id.
-  /// JSON "id", optional, nullable, format int64. Source: schemas/primero/openapi.yaml:310
+  /// JSON "id", optional, nullable, format int64. Source: schemas/primero/openapi.yaml:311
   refbridge::Nullable<std::int64_t> id{};
   /// The user name.
-  /// JSON "user_name", optional, nullable. Source: schemas/primero/openapi.yaml:311
+  /// JSON "user_name", optional, nullable. Source: schemas/primero/openapi.yaml:312
   refbridge::Nullable<std::string> user_name{};
   /// The JWT (versions <= 2.10 only; a secret).
-  /// JSON "token", optional, nullable. Source: schemas/primero/openapi.yaml:312
+  /// JSON "token", optional, nullable. Source: schemas/primero/openapi.yaml:313
   refbridge::Nullable<std::string> token{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -508,34 +508,34 @@ struct TokenResponse {
 };
 
 /// A Primero user (contact details for referrals; primero-api-v2.md §7.2). Nulls are removed.
-/// Source: schemas/primero/openapi.yaml:495
+/// Source: schemas/primero/openapi.yaml:496
 struct User {
   /// Integer id.
-  /// JSON "id", optional, nullable, format int64. Source: schemas/primero/openapi.yaml:500
+  /// JSON "id", optional, nullable, format int64. Source: schemas/primero/openapi.yaml:501
   refbridge::Nullable<std::int64_t> id{};
   /// Login name.
-  /// JSON "user_name", required. Source: schemas/primero/openapi.yaml:501
+  /// JSON "user_name", required. Source: schemas/primero/openapi.yaml:502
   std::string user_name{};
   /// Full name.
-  /// JSON "full_name", optional, nullable. Source: schemas/primero/openapi.yaml:502
+  /// JSON "full_name", optional, nullable. Source: schemas/primero/openapi.yaml:503
   refbridge::Nullable<std::string> full_name{};
   /// E-mail address.
-  /// JSON "email", optional, nullable. Source: schemas/primero/openapi.yaml:503
+  /// JSON "email", optional, nullable. Source: schemas/primero/openapi.yaml:504
   refbridge::Nullable<std::string> email{};
   /// Phone number.
-  /// JSON "phone", optional, nullable. Source: schemas/primero/openapi.yaml:504
+  /// JSON "phone", optional, nullable. Source: schemas/primero/openapi.yaml:505
   refbridge::Nullable<std::string> phone{};
   /// Job title.
-  /// JSON "position", optional, nullable. Source: schemas/primero/openapi.yaml:505
+  /// JSON "position", optional, nullable. Source: schemas/primero/openapi.yaml:506
   refbridge::Nullable<std::string> position{};
   /// User code.
-  /// JSON "code", optional, nullable. Source: schemas/primero/openapi.yaml:506
+  /// JSON "code", optional, nullable. Source: schemas/primero/openapi.yaml:507
   refbridge::Nullable<std::string> code{};
   /// Agency integer id.
-  /// JSON "agency_id", optional, nullable, format int64. Source: schemas/primero/openapi.yaml:507
+  /// JSON "agency_id", optional, nullable, format int64. Source: schemas/primero/openapi.yaml:508
   refbridge::Nullable<std::int64_t> agency_id{};
   /// True when disabled.
-  /// JSON "disabled", optional, nullable. Source: schemas/primero/openapi.yaml:508
+  /// JSON "disabled", optional, nullable. Source: schemas/primero/openapi.yaml:509
   refbridge::Nullable<bool> disabled{};
 
   /// Members the schema does not name, in document order (written back after the known ones).
@@ -545,13 +545,13 @@ struct User {
 };
 
 /// A page of users.
-/// Source: schemas/primero/openapi.yaml:509
+/// Source: schemas/primero/openapi.yaml:510
 struct UserList {
   /// The users of this page.
-  /// JSON "data", required. Source: schemas/primero/openapi.yaml:514
+  /// JSON "data", required. Source: schemas/primero/openapi.yaml:515
   std::vector<User> data{};
   /// Pagination.
-  /// JSON "metadata", optional. Source: schemas/primero/openapi.yaml:518
+  /// JSON "metadata", optional. Source: schemas/primero/openapi.yaml:519
   std::optional<Metadata> metadata{};
 
   /// Members the schema does not name, in document order (written back after the known ones).

@@ -28,7 +28,7 @@ int member_of_ApiError(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:313
+// schemas/primero/openapi.yaml:314
 refbridge::Result<void> read_json(const rapidjson::Value& v, ApiError& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -128,7 +128,7 @@ int member_of_Case(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:386
+// schemas/primero/openapi.yaml:387
 refbridge::Result<void> read_json(const rapidjson::Value& v, Case& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -215,7 +215,7 @@ int member_of_CaseEnvelope(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:355
+// schemas/primero/openapi.yaml:356
 refbridge::Result<void> read_json(const rapidjson::Value& v, CaseEnvelope& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -255,7 +255,7 @@ int member_of_CaseList(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:343
+// schemas/primero/openapi.yaml:344
 refbridge::Result<void> read_json(const rapidjson::Value& v, CaseList& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -294,7 +294,7 @@ int member_of_ErrorEnvelope(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:326
+// schemas/primero/openapi.yaml:327
 refbridge::Result<void> read_json(const rapidjson::Value& v, ErrorEnvelope& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -337,7 +337,7 @@ int member_of_Metadata(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:335
+// schemas/primero/openapi.yaml:336
 refbridge::Result<void> read_json(const rapidjson::Value& v, Metadata& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -432,7 +432,7 @@ int member_of_Referral(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:434
+// schemas/primero/openapi.yaml:435
 refbridge::Result<void> read_json(const rapidjson::Value& v, Referral& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -511,7 +511,7 @@ int member_of_ReferralEnvelope(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:469
+// schemas/primero/openapi.yaml:470
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralEnvelope& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -548,7 +548,7 @@ int member_of_ReferralList(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:460
+// schemas/primero/openapi.yaml:461
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralList& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -571,7 +571,7 @@ void write_json(refbridge::json::Writer& w, const ReferralList& value) {
   w.EndObject();
 }
 
-// schemas/primero/openapi.yaml:430
+// schemas/primero/openapi.yaml:431
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralStatus& out, refbridge::json::Path& path) {
   if (!v.IsString()) return refbridge::json::type_error(path, "a string");
   if (!from_string(std::string_view(v.GetString(), v.GetStringLength()), out)) {
@@ -605,7 +605,7 @@ int member_of_ReferralUpdate(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:477
+// schemas/primero/openapi.yaml:478
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralUpdate& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -646,7 +646,7 @@ int member_of_ReferralUpdateEnvelope(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:487
+// schemas/primero/openapi.yaml:488
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralUpdateEnvelope& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -727,7 +727,7 @@ int member_of_Service(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:363
+// schemas/primero/openapi.yaml:364
 refbridge::Result<void> read_json(const rapidjson::Value& v, Service& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -798,7 +798,7 @@ int member_of_TokenRequest(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:298
+// schemas/primero/openapi.yaml:299
 refbridge::Result<void> read_json(const rapidjson::Value& v, TokenRequest& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -841,7 +841,7 @@ int member_of_TokenResponse(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:306
+// schemas/primero/openapi.yaml:307
 refbridge::Result<void> read_json(const rapidjson::Value& v, TokenResponse& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -883,7 +883,7 @@ int member_of_TokenUser(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:291
+// schemas/primero/openapi.yaml:292
 refbridge::Result<void> read_json(const rapidjson::Value& v, TokenUser& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -939,7 +939,7 @@ int member_of_User(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:495
+// schemas/primero/openapi.yaml:496
 refbridge::Result<void> read_json(const rapidjson::Value& v, User& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -995,7 +995,7 @@ int member_of_UserList(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:509
+// schemas/primero/openapi.yaml:510
 refbridge::Result<void> read_json(const rapidjson::Value& v, UserList& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");

@@ -13,93 +13,93 @@
 
 namespace refbridge::primero {
 
-/// ApiError from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:313
+/// ApiError from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:314
 refbridge::Result<void> read_json(const rapidjson::Value& v, ApiError& out, refbridge::json::Path& path);
 /// ApiError to JSON.
 void write_json(refbridge::json::Writer& w, const ApiError& value);
 
-/// Case from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:386
+/// Case from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:387
 refbridge::Result<void> read_json(const rapidjson::Value& v, Case& out, refbridge::json::Path& path);
 /// Case to JSON.
 void write_json(refbridge::json::Writer& w, const Case& value);
 
-/// CaseEnvelope from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:355
+/// CaseEnvelope from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:356
 refbridge::Result<void> read_json(const rapidjson::Value& v, CaseEnvelope& out, refbridge::json::Path& path);
 /// CaseEnvelope to JSON.
 void write_json(refbridge::json::Writer& w, const CaseEnvelope& value);
 
-/// CaseList from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:343
+/// CaseList from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:344
 refbridge::Result<void> read_json(const rapidjson::Value& v, CaseList& out, refbridge::json::Path& path);
 /// CaseList to JSON.
 void write_json(refbridge::json::Writer& w, const CaseList& value);
 
-/// ErrorEnvelope from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:326
+/// ErrorEnvelope from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:327
 refbridge::Result<void> read_json(const rapidjson::Value& v, ErrorEnvelope& out, refbridge::json::Path& path);
 /// ErrorEnvelope to JSON.
 void write_json(refbridge::json::Writer& w, const ErrorEnvelope& value);
 
-/// Metadata from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:335
+/// Metadata from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:336
 refbridge::Result<void> read_json(const rapidjson::Value& v, Metadata& out, refbridge::json::Path& path);
 /// Metadata to JSON.
 void write_json(refbridge::json::Writer& w, const Metadata& value);
 
-/// Referral from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:434
+/// Referral from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:435
 refbridge::Result<void> read_json(const rapidjson::Value& v, Referral& out, refbridge::json::Path& path);
 /// Referral to JSON.
 void write_json(refbridge::json::Writer& w, const Referral& value);
 
-/// ReferralEnvelope from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:469
+/// ReferralEnvelope from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:470
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralEnvelope& out, refbridge::json::Path& path);
 /// ReferralEnvelope to JSON.
 void write_json(refbridge::json::Writer& w, const ReferralEnvelope& value);
 
-/// ReferralList from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:460
+/// ReferralList from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:461
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralList& out, refbridge::json::Path& path);
 /// ReferralList to JSON.
 void write_json(refbridge::json::Writer& w, const ReferralList& value);
 
-/// ReferralStatus from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:430
+/// ReferralStatus from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:431
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralStatus& out, refbridge::json::Path& path);
 /// ReferralStatus to JSON.
 /// (Strict: an unknown text is an error here; members are refbridge::OpenEnum<ReferralStatus>, which keeps it.)
 void write_json(refbridge::json::Writer& w, ReferralStatus value);
 
-/// ReferralUpdate from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:477
+/// ReferralUpdate from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:478
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralUpdate& out, refbridge::json::Path& path);
 /// ReferralUpdate to JSON.
 void write_json(refbridge::json::Writer& w, const ReferralUpdate& value);
 
-/// ReferralUpdateEnvelope from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:487
+/// ReferralUpdateEnvelope from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:488
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralUpdateEnvelope& out, refbridge::json::Path& path);
 /// ReferralUpdateEnvelope to JSON.
 void write_json(refbridge::json::Writer& w, const ReferralUpdateEnvelope& value);
 
-/// Service from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:363
+/// Service from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:364
 refbridge::Result<void> read_json(const rapidjson::Value& v, Service& out, refbridge::json::Path& path);
 /// Service to JSON.
 void write_json(refbridge::json::Writer& w, const Service& value);
 
-/// TokenRequest from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:298
+/// TokenRequest from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:299
 refbridge::Result<void> read_json(const rapidjson::Value& v, TokenRequest& out, refbridge::json::Path& path);
 /// TokenRequest to JSON.
 void write_json(refbridge::json::Writer& w, const TokenRequest& value);
 
-/// TokenResponse from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:306
+/// TokenResponse from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:307
 refbridge::Result<void> read_json(const rapidjson::Value& v, TokenResponse& out, refbridge::json::Path& path);
 /// TokenResponse to JSON.
 void write_json(refbridge::json::Writer& w, const TokenResponse& value);
 
-/// TokenUser from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:291
+/// TokenUser from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:292
 refbridge::Result<void> read_json(const rapidjson::Value& v, TokenUser& out, refbridge::json::Path& path);
 /// TokenUser to JSON.
 void write_json(refbridge::json::Writer& w, const TokenUser& value);
 
-/// User from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:495
+/// User from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:496
 refbridge::Result<void> read_json(const rapidjson::Value& v, User& out, refbridge::json::Path& path);
 /// User to JSON.
 void write_json(refbridge::json::Writer& w, const User& value);
 
-/// UserList from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:509
+/// UserList from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:510
 refbridge::Result<void> read_json(const rapidjson::Value& v, UserList& out, refbridge::json::Path& path);
 /// UserList to JSON.
 void write_json(refbridge::json::Writer& w, const UserList& value);

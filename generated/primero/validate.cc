@@ -17,7 +17,7 @@ std::vector<refbridge::Violation> validate(const ApiError& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:313: no rules to check.
+// schemas/primero/openapi.yaml:314: no rules to check.
 void validate(const ApiError& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const Case& value) {
@@ -26,7 +26,7 @@ std::vector<refbridge::Violation> validate(const Case& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:386
+// schemas/primero/openapi.yaml:387
 void validate(const Case& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.id)) {
@@ -54,7 +54,7 @@ std::vector<refbridge::Violation> validate(const CaseEnvelope& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:355
+// schemas/primero/openapi.yaml:356
 void validate(const CaseEnvelope& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.data)) {
@@ -69,7 +69,7 @@ std::vector<refbridge::Violation> validate(const CaseList& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:343
+// schemas/primero/openapi.yaml:344
 void validate(const CaseList& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.data)) {
@@ -91,7 +91,7 @@ std::vector<refbridge::Violation> validate(const ErrorEnvelope& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:326: no rules to check.
+// schemas/primero/openapi.yaml:327: no rules to check.
 void validate(const ErrorEnvelope& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const Metadata& value) {
@@ -100,7 +100,7 @@ std::vector<refbridge::Violation> validate(const Metadata& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:335
+// schemas/primero/openapi.yaml:336
 void validate(const Metadata& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.total)) {
@@ -123,7 +123,7 @@ std::vector<refbridge::Violation> validate(const Referral& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:434
+// schemas/primero/openapi.yaml:435
 void validate(const Referral& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.status)) {
@@ -138,7 +138,7 @@ std::vector<refbridge::Violation> validate(const ReferralEnvelope& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:469
+// schemas/primero/openapi.yaml:470
 void validate(const ReferralEnvelope& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.data)) {
@@ -153,7 +153,7 @@ std::vector<refbridge::Violation> validate(const ReferralList& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:460
+// schemas/primero/openapi.yaml:461
 void validate(const ReferralList& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.data)) {
@@ -171,7 +171,7 @@ std::vector<refbridge::Violation> validate(const ReferralUpdate& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:477
+// schemas/primero/openapi.yaml:478
 void validate(const ReferralUpdate& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.status)) {
@@ -186,7 +186,7 @@ std::vector<refbridge::Violation> validate(const ReferralUpdateEnvelope& value) 
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:487
+// schemas/primero/openapi.yaml:488
 void validate(const ReferralUpdateEnvelope& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.data)) {
@@ -201,7 +201,7 @@ std::vector<refbridge::Violation> validate(const Service& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:363
+// schemas/primero/openapi.yaml:364
 void validate(const Service& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.unique_id)) {
@@ -218,7 +218,7 @@ std::vector<refbridge::Violation> validate(const TokenRequest& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:298: no rules to check.
+// schemas/primero/openapi.yaml:299: no rules to check.
 void validate(const TokenRequest& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const TokenResponse& value) {
@@ -227,7 +227,7 @@ std::vector<refbridge::Violation> validate(const TokenResponse& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:306: no rules to check.
+// schemas/primero/openapi.yaml:307: no rules to check.
 void validate(const TokenResponse& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const TokenUser& value) {
@@ -236,7 +236,7 @@ std::vector<refbridge::Violation> validate(const TokenUser& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:291: no rules to check.
+// schemas/primero/openapi.yaml:292: no rules to check.
 void validate(const TokenUser& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const User& value) {
@@ -245,7 +245,7 @@ std::vector<refbridge::Violation> validate(const User& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:495: no rules to check.
+// schemas/primero/openapi.yaml:496: no rules to check.
 void validate(const User& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const UserList& value) {
@@ -254,7 +254,7 @@ std::vector<refbridge::Violation> validate(const UserList& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:509
+// schemas/primero/openapi.yaml:510
 void validate(const UserList& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.metadata)) {

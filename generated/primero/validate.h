@@ -13,87 +13,87 @@
 
 namespace refbridge::primero {
 
-/// Every violation of ApiError's rules (empty when valid). Source: schemas/primero/openapi.yaml:313
+/// Every violation of ApiError's rules (empty when valid). Source: schemas/primero/openapi.yaml:314
 [[nodiscard]] std::vector<refbridge::Violation> validate(const ApiError& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const ApiError& value, refbridge::validation::Context& ctx);
 
-/// Every violation of Case's rules (empty when valid). Source: schemas/primero/openapi.yaml:386
+/// Every violation of Case's rules (empty when valid). Source: schemas/primero/openapi.yaml:387
 [[nodiscard]] std::vector<refbridge::Violation> validate(const Case& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const Case& value, refbridge::validation::Context& ctx);
 
-/// Every violation of CaseEnvelope's rules (empty when valid). Source: schemas/primero/openapi.yaml:355
+/// Every violation of CaseEnvelope's rules (empty when valid). Source: schemas/primero/openapi.yaml:356
 [[nodiscard]] std::vector<refbridge::Violation> validate(const CaseEnvelope& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const CaseEnvelope& value, refbridge::validation::Context& ctx);
 
-/// Every violation of CaseList's rules (empty when valid). Source: schemas/primero/openapi.yaml:343
+/// Every violation of CaseList's rules (empty when valid). Source: schemas/primero/openapi.yaml:344
 [[nodiscard]] std::vector<refbridge::Violation> validate(const CaseList& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const CaseList& value, refbridge::validation::Context& ctx);
 
-/// Every violation of ErrorEnvelope's rules (empty when valid). Source: schemas/primero/openapi.yaml:326
+/// Every violation of ErrorEnvelope's rules (empty when valid). Source: schemas/primero/openapi.yaml:327
 [[nodiscard]] std::vector<refbridge::Violation> validate(const ErrorEnvelope& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const ErrorEnvelope& value, refbridge::validation::Context& ctx);
 
-/// Every violation of Metadata's rules (empty when valid). Source: schemas/primero/openapi.yaml:335
+/// Every violation of Metadata's rules (empty when valid). Source: schemas/primero/openapi.yaml:336
 [[nodiscard]] std::vector<refbridge::Violation> validate(const Metadata& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const Metadata& value, refbridge::validation::Context& ctx);
 
-/// Every violation of Referral's rules (empty when valid). Source: schemas/primero/openapi.yaml:434
+/// Every violation of Referral's rules (empty when valid). Source: schemas/primero/openapi.yaml:435
 [[nodiscard]] std::vector<refbridge::Violation> validate(const Referral& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const Referral& value, refbridge::validation::Context& ctx);
 
-/// Every violation of ReferralEnvelope's rules (empty when valid). Source: schemas/primero/openapi.yaml:469
+/// Every violation of ReferralEnvelope's rules (empty when valid). Source: schemas/primero/openapi.yaml:470
 [[nodiscard]] std::vector<refbridge::Violation> validate(const ReferralEnvelope& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const ReferralEnvelope& value, refbridge::validation::Context& ctx);
 
-/// Every violation of ReferralList's rules (empty when valid). Source: schemas/primero/openapi.yaml:460
+/// Every violation of ReferralList's rules (empty when valid). Source: schemas/primero/openapi.yaml:461
 [[nodiscard]] std::vector<refbridge::Violation> validate(const ReferralList& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const ReferralList& value, refbridge::validation::Context& ctx);
 
-/// Every violation of ReferralUpdate's rules (empty when valid). Source: schemas/primero/openapi.yaml:477
+/// Every violation of ReferralUpdate's rules (empty when valid). Source: schemas/primero/openapi.yaml:478
 [[nodiscard]] std::vector<refbridge::Violation> validate(const ReferralUpdate& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const ReferralUpdate& value, refbridge::validation::Context& ctx);
 
-/// Every violation of ReferralUpdateEnvelope's rules (empty when valid). Source: schemas/primero/openapi.yaml:487
+/// Every violation of ReferralUpdateEnvelope's rules (empty when valid). Source: schemas/primero/openapi.yaml:488
 [[nodiscard]] std::vector<refbridge::Violation> validate(const ReferralUpdateEnvelope& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const ReferralUpdateEnvelope& value, refbridge::validation::Context& ctx);
 
-/// Every violation of Service's rules (empty when valid). Source: schemas/primero/openapi.yaml:363
+/// Every violation of Service's rules (empty when valid). Source: schemas/primero/openapi.yaml:364
 [[nodiscard]] std::vector<refbridge::Violation> validate(const Service& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const Service& value, refbridge::validation::Context& ctx);
 
-/// Every violation of TokenRequest's rules (empty when valid). Source: schemas/primero/openapi.yaml:298
+/// Every violation of TokenRequest's rules (empty when valid). Source: schemas/primero/openapi.yaml:299
 [[nodiscard]] std::vector<refbridge::Violation> validate(const TokenRequest& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const TokenRequest& value, refbridge::validation::Context& ctx);
 
-/// Every violation of TokenResponse's rules (empty when valid). Source: schemas/primero/openapi.yaml:306
+/// Every violation of TokenResponse's rules (empty when valid). Source: schemas/primero/openapi.yaml:307
 [[nodiscard]] std::vector<refbridge::Violation> validate(const TokenResponse& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const TokenResponse& value, refbridge::validation::Context& ctx);
 
-/// Every violation of TokenUser's rules (empty when valid). Source: schemas/primero/openapi.yaml:291
+/// Every violation of TokenUser's rules (empty when valid). Source: schemas/primero/openapi.yaml:292
 [[nodiscard]] std::vector<refbridge::Violation> validate(const TokenUser& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const TokenUser& value, refbridge::validation::Context& ctx);
 
-/// Every violation of User's rules (empty when valid). Source: schemas/primero/openapi.yaml:495
+/// Every violation of User's rules (empty when valid). Source: schemas/primero/openapi.yaml:496
 [[nodiscard]] std::vector<refbridge::Violation> validate(const User& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const User& value, refbridge::validation::Context& ctx);
 
-/// Every violation of UserList's rules (empty when valid). Source: schemas/primero/openapi.yaml:509
+/// Every violation of UserList's rules (empty when valid). Source: schemas/primero/openapi.yaml:510
 [[nodiscard]] std::vector<refbridge::Violation> validate(const UserList& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const UserList& value, refbridge::validation::Context& ctx);

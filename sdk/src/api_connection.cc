@@ -3,7 +3,6 @@
 
 #include <rapidjson/document.h>
 
-#include <charconv>
 
 namespace refbridge {
 
@@ -49,7 +48,7 @@ std::string clip(std::string s) {
 
 std::string summarize_error_body(const HttpResponse& response) {
   rapidjson::Document doc;
-  doc.Parse(response.body.c_str(), response.body.size());
+  doc.Parse<rapidjson::kParseIterativeFlag>(response.body.c_str(), response.body.size());  // no recursion on deep bodies
   const std::string fallback = "HTTP " + std::to_string(response.status);
   if (doc.HasParseError() || !doc.IsObject()) return fallback;
   // Primero: {"errors":[{"status","resource","detail","message"}]}
@@ -79,22 +78,29 @@ std::string summarize_error_body(const HttpResponse& response) {
   return fallback;
 }
 
-Result<ApiConnection> ApiConnection::create(std::string_view base_url, HttpTransport& transport, Authenticator& auth) {
-  auto base = UrlBuilder::from_base(base_url);
-  if (!base) return base.error();
-  return ApiConnection(std::move(base).value(), transport, auth);
+namespace {
+
+const Clock& system_clock() {
+  static const SystemClock clock;
+  return clock;
 }
 
-Result<HttpResponse> ApiConnection::execute(HttpMethod method, const std::string& url, std::optional<std::string> body,
-                                            const std::vector<HttpHeader>& extra_headers) {
-  HttpRequest request;
-  request.method = method;
-  request.url = url;
-  request.headers.emplace_back("Accept", "application/json");
-  if (body) request.headers.emplace_back("Content-Type", "application/json");
-  for (const auto& h : extra_headers) request.headers.push_back(h);
-  request.body = std::move(body);
+}  // namespace
 
+ApiConnection::ApiConnection(UrlBuilder base, HttpTransport& transport, Authenticator& auth, RetrySettings retry)
+    : base_(std::move(base)), transport_(&transport), auth_(&auth), retry_(std::move(retry)) {
+  if (retry_.clock == nullptr) retry_.clock = &system_clock();
+  if (!retry_.sleep) retry_.sleep = interruptible_sleeper(retry_.cancel);
+}
+
+Result<ApiConnection> ApiConnection::create(std::string_view base_url, HttpTransport& transport, Authenticator& auth,
+                                            RetrySettings retry) {
+  auto base = UrlBuilder::from_base(base_url);
+  if (!base) return base.error();
+  return ApiConnection(std::move(base).value(), transport, auth, std::move(retry));
+}
+
+Result<HttpResponse> ApiConnection::send_once(HttpRequest& request, HttpMethod method) {
   for (int attempt = 0;; ++attempt) {
     if (auto r = auth_->apply(request); !r) return r.error();
     auto sent = transport_->send(request);
@@ -107,13 +113,38 @@ Result<HttpResponse> ApiConnection::execute(HttpMethod method, const std::string
                          std::string(to_string(method)) + " answered " + std::to_string(response.status) + ": " +
                              summarize_error_body(response),
                          response.status);
-    if (auto ra = response.header("Retry-After")) {
-      int seconds = -1;
-      auto [p, ec] = std::from_chars(ra->data(), ra->data() + ra->size(), seconds);
-      if (ec == std::errc() && p == ra->data() + ra->size() && seconds >= 0) e.retry_after_seconds = seconds;
+    if (auto wait = parse_retry_after(response, retry_.clock->now())) {
+      e.retry_after_seconds = static_cast<int>((wait->count() + 999) / 1000);
     }
     return e;
   }
+}
+
+Result<HttpResponse> ApiConnection::execute(HttpMethod method, const std::string& url, std::optional<std::string> body,
+                                            const std::vector<HttpHeader>& extra_headers, const CallInfo& call) {
+  HttpRequest request;
+  request.method = method;
+  request.url = url;
+  request.headers.emplace_back("Accept", "application/json");
+  if (body) request.headers.emplace_back("Content-Type", "application/json");
+  for (const auto& h : extra_headers) request.headers.push_back(h);
+  request.body = std::move(body);
+
+  const Idempotency idempotency = call.idempotency.value_or(default_idempotency(method));
+  const std::string operation = call.operation.empty() ? std::string(to_string(method)) : std::string(call.operation);
+  const std::uint64_t n = calls_->fetch_add(1, std::memory_order_relaxed);
+  const std::uint64_t seed = retry_.policy.jitter_seed == 0 ? 0 : retry_.policy.jitter_seed + n;
+  const RetryEnv env{*retry_.clock, retry_.sleep, retry_.cancel};
+  auto on_retry = [&](int attempt, const Error& e, std::chrono::milliseconds wait) {
+    if (retry_.log == nullptr) return;
+    retry_.log->warn("http.retry", {{LogKey::kOperation, operation},
+                                    {LogKey::kAttempt, std::to_string(attempt)},
+                                    {LogKey::kErrorCode, std::string(to_string(e.code))},
+                                    {LogKey::kHttpStatus, std::to_string(e.http_status)},
+                                    {LogKey::kDurationMs, std::to_string(wait.count())}});
+  };
+  return retry_loop<HttpResponse>(retry_.policy, idempotency, env, seed,
+                                  [&]() { return send_once(request, method); }, on_retry);
 }
 
 }  // namespace refbridge

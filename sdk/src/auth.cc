@@ -1,9 +1,10 @@
 // Authentication strategies. See refbridge/auth.h.
 #include "refbridge/auth.h"
 
-#include <mutex>
-
+#include "auth_support.h"
+#include "refbridge/redaction.h"
 #include "refbridge/url.h"
+#include "token_cache.h"
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -41,19 +42,14 @@ std::string base64_encode(std::string_view bytes) {
 
 namespace {
 
-void set_header(HttpRequest& request, std::string name, std::string value) {
-  for (auto& [k, v] : request.headers) {
-    if (k == name) {
-      v = std::move(value);
-      return;
-    }
-  }
-  request.headers.emplace_back(std::move(name), std::move(value));
-}
+using detail::set_header;
 
 class BasicAuth final : public Authenticator {
  public:
-  BasicAuth(std::string user, std::string password) : header_("Basic " + base64_encode(user + ":" + password)) {}
+  BasicAuth(const std::string& user, const std::string& password)
+      : header_("Basic " + base64_encode(user + ":" + password)) {
+    register_basic_credentials(user, password);
+  }
   Result<void> apply(HttpRequest& request) override {
     set_header(request, "Authorization", header_);
     return ok();
@@ -65,7 +61,10 @@ class BasicAuth final : public Authenticator {
 
 class StaticBearer final : public Authenticator {
  public:
-  StaticBearer(std::string token, std::string key) : token_(std::move(token)), key_(std::move(key)) {}
+  StaticBearer(std::string token, std::string key) : token_(std::move(token)), key_(std::move(key)) {
+    register_secret(token_);
+    register_secret(key_);
+  }
   Result<void> apply(HttpRequest& request) override {
     if (token_.empty()) return make_error(ErrorCode::kConfig, "no bearer token configured");
     set_header(request, "Authorization", "Bearer " + token_);
@@ -78,37 +77,31 @@ class StaticBearer final : public Authenticator {
   std::string key_;
 };
 
+const Clock& system_clock() {
+  static const SystemClock clock;
+  return clock;
+}
+
 class PrimeroTokenLogin final : public Authenticator {
  public:
-  PrimeroTokenLogin(std::string base, std::string user, std::string password, HttpTransport& transport)
-      : base_(std::move(base)), user_(std::move(user)), password_(std::move(password)), transport_(&transport) {}
+  PrimeroTokenLogin(std::string base, std::string user, std::string password, HttpTransport& transport, const Clock& clock)
+      : base_(std::move(base)), user_(std::move(user)), password_(std::move(password)), transport_(&transport),
+        cache_(clock) {
+    register_secret(password_);
+  }
 
   // Concurrent callers share one token; the first to find it missing logs in while the others
-  // wait, so a 401 burst from several workers causes one login, not one per worker.
+  // wait (detail::TokenCache), so a 401 burst from several workers causes one login.
   Result<void> apply(HttpRequest& request) override {
-    std::string token;
-    {
-      std::lock_guard lock(mutex_);
-      if (token_.empty()) {
-        auto login = log_in();
-        if (!login) return login.error();
-      }
-      token = token_;
-    }
+    REFBRIDGE_TRY(auto token, cache_.get([this] { return log_in(); }));
     set_header(request, "Authorization", "Bearer " + token);
     return ok();
   }
 
-  bool invalidate() override {
-    std::lock_guard lock(mutex_);
-    token_.clear();
-    return true;
-  }
+  bool invalidate() override { return cache_.invalidate(); }
 
  private:
-  Result<void> log_in() {
-    auto url = UrlBuilder::from_base(base_);
-    if (!url) return url.error();
+  std::string login_body() const {
     rapidjson::StringBuffer buf;
     rapidjson::Writer<rapidjson::StringBuffer> w(buf);
     w.StartObject();
@@ -120,43 +113,52 @@ class PrimeroTokenLogin final : public Authenticator {
     w.String(password_.c_str(), static_cast<rapidjson::SizeType>(password_.size()));
     w.EndObject();
     w.EndObject();
+    return std::string(buf.GetString(), buf.GetSize());
+  }
+
+  Result<detail::FetchedToken> log_in() {
+    auto url = UrlBuilder::from_base(base_);
+    if (!url) return url.error();
     HttpRequest req;
     req.method = HttpMethod::kPost;
     req.url = url.value().path("api/v2/tokens").str();
     req.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
-    req.body = std::string(buf.GetString(), buf.GetSize());
+    req.body = login_body();
     auto resp = transport_->send(req);
     if (!resp) return resp.error();
     if (resp.value().status == 429) {
-      auto e = make_error(ErrorCode::kRateLimited, "Primero login throttled", 429);
+      Error e = make_error(ErrorCode::kRateLimited, "Primero login throttled (at most 6 logins per minute and user)", 429);
+      e.retry_after_seconds = detail::retry_after_seconds(resp.value(), detail::kDefaultLoginWaitSeconds);
       return e;
     }
     if (resp.value().status != 200) {
       return make_error(ErrorCode::kUnauthorized, "Primero login refused", resp.value().status);
     }
     rapidjson::Document doc;
-    doc.Parse(resp.value().body.c_str(), resp.value().body.size());
-    if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("token") || !doc["token"].IsString()) {
+    doc.Parse<rapidjson::kParseIterativeFlag>(resp.value().body.c_str(), resp.value().body.size());  // no recursion on deep bodies
+    if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("token") || !doc["token"].IsString() ||
+        doc["token"].GetStringLength() == 0) {
       return make_error(ErrorCode::kUnauthorized,
                         "Primero login answered without a token (Primero >= 2.11 has no token login: use Basic auth)",
                         resp.value().status);
     }
-    token_.assign(doc["token"].GetString(), doc["token"].GetStringLength());
-    return ok();
+    detail::FetchedToken token{std::string(doc["token"].GetString(), doc["token"].GetStringLength()), std::nullopt,
+                               std::nullopt};
+    register_secret(token.value);
+    return token;
   }
 
   std::string base_;
   std::string user_;
   std::string password_;
   HttpTransport* transport_;
-  std::mutex mutex_;
-  std::string token_;  // guarded by mutex_
+  detail::TokenCache cache_;
 };
 
 }  // namespace
 
 std::unique_ptr<Authenticator> make_basic_auth(std::string user, std::string password) {
-  return std::make_unique<BasicAuth>(std::move(user), std::move(password));
+  return std::make_unique<BasicAuth>(user, password);
 }
 
 std::unique_ptr<Authenticator> make_static_bearer(std::string token, std::string subscription_key) {
@@ -164,8 +166,9 @@ std::unique_ptr<Authenticator> make_static_bearer(std::string token, std::string
 }
 
 std::unique_ptr<Authenticator> make_primero_token_login(std::string base_url, std::string user, std::string password,
-                                                        HttpTransport& transport) {
-  return std::make_unique<PrimeroTokenLogin>(std::move(base_url), std::move(user), std::move(password), transport);
+                                                        HttpTransport& transport, const Clock* clock) {
+  return std::make_unique<PrimeroTokenLogin>(std::move(base_url), std::move(user), std::move(password), transport,
+                                             clock != nullptr ? *clock : system_clock());
 }
 
 }  // namespace refbridge

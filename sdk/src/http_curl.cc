@@ -173,7 +173,10 @@ class CurlTransport final : public HttpTransport {
     if (rc != CURLE_OK) {
       // The URL is not in the message: its query may carry an individual number.
       const auto code = rc == CURLE_OPERATION_TIMEDOUT ? ErrorCode::kTimeout : ErrorCode::kTransport;
-      return make_error(code, std::string(method) + " failed: " + curl_easy_strerror(rc));
+      Error e = make_error(code, std::string(method) + " failed: " + curl_easy_strerror(rc));
+      // No connection was made: the server cannot have seen the request (refbridge/retry.h may_repeat).
+      e.not_sent = rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY || rc == CURLE_COULDNT_CONNECT;
+      return e;
     }
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);

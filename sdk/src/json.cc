@@ -1,15 +1,32 @@
 // RapidJSON primitives for generated serializers. See refbridge/json.h.
 #include "refbridge/json.h"
 
+#include <rapidjson/encodedstream.h>
 #include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <limits>
+#include <system_error>
 
 namespace refbridge::json {
 
 std::string Path::str() const {
   std::string out = "$";
-  for (const auto& p : parts_) out += p;
+  for (const auto& p : parts_) {
+    if (p.is_index) {
+      out += '[';
+      out += std::to_string(p.index);
+      out += ']';
+    } else {
+      out += '.';
+      out += p.key;
+    }
+  }
   return out;
 }
 
@@ -17,15 +34,125 @@ Error type_error(const Path& path, std::string_view expected) {
   return make_error(ErrorCode::kInvalidInput, path.str() + ": expected " + std::string(expected));
 }
 
-Result<void> parse_document(std::string_view text, rapidjson::Document& doc) {
-  // kParseFullPrecisionFlag keeps doubles exact; no comments or trailing commas: strict JSON.
-  doc.Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
-  if (doc.HasParseError()) {
-    return make_error(ErrorCode::kInvalidInput, std::string("invalid JSON at byte ") +
-                                                    std::to_string(doc.GetErrorOffset()) + ": " +
-                                                    rapidjson::GetParseError_En(doc.GetParseError()));
+namespace {
+
+// SAX handler between RapidJSON's reader and the document being built: counts values and nesting
+// and stops the parse (RapidJSON then reports kParseErrorTermination) when a limit is passed.
+class LimitedHandler {
+ public:
+  enum class Hit { kNone, kDepth, kValues, kNumberTooBig };
+
+  LimitedHandler(rapidjson::Document& doc, const ParseLimits& limits) : doc_(doc), limits_(limits) {}
+
+  bool Null() { return value() && doc_.Null(); }
+  bool Bool(bool b) { return value() && doc_.Bool(b); }
+  bool Int(int i) { return value() && doc_.Int(i); }
+  bool Uint(unsigned u) { return value() && doc_.Uint(u); }
+  bool Int64(std::int64_t i) { return value() && doc_.Int64(i); }
+  bool Uint64(std::uint64_t u) { return value() && doc_.Uint64(u); }
+  bool Double(double d) { return value() && doc_.Double(d); }
+  // Numbers come as text (kParseNumbersAsStringsFlag) and are converted here: RapidJSON 1.1.0's
+  // full-precision conversion calls __builtin_clzll(0) (undefined behaviour) on a zero
+  // significand with a large exponent ("0e66", "-0.0e-30"; found by fuzz/ in primero::TokenResponse).
+  // std::from_chars rounds correctly, as kParseFullPrecisionFlag did; value types are as RapidJSON's.
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) { return value() && number(s, s + n); }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return value() && doc_.String(s, n, copy); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
+  bool StartObject() { return open() && doc_.StartObject(); }
+  bool EndObject(rapidjson::SizeType members) {
+    --depth_;
+    return doc_.EndObject(members);
   }
-  return ok();
+  bool StartArray() { return open() && doc_.StartArray(); }
+  bool EndArray(rapidjson::SizeType elements) {
+    --depth_;
+    return doc_.EndArray(elements);
+  }
+
+  [[nodiscard]] Hit hit() const noexcept { return hit_; }
+
+ private:
+  bool number(const char* first, const char* last) {
+    if (std::find_first_of(first, last, kFractionOrExponent, kFractionOrExponent + 3) == last) {
+      if (*first == '-') {
+        std::int64_t i = 0;
+        if (auto [end, ec] = std::from_chars(first, last, i); ec == std::errc() && end == last) return doc_.Int64(i);
+      } else {
+        std::uint64_t u = 0;
+        if (auto [end, ec] = std::from_chars(first, last, u); ec == std::errc() && end == last) return doc_.Uint64(u);
+      }
+    }
+    double d = 0;  // a fraction, an exponent, or an integer beyond 64 bits (as RapidJSON: a double)
+    if (auto [end, ec] = std::from_chars(first, last, d); ec == std::errc() && end == last) return doc_.Double(d);
+    // Out of range: underflow reads as 0 (as RapidJSON), overflow is an error.
+    d = std::strtod(std::string(first, last).c_str(), nullptr);
+    if (std::isinf(d)) {
+      hit_ = Hit::kNumberTooBig;
+      return false;
+    }
+    return doc_.Double(d);
+  }
+  static constexpr char kFractionOrExponent[] = {'.', 'e', 'E'};
+
+  bool value() {
+    if (++values_ <= limits_.max_values) return true;
+    hit_ = Hit::kValues;
+    return false;
+  }
+  bool open() {
+    if (!value()) return false;
+    if (++depth_ <= limits_.max_depth) return true;
+    hit_ = Hit::kDepth;
+    return false;
+  }
+
+  rapidjson::Document& doc_;
+  const ParseLimits& limits_;
+  std::size_t values_ = 0;
+  std::size_t depth_ = 0;
+  Hit hit_ = Hit::kNone;
+};
+
+}  // namespace
+
+Error elements_over_budget(const Path& path) {
+  return make_error(ErrorCode::kInvalidInput,
+                    path.str() + ": list elements over the read's budget of bytes (json::ParseLimits::max_element_bytes)");
+}
+
+Result<void> parse_document(std::string_view text, rapidjson::Document& doc, const ParseLimits& limits) {
+  if (text.size() > limits.max_bytes) {
+    return make_error(ErrorCode::kInvalidInput, "JSON text of " + std::to_string(text.size()) +
+                                                    " bytes is over the limit of " + std::to_string(limits.max_bytes) +
+                                                    " bytes");
+  }
+  // Iterative parsing (no recursion, whatever the nesting); numbers converted by LimitedHandler
+  // (exact doubles); no comments or trailing commas: strict JSON.
+  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag;
+  rapidjson::MemoryStream ms(text.data(), text.size());
+  rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(ms);
+  rapidjson::Reader reader;
+  rapidjson::ParseResult result;
+  LimitedHandler::Hit hit = LimitedHandler::Hit::kNone;
+  auto generate = [&](rapidjson::Document& target) {
+    LimitedHandler handler(target, limits);
+    result = reader.Parse<kFlags>(in, handler);
+    hit = handler.hit();
+    return !result.IsError();
+  };
+  doc.Populate(generate);
+  if (!result.IsError()) return ok();
+  const std::string at = std::to_string(result.Offset());
+  if (hit == LimitedHandler::Hit::kDepth) {
+    return make_error(ErrorCode::kInvalidInput, "JSON refused at byte " + at + ": nested deeper than " +
+                                                    std::to_string(limits.max_depth) + " levels");
+  }
+  if (hit == LimitedHandler::Hit::kValues) {
+    return make_error(ErrorCode::kInvalidInput, "JSON refused at byte " + at + ": more than " +
+                                                    std::to_string(limits.max_values) + " values");
+  }
+  const auto code = hit == LimitedHandler::Hit::kNumberTooBig ? rapidjson::kParseErrorNumberTooBig : result.Code();
+  return make_error(ErrorCode::kInvalidInput, "invalid JSON at byte " + at + ": " + rapidjson::GetParseError_En(code));
 }
 
 Result<void> read_json(const rapidjson::Value& v, std::string& out, Path& path) {

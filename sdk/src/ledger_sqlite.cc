@@ -1,6 +1,8 @@
 // The SQLite ledger: one connection guarded by a mutex, prepared statements, schema migrations in
 // one transaction. See refbridge/ledger.h for the tables and the guarantees.
 #include "refbridge/ledger.h"
+#include "refbridge/redaction.h"
+#include "refbridge/crash_point.h"
 
 #include <sqlite3.h>
 
@@ -104,9 +106,10 @@ class Query {
   Query& operator=(const Query&) = delete;
 
   Query& bind(std::string_view text) {
-    // A null data pointer would bind SQL NULL; an empty view is the empty string.
-    return note(sqlite3_bind_text(stmt_, ++index_, text.data() != nullptr ? text.data() : "",
-                                  static_cast<int>(text.size()), SQLITE_TRANSIENT));
+    // Every text passes secret redaction (refbridge/redaction.h): an error message quoting a
+    // server's answer can never put a credential into the ledger. SQLITE_TRANSIENT copies it.
+    const std::string clean = redact(text);
+    return note(sqlite3_bind_text(stmt_, ++index_, clean.c_str(), static_cast<int>(clean.size()), SQLITE_TRANSIENT));
   }
   Query& bind(std::int64_t value) { return note(sqlite3_bind_int64(stmt_, ++index_, value)); }
   Query& bind(LedgerTime t) { return bind(to_millis(t)); }
@@ -502,7 +505,9 @@ class SqliteLedger final : public Ledger {
     Query q = query(kSetCursor);
     const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
     q.bind(workflow).bind(value).bind(now);
-    return q.run("cannot save the cursor of workflow " + std::string(workflow));
+    REFBRIDGE_TRY(q.run("cannot save the cursor of workflow " + std::string(workflow)));
+    crash_point("ledger.cursor");  // tests/crash: a SIGKILL right after the commit
+    return ok();
   }
 
   Result<std::optional<LedgerRecord>> find(std::string_view workflow, std::string_view source_key) override {
@@ -521,10 +526,12 @@ class SqliteLedger final : public Ledger {
     }
     if (run_id < 0) return make_error(ErrorCode::kInvalidInput, "run id " + std::to_string(run_id) + " is negative");
     std::lock_guard lock(mutex_);
-    return with_transaction(db_.get(), [&]() -> Result<void> {
+    auto committed = with_transaction(db_.get(), [&]() -> Result<void> {
       REFBRIDGE_TRY(upsert(row));
       return insert_event(row, run_id);
     });
+    if (committed) crash_point("ledger.record");  // tests/crash: a SIGKILL right after the commit
+    return committed;
   }
 
   Result<std::vector<LedgerRecord>> list(std::string_view workflow, std::optional<LedgerState> state, std::size_t limit,

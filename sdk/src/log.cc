@@ -1,6 +1,7 @@
 // Structured JSON-lines logger. See refbridge/log.h.
 #include "refbridge/log.h"
 
+#include "refbridge/redaction.h"
 #include "refbridge/time.h"
 
 #include <rapidjson/stringbuffer.h>
@@ -31,6 +32,8 @@ std::string_view to_string(LogKey key) noexcept {
     case LogKey::kRecordKey: return "record_key";
     case LogKey::kReferralId: return "referral_id";
     case LogKey::kCursor: return "cursor";
+    case LogKey::kOperation: return "operation";
+    case LogKey::kAttempt: return "attempt";
   }
   return "unknown";
 }
@@ -47,21 +50,17 @@ std::string_view level_name(LogLevel level) {
   return "info";
 }
 
-void replace_all(std::string& s, const std::string& needle, std::string_view with) {
-  for (auto pos = s.find(needle); pos != std::string::npos; pos = s.find(needle, pos + with.size())) {
-    s.replace(pos, needle.size(), with);
-  }
+template <class W>
+void write_redacted(W& w, std::string_view text) {
+  const std::string clean = redact(text);
+  w.String(clean.c_str(), static_cast<rapidjson::SizeType>(clean.size()));
 }
 
 }  // namespace
 
 Logger::Logger(std::ostream& out, LogLevel min_level) : out_(out), min_level_(min_level) {}
 
-void Logger::add_secret(std::string secret) {
-  if (secret.size() < 4) return;  // too short to redact without mangling ordinary text
-  std::lock_guard lock(mutex_);
-  secrets_.push_back(std::move(secret));
-}
+void Logger::add_secret(std::string_view secret) { register_secret(secret); }
 
 void Logger::log(LogLevel level, std::string_view event, std::initializer_list<LogField> fields) {
   if (level < min_level_) return;
@@ -75,16 +74,15 @@ void Logger::log(LogLevel level, std::string_view event, std::initializer_list<L
   const auto lv = level_name(level);
   w.String(lv.data(), static_cast<rapidjson::SizeType>(lv.size()));
   w.Key("event");
-  w.String(event.data(), static_cast<rapidjson::SizeType>(event.size()));
+  write_redacted(w, event);
   for (const auto& f : fields) {
     const auto key = to_string(f.key);
     w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-    w.String(f.value.c_str(), static_cast<rapidjson::SizeType>(f.value.size()));
+    write_redacted(w, f.value);
   }
   w.EndObject();
   std::string line(buf.GetString(), buf.GetSize());
   std::lock_guard lock(mutex_);
-  for (const auto& secret : secrets_) replace_all(line, secret, "***");
   out_ << line << '\n';
   out_.flush();
 }

@@ -49,7 +49,23 @@ std::string tags_page(const std::string& tag, const std::string& next_json) {
 struct Http {
   ScriptedTransport transport;
   std::unique_ptr<Authenticator> auth = make_static_bearer("token-1234");
-  ApiConnection conn = ApiConnection::create("https://example.org/base", transport, *auth).value();
+  // One attempt per call: these tests count requests (in-call retries are tested below).
+  ApiConnection conn =
+      ApiConnection::create("https://example.org/base", transport, *auth, {.policy = RetryPolicy::no_retry()}).value();
+  KitchenSinkClient client{conn};
+};
+
+// A client whose connection retries (default policy) with a recording sleeper instead of sleeping.
+struct RetryingHttp {
+  ScriptedTransport transport;
+  std::unique_ptr<Authenticator> auth = make_static_bearer("token-1234");
+  std::vector<std::chrono::milliseconds> waits;
+  ApiConnection conn = ApiConnection::create("https://example.org/base", transport, *auth,
+                                             {.sleep = [this](std::chrono::milliseconds d) {
+                                               waits.push_back(d);
+                                               return true;
+                                             }})
+                           .value();
   KitchenSinkClient client{conn};
 };
 
@@ -174,4 +190,34 @@ TEST_CASE("paging a fake goes through its slot, a repeated token is an error, no
   for (const auto& page : fake.list_widget_parts_pages({.widgetId = "w", .per = 2})) parts += page.value().parts->size();
   CHECK(parts == 3);
   CHECK(fake.list_widget_parts_calls.size() == 2);
+}
+
+TEST_CASE("generated client: a GET is retried after 503, a non-idempotent POST is not repeated after 500",
+          "[kitchen_sink][client][retry]") {
+  RetryingHttp h;
+  h.transport.answers = {{503, {}, R"({"title":"Service Unavailable"})"}, {200, {}, widget({"p1"})}};
+  auto got = h.client.get_widget({.widgetId = "w"});
+  REQUIRE(got);
+  CHECK(h.transport.urls.size() == 2);
+  CHECK(h.waits.size() == 1);
+
+  RetryingHttp post;
+  post.transport.answers = {{500, {}, R"({"title":"Internal"})"}, {200, {}, widget({})}};
+  AddWidgetPartRequest req;
+  req.widgetId = "w";
+  req.X_Request_Id = "r-1";
+  req.body.id = "w";
+  req.body.count = 1;
+  auto added = post.client.add_widget_part(req);
+  REQUIRE_FALSE(added);
+  CHECK(added.error().http_status == 500);
+  CHECK(post.transport.urls.size() == 1);
+  CHECK(post.waits.empty());
+
+  // The same POST after a 429 is repeated: the server refused it without acting on it.
+  RetryingHttp limited;
+  limited.transport.answers = {{429, {{"Retry-After", "1"}}, "{}"}, {200, {}, widget({})}};
+  REQUIRE(limited.client.add_widget_part(req));
+  CHECK(limited.transport.urls.size() == 2);
+  CHECK(limited.waits == std::vector<std::chrono::milliseconds>{std::chrono::seconds(1)});
 }

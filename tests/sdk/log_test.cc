@@ -1,5 +1,7 @@
 // Logger: JSON lines with a closed set of keys; configured secrets are redacted.
 #include "refbridge/log.h"
+#include "refbridge/auth.h"
+#include "refbridge/redaction.h"
 
 #include <catch2/catch.hpp>
 
@@ -23,7 +25,28 @@ TEST_CASE("secrets are redacted from every line") {
   log.add_secret("s3cret-token");
   log.error("auth.failed", {{LogKey::kMessage, "server echoed Bearer s3cret-token back"}});
   CHECK(out.str().find("s3cret-token") == std::string::npos);
-  CHECK(out.str().find("Bearer ***") != std::string::npos);
+  CHECK(out.str().find("Bearer [redacted]") != std::string::npos);
+}
+
+TEST_CASE("a registered secret is redacted by every logger, also in its Basic and percent-encoded forms") {
+  refbridge::register_basic_credentials("primero_api", "pa\"ss w/rd&1");
+  std::ostringstream out;
+  refbridge::Logger log(out);  // another logger than the one (if any) that saw the secret
+  log.warn("echo", {{LogKey::kMessage, std::string("raw pa\"ss w/rd&1 basic ") +
+                                           refbridge::base64_encode("primero_api:pa\"ss w/rd&1") +
+                                           " form pa%22ss%20w%2Frd%261"}});
+  const auto line = out.str();
+  CHECK(line.find("pa\\\"ss") == std::string::npos);  // JSON-escaped form of the raw secret
+  CHECK(line.find(refbridge::base64_encode("primero_api:pa\"ss w/rd&1")) == std::string::npos);
+  CHECK(line.find("pa%22ss") == std::string::npos);
+  CHECK(line.find("raw [redacted] basic [redacted] form [redacted]") != std::string::npos);
+}
+
+TEST_CASE("redact() replaces a longer secret whole even when it contains a shorter one") {
+  refbridge::register_secret("abcd-inner");
+  refbridge::register_secret("outer-abcd-inner-outer");
+  CHECK(refbridge::redact("x outer-abcd-inner-outer y abcd-inner") == "x [redacted] y [redacted]");
+  CHECK(refbridge::redact("abc") == "abc");  // shorter than any secret: unchanged
 }
 
 TEST_CASE("levels below the minimum are dropped") {

@@ -1,5 +1,6 @@
 // The shared sync engine (workflows/common): what every workflow relies on for "nothing lost,
 // nothing duplicated, bounded memory" (../shared/docs/workflows.md "Common rules").
+#include "config_retry.h"
 #include "engine.h"
 
 #include "ping/fake.h"
@@ -10,11 +11,16 @@
 
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 using namespace refbridge;
 using namespace refbridge::workflows;
@@ -221,4 +227,184 @@ TEST_CASE("ingestion: per-record results settle each record, a transaction still
   CHECK(b.state == LedgerState::kRejected);
   CHECK(b.error_code == "ingestion-rejected");
   CHECK(b.error_message.find("unknown-intervention (progres_interventionnumber)") != std::string::npos);
+}
+
+// ---- Cancellation (cancellation.h): SIGINT/SIGTERM or the run deadline stop a run cleanly. ----
+
+namespace {
+
+/// A cursor workflow in miniature: pages of source records (key -> version), each record delivered
+/// to `target` through the record book like the real workflows do (open, unchanged?, in_flight,
+/// write, settle), the cursor set after each page. `on_deliver(key)` runs inside each delivery.
+struct MiniWorkflow {
+  std::vector<std::vector<std::string>> pages;
+  std::mutex mutex;
+  std::map<std::string, int> writes;  // target: deliveries per key
+  std::function<void(const std::string&)> on_deliver;
+
+  RunReport run(const EngineDeps& deps) {
+    return run_with_ledger(deps, "9.9", [&](RecordBook& book, RunReport& report) -> Result<std::string> {
+      BoundedExecutor executor(2);
+      for (std::size_t p = 0; p < pages.size(); ++p) {
+        for (const auto& key : pages[p]) {
+          executor.submit([&, key] { report.add(process(book, key)); });
+        }
+        executor.wait_idle();
+        REFBRIDGE_TRY(deps.ledger.set_cursor("9.9", "page-" + std::to_string(p + 1)));
+      }
+      return std::string("page-" + std::to_string(pages.size()));
+    });
+  }
+
+  RecordOutcome process(RecordBook& book, const std::string& key) {
+    RecordOutcome out;
+    out.key = key;
+    if (!book.claim(key)) return out;
+    auto ticket = book.open(key, key).value();
+    const std::string hash = content_hash(key + "@v1");
+    if (RecordBook::unchanged(ticket, hash)) {
+      out.state = RecordState::kSkipped;
+      out.rule = "already-sent";
+      return out;
+    }
+    REQUIRE(book.in_flight(ticket, hash));
+    if (on_deliver) on_deliver(key);
+    {
+      std::lock_guard lock(mutex);
+      ++writes[key];
+    }
+    out.state = RecordState::kDelivered;
+    book.settle(ticket, out);
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a cancelled executor starts no further task and lets running ones finish") {
+  CancellationToken stop;
+  std::atomic<int> ran{0};
+  {
+    BoundedExecutor executor(1, &stop);
+    executor.submit([&] {
+      stop.cancel("SIGTERM");  // raised while this task runs: it still completes
+      ++ran;
+    });
+    for (int i = 0; i < 5; ++i) executor.submit([&] { ++ran; });
+    executor.wait_idle();
+    CHECK(executor.not_started() == 5);
+  }
+  CHECK(ran == 1);
+}
+
+TEST_CASE("the cursor does not move once the run is cancelled") {
+  auto ledger = open_sqlite_ledger(":memory:").value();
+  CancellationToken stop;
+  auto guarded = freeze_cursor_on_cancel(*ledger, stop);
+  REQUIRE(guarded->set_cursor("2.1", "2024-05-01T00:00:00.000Z"));
+  stop.cancel("SIGINT");
+  auto moved = guarded->set_cursor("2.1", "2024-06-01T00:00:00.000Z");
+  REQUIRE_FALSE(moved);
+  CHECK(moved.error().message.find("interrupted (SIGINT)") != std::string::npos);
+  CHECK(ledger->cursor("2.1").value() == std::optional<std::string>("2024-05-01T00:00:00.000Z"));
+  CHECK(guarded->find("2.1", "x").value() == std::nullopt);  // everything else passes through
+}
+
+TEST_CASE("SIGTERM mid-run: in-flight records finish, the rest wait, the ledger is consistent, the next run delivers each once") {
+  reset_run_cancellation();
+  auto sqlite = open_sqlite_ledger(":memory:").value();
+  auto ledger = freeze_cursor_on_cancel(*sqlite, run_cancellation());
+  SyncSettings s;
+  FixedClock clock(at(0));
+  std::ostringstream log_text;
+  Logger log(log_text);
+  const Sleeper sleep = [](std::chrono::milliseconds) {};
+  const EngineDeps deps{*ledger, s, clock, log, sleep};
+
+  MiniWorkflow wf;
+  for (int p = 0; p < 2; ++p) {
+    wf.pages.emplace_back();
+    for (int i = 0; i < 10; ++i) wf.pages.back().push_back("r" + std::to_string(p) + std::to_string(i));
+  }
+  wf.on_deliver = [](const std::string& key) {
+    if (key == "r03") run_cancellation().cancel("SIGTERM");  // the signal arrives during a delivery
+  };
+  const RunReport first = wf.run(deps);
+  CHECK(first.aborted());
+  CHECK(first.abort_reason().find("interrupted (SIGTERM)") == 0);
+  CHECK(tasks_not_started() > 0);
+  CHECK(exit_status_for(run_cancellation()) == kExitInterrupted);
+  // Every record the run touched is settled: none is left in flight; the others have no row.
+  const auto counts = sqlite->count_by_state("9.9").value();
+  CHECK(counts.at("in_flight") == 0);
+  CHECK(counts.at("delivered") == static_cast<std::int64_t>(wf.writes.size()));
+  CHECK(wf.writes.size() < 20);
+  CHECK(sqlite->cursor("9.9").value() == std::nullopt);  // the cursor did not pass the unfinished page
+  const auto run_row = sqlite->runs("9.9", 1).value().at(0);
+  CHECK(run_row.aborted_reason.find("interrupted (SIGTERM)") == 0);
+
+  reset_run_cancellation();
+  wf.on_deliver = {};
+  const RunReport second = wf.run(deps);
+  CHECK_FALSE(second.aborted());
+  CHECK(sqlite->count_by_state("9.9").value().at("delivered") == 20);
+  CHECK(wf.writes.size() == 20);
+  for (const auto& [key, n] : wf.writes) CHECK(n == 1);  // nothing delivered twice
+  CHECK(sqlite->cursor("9.9").value() == std::optional<std::string>("page-2"));
+}
+
+TEST_CASE("the retry and run-limit keys are read with their units and ranges") {
+  WorkflowConfig c;
+  REQUIRE(load_run_limits(YAML::Load("retry: {max_attempts: 2, max_elapsed_ms: 5000, initial_backoff_ms: 10, "
+                                     "max_backoff_ms: 100, max_retry_after_ms: 2000}\n"
+                                     "run_timeout_seconds: 600\nshutdown_grace_seconds: 5\n"),
+                          c));
+  CHECK(c.retry.max_attempts == 2);
+  CHECK(c.retry.max_elapsed == 5000ms);
+  CHECK(c.retry.initial_backoff == 10ms);
+  CHECK(c.retry.max_backoff == 100ms);
+  CHECK(c.retry.max_retry_after == 2000ms);
+  CHECK(c.run_timeout == 600s);
+  CHECK(c.shutdown_grace == 5s);
+
+  WorkflowConfig d;
+  REQUIRE(load_run_limits(YAML::Load("profile: x\n"), d));
+  CHECK(d.retry.max_attempts == 4);
+  CHECK(d.retry.max_elapsed == 60s);
+  CHECK(d.run_timeout == 0s);
+
+  auto bad = load_run_limits(YAML::Load("retry: {max_attempts: 0}\n"), d);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message == "configuration: 'retry.max_attempts' must be between 1 and 20");
+  auto wrong = load_run_limits(YAML::Load("run_timeout_seconds: soon\n"), d);
+  REQUIRE_FALSE(wrong);
+  CHECK(wrong.error().message == "configuration: 'run_timeout_seconds' must be an integer (line 1)");
+}
+
+TEST_CASE("SIGTERM is received by the shutdown watcher and raises the run's cancellation") {
+  reset_run_cancellation();
+  std::ostringstream log_text;
+  Logger log(log_text);
+  {
+    ShutdownWatcher watcher(log, 0s, 3600s);
+    ::kill(::getpid(), SIGTERM);  // blocked in this thread: only the watcher receives it
+    for (int i = 0; i < 500 && !run_cancellation().cancelled(); ++i) std::this_thread::sleep_for(10ms);
+  }
+  CHECK(run_cancellation().reason() == "SIGTERM");
+  CHECK(exit_status_for(run_cancellation()) == kExitInterrupted);
+  CHECK(log_text.str().find(R"("event":"run.interrupted")") != std::string::npos);
+  reset_run_cancellation();
+}
+
+TEST_CASE("the run deadline raises the cancellation with reason run_timeout") {
+  reset_run_cancellation();
+  std::ostringstream log_text;
+  Logger log(log_text);
+  {
+    ShutdownWatcher watcher(log, 1s, 3600s);
+    for (int i = 0; i < 500 && !run_cancellation().cancelled(); ++i) std::this_thread::sleep_for(10ms);
+  }
+  CHECK(run_cancellation().reason() == "run_timeout");
+  CHECK(exit_status_for(run_cancellation()) == kExitRunTimeout);
+  reset_run_cancellation();
 }

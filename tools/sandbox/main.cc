@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
   int synthetic_primero_cases = 0;
   std::string synthetic_kind = "referrals";
   std::uint64_t synthetic_seed = 1;
+  std::string faults_file;  // ---- fault injection ----
   app.add_option("--fixtures", fixtures, "Seed PING from the flow A files in this fixtures directory")->check(CLI::ExistingDirectory);
   app.add_option("--ping-port", options.ping_port, "PING port (0 = ephemeral)")->check(CLI::Range(0, 65535));
   app.add_option("--primero-port", options.primero_port, "Primero port (0 = ephemeral)")->check(CLI::Range(0, 65535));
@@ -85,6 +86,15 @@ int main(int argc, char** argv) {
   app.add_option("--synthetic-kind", synthetic_kind, "decisions (workflow 1.2 input) or referrals (workflow 2.1 input)")
       ->check(CLI::IsMember({"decisions", "referrals"}));
   app.add_option("--synthetic-seed", synthetic_seed, "Seed of the synthetic records (Primero cases, PING interventions and decisions)");
+  app.add_option("--faults", faults_file, "Fault plan (YAML, see tools/sandbox/faults.h) applied from the start")
+      ->check(CLI::ExistingFile);
+  // ---- PING OAuth2 ---- (client secret from REFBRIDGE_SANDBOX_PING_CLIENT_SECRET)
+  std::string ping_oauth_client_id;
+  int ping_token_lifetime = 3600;
+  app.add_option("--ping-oauth-client-id", ping_oauth_client_id,
+                 "Serve POST /oauth2/token for this client id (secret: env REFBRIDGE_SANDBOX_PING_CLIENT_SECRET)");
+  app.add_option("--ping-token-lifetime", ping_token_lifetime, "expires_in of issued PING tokens, seconds")
+      ->check(CLI::Range(1, 86400));
   CLI11_PARSE(app, argc, argv);
 
   refbridge::Logger logger(std::cerr, verbose ? refbridge::LogLevel::kDebug : refbridge::LogLevel::kInfo);
@@ -95,6 +105,20 @@ int main(int argc, char** argv) {
   if (options.primero_password.empty()) logger.warn("sandbox.primero.auth_disabled");
   if (options.ping_token.empty()) logger.warn("sandbox.ping.auth_disabled");
   options.logger = &logger;
+  if (!ping_oauth_client_id.empty()) {  // ---- PING OAuth2 ----
+    options.ping_oauth = refbridge::sandbox::PingOAuthOptions{
+        ping_oauth_client_id, env_or_empty("REFBRIDGE_SANDBOX_PING_CLIENT_SECRET"), ping_token_lifetime};
+    logger.add_secret(options.ping_oauth->client_secret);
+  }
+  if (!faults_file.empty()) {
+    auto plan = refbridge::sandbox::load_fault_plan(faults_file);
+    if (!plan) {
+      logger.error("sandbox.faults_invalid", {{refbridge::LogKey::kMessage, plan.error().describe()}});
+      return 1;
+    }
+    logger.warn("sandbox.faults_enabled", {{refbridge::LogKey::kCount, std::to_string(plan.value().rules.size())}});
+    options.faults = std::move(plan).value();
+  }
 
   // Block the stop signals before any thread starts, so that only sigwait() below receives them.
   sigset_t signals;

@@ -796,7 +796,9 @@ ApiResponse PrimeroStore::list_cases(const ApiRequest& request) {
   if (auto q = request.params.find("query"); q != request.params.end() && !q->second.empty()) query = lower(q->second);
 
   std::vector<const Case*> hits;
-  for (const auto& [id, c] : cases_) {
+  for (const auto& entry : cases_) {
+    const std::string& id = entry.first;
+    const Case& c = entry.second;  // a plain reference: clang 14 cannot capture structured bindings
     if (id_filter && id_filter->count(id) == 0) continue;
     const bool ok = std::all_of(filters.begin(), filters.end(), [&](const Filter& f) {
       const auto* v = find_member(c.doc, f.key);

@@ -1,6 +1,7 @@
 // The sandbox: two cpp-httplib servers over the PING and Primero stores. See sandbox.h.
 #include "sandbox.h"
 
+#include "faults_http.h"  // ---- fault injection ----
 #include "ping_store.h"
 #include "ping_synthetic.h"  // ---- PING ingestion and decisions ----
 #include "primero_store.h"
@@ -43,6 +44,14 @@ void write_response(const ApiResponse& api, httplib::Response& res) {
   if (!api.content_type.empty() && api.status != 204) res.set_content(api.body, api.content_type);
 }
 
+// ---- PING OAuth2 and TLS ----
+/// A plain HTTP server, or an HTTPS one (mTLS when tls.client_ca_file is set).
+std::unique_ptr<httplib::Server> make_server(const SandboxOptions::Tls& tls) {
+  if (tls.certificate_file.empty()) return std::make_unique<httplib::Server>();
+  return std::make_unique<httplib::SSLServer>(tls.certificate_file.c_str(), tls.key_file.c_str(),
+                                              tls.client_ca_file.empty() ? nullptr : tls.client_ca_file.c_str());
+}
+
 /// Registers `handler` for every method and path on `server`.
 void route_all(httplib::Server& server, const httplib::Server::Handler& handler) {
   const char* any = "[\\s\\S]*";
@@ -59,19 +68,25 @@ struct Sandbox::Impl {
   SandboxOptions options;
   detail::PingStore ping;
   detail::PrimeroStore primero;
-  httplib::Server ping_server;
-  httplib::Server primero_server;
+  std::unique_ptr<httplib::Server> ping_server_owner = make_server(options.tls);  // ---- PING OAuth2 and TLS ----
+  std::unique_ptr<httplib::Server> primero_server_owner = make_server(options.tls);
+  httplib::Server& ping_server = *ping_server_owner;
+  httplib::Server& primero_server = *primero_server_owner;
+  std::unique_ptr<PingOAuth> oauth = options.ping_oauth ? std::make_unique<PingOAuth>(*options.ping_oauth) : nullptr;
   std::thread ping_thread;
   std::thread primero_thread;
   int ping_port = 0;
   int primero_port = 0;
   bool stopped = false;
   std::mutex stop_mutex;
+  detail::FaultInjector faults{[this] { ping.ingestion().fail_next(1); }, options.logger};  // ---- fault injection ----
 
   explicit Impl(SandboxOptions o)
       : options(std::move(o)),
-        ping(options.ping_token, options.ingestion_polls_to_complete),
-        primero(options.primero_user, options.primero_password, options.primero_max_per) {}
+        ping(options.ping_oauth ? std::string() : options.ping_token, options.ingestion_polls_to_complete),
+        primero(options.primero_user, options.primero_password, options.primero_max_per) {
+    faults.set_plan(options.faults);
+  }
 
   void log(std::string_view event, int status, std::chrono::steady_clock::time_point started,
            std::optional<std::pair<LogKey, std::string>> id = std::nullopt) const {
@@ -83,6 +98,13 @@ struct Sandbox::Impl {
                           {{id->first, id->second}, {LogKey::kHttpStatus, std::to_string(status)}, {LogKey::kDurationMs, std::to_string(ms)}});
     } else {
       options.logger->log(level, event, {{LogKey::kHttpStatus, std::to_string(status)}, {LogKey::kDurationMs, std::to_string(ms)}});
+    }
+  }
+
+  /// SandboxOptions::on_write for a write answered 2xx (before the answer goes out).
+  void after_write(const ApiRequest& request, int status) const {
+    if (options.on_write && request.method != "GET" && status >= 200 && status < 300) {
+      options.on_write(request.method, request.raw_path);
     }
   }
 
@@ -121,9 +143,13 @@ struct Sandbox::Impl {
         r.body = ping.dump_json();
         return r;
       }
+      if (seg.size() == 2 && seg[1] == "faults") return faults.admin(request);  // ---- fault injection ----
       // ---- PING ingestion and decisions ----
       if (auto answer = ping.handle_admin(request, seg)) return *answer;
       return detail::PingStore::problem(404, "no such admin resource", request.raw_path);
+    }
+    if (oauth) {  // ---- PING OAuth2 and TLS ----
+      if (auto answer = oauth->gate(request, options.ping_token)) return *answer;
     }
     return ping.handle(request);
   }
@@ -149,13 +175,20 @@ refbridge::Result<std::unique_ptr<Sandbox>> Sandbox::start(SandboxOptions option
   for (int port : {options.ping_port, options.primero_port}) {
     if (port < 0 || port > 65535) return make_error(ErrorCode::kConfig, "port out of range: " + std::to_string(port));
   }
+  if (options.ping_oauth && (options.ping_oauth->client_secret.empty() || options.ping_oauth->token_lifetime_seconds < 1)) {
+    return make_error(ErrorCode::kConfig, "ping_oauth needs a client secret and a token lifetime of at least 1 second");
+  }
   auto impl = std::make_unique<Impl>(std::move(options));
   Impl* self = impl.get();
+  if (!self->ping_server.is_valid() || !self->primero_server.is_valid()) {
+    return make_error(ErrorCode::kConfig, "the sandbox TLS certificate or key could not be loaded");
+  }
 
-  route_all(self->ping_server, [self](const httplib::Request& req, httplib::Response& res) {
+  route_all(self->ping_server, self->faults.wrap(detail::FaultApi::kPing, [self](const httplib::Request& req, httplib::Response& res) {
     const auto started = std::chrono::steady_clock::now();
     const auto request = to_api_request(req);
     const auto answer = self->handle_ping(request);
+    self->after_write(request, answer.status);
     write_response(answer, res);
     const auto seg = detail::split_path(request.raw_path);
     if (request.method == "PATCH" && seg.size() == 4) {
@@ -163,15 +196,16 @@ refbridge::Result<std::unique_ptr<Sandbox>> Sandbox::start(SandboxOptions option
     } else {
       self->log("sandbox.ping.request", answer.status, started);
     }
-  });
-  route_all(self->primero_server, [self](const httplib::Request& req, httplib::Response& res) {
+  }));
+  route_all(self->primero_server, self->faults.wrap(detail::FaultApi::kPrimero, [self](const httplib::Request& req, httplib::Response& res) {
     const auto started = std::chrono::steady_clock::now();
     const auto request = to_api_request(req);
     const auto answer = self->primero.handle(request);
+    self->after_write(request, answer.status);
     write_response(answer, res);
     res.set_header("X-Content-Type-Options", "nosniff");
     self->log("sandbox.primero.request", answer.status, started);
-  });
+  }));
   for (auto* server : {&self->ping_server, &self->primero_server}) {
     server->set_payload_max_length(16U << 20);
     // httplib writes headers and body separately: without TCP_NODELAY every answer waits for the
@@ -207,6 +241,7 @@ void Sandbox::stop() {
   std::lock_guard lock(impl_->stop_mutex);
   if (impl_->stopped) return;
   impl_->stopped = true;
+  impl_->faults.cancel();  // ---- fault injection ---- (ends hangs, so the servers can stop)
   impl_->ping_server.stop();
   impl_->primero_server.stop();
   if (impl_->ping_thread.joinable()) impl_->ping_thread.join();
@@ -215,10 +250,15 @@ void Sandbox::stop() {
 
 int Sandbox::ping_port() const { return impl_->ping_port; }
 int Sandbox::primero_port() const { return impl_->primero_port; }
-std::string Sandbox::ping_base_url() const { return "http://" + impl_->options.host + ":" + std::to_string(impl_->ping_port); }
-std::string Sandbox::primero_base_url() const {
-  return "http://" + impl_->options.host + ":" + std::to_string(impl_->primero_port);
+std::string Sandbox::ping_base_url() const {
+  const char* scheme = impl_->options.tls.certificate_file.empty() ? "http://" : "https://";
+  return scheme + impl_->options.host + ":" + std::to_string(impl_->ping_port);
 }
+std::string Sandbox::primero_base_url() const {
+  const char* scheme = impl_->options.tls.certificate_file.empty() ? "http://" : "https://";
+  return scheme + impl_->options.host + ":" + std::to_string(impl_->primero_port);
+}
+PingOAuth* Sandbox::ping_oauth() const { return impl_->oauth.get(); }  // ---- PING OAuth2 and TLS ----
 
 refbridge::Result<SeedReport> Sandbox::seed_ping_from_json(std::string_view json_text, std::string_view origin) {
   rapidjson::Document doc;
@@ -396,6 +436,11 @@ refbridge::Result<DecisionSeedReport> Sandbox::seed_synthetic_decisions(const st
   log_decision_seed(impl_->options.logger, report);
   return report;
 }
+
+// ---- fault injection ----
+void Sandbox::set_faults(FaultPlan plan) { impl_->faults.set_plan(std::move(plan)); }
+void Sandbox::clear_faults() { impl_->faults.clear(); }
+std::vector<FaultRuleStats> Sandbox::fault_stats() const { return impl_->faults.stats(); }
 
 std::vector<std::string> Sandbox::synthetic_org_referral_ids(int n, std::uint64_t seed) {
   return detail::synthetic_org_referral_ids(n, seed);

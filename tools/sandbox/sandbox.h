@@ -7,6 +7,9 @@
 //   PING    ../shared/docs/ping-api.md (the operations table) and schemas/ping/openapi.yaml;
 //   Primero ../shared/docs/primero-api-v2.md §1-§5 and the emulator checklist §10.
 //
+// PING OAuth2 (SandboxOptions::ping_oauth, ping_oauth.h): POST /oauth2/token issues client
+// credentials tokens; every other PING call then needs one of them (or ping_token). TLS
+// (SandboxOptions::tls): both servers over HTTPS, optionally requiring client certificates.
 // PING server (Bearer token required when SandboxOptions::ping_token is set; errors are
 // RFC 7807 `application/problem+json` {type,title,status,detail,instance}):
 //   GET   /v1/referrals/outgoing?transferStatus=&pageSize=&pageToken=   summaries, keyset paging
@@ -27,6 +30,9 @@
 //   PATCH /v1/referrals/incoming/{referralId}/sync-status
 //   admin: GET /_sandbox/ping/incoming-referrals, GET /_sandbox/ping/ingestions,
 //          POST /_sandbox/ping/ingestion/fail-next?count=N
+// Fault injection (faults.h): POST /_sandbox/faults with a plan (YAML or JSON) replaces the plan
+//   of both servers (400 problem for an invalid plan), DELETE /_sandbox/faults clears it, GET
+//   /_sandbox/faults answers {"rules":[{kind, method, path, matched, hits}]}.
 // Ingestion: the body must be a JSON object with `records`, an array of 1..100 items (400 problem
 // when malformed, empty or not an array; 413 problem above 100, as the contract says). Processing
 // is deterministic: the POST answers received; each GET of the transaction is one processing step,
@@ -60,10 +66,13 @@
 //
 // Thread safety: every public member may be called from any thread while the servers run.
 
+#include "faults.h"
+#include "ping_oauth.h"  // ---- PING OAuth2 and TLS ----
 #include "refbridge/error.h"
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -90,6 +99,28 @@ struct SandboxOptions {
   /// max(ingestion_polls_to_complete, 1); earlier GETs answer "processing". 0 and 1 both complete
   /// on the first GET. Must be >= 0 (kConfig otherwise).
   int ingestion_polls_to_complete = 2;
+  // ---- crash-safety tests (tests/crash) ----
+  /// Post-write hook: called once the sandbox has applied a write (a non-GET request to either
+  /// server, admin routes included, answered 2xx) and BEFORE its answer is sent, on the server
+  /// thread that handled it, with the method and the path (no query, no body). It may block: the
+  /// crash test SIGKILLs the client here and waits for its death (the worst case: the write
+  /// happened, the client never learned it). Empty (the default): no cost.
+  std::function<void(std::string_view method, std::string_view path)> on_write;
+  // ---- fault injection (faults.h, faults_http.h) ----
+  /// Faults applied from the start (empty = none); replace or clear them later with
+  /// Sandbox::set_faults() / clear_faults() or POST / DELETE /_sandbox/faults.
+  FaultPlan faults;
+  // ---- PING OAuth2 and TLS (ping_oauth.h) ----
+  /// When set, PING serves POST /oauth2/token and accepts the tokens it issued (and `ping_token`,
+  /// when not empty) on every other PING call. kConfig when client_secret is empty or
+  /// token_lifetime_seconds < 1.
+  std::optional<PingOAuthOptions> ping_oauth;
+  /// Both servers over HTTPS when `certificate_file` is set (base URLs then start with https://).
+  struct Tls {
+    std::string certificate_file;  ///< PEM server certificate; empty = plain HTTP
+    std::string key_file;          ///< PEM private key of certificate_file
+    std::string client_ca_file;    ///< PEM CA; when set, clients must present a certificate it signed (mTLS)
+  } tls;
 };
 
 /// Result of seeding PING from flat proGres rows. Entity counts are the distinct totals held by
@@ -187,7 +218,7 @@ class Sandbox {
 
   [[nodiscard]] int ping_port() const;
   [[nodiscard]] int primero_port() const;
-  [[nodiscard]] std::string ping_base_url() const;     ///< "http://127.0.0.1:<port>"
+  [[nodiscard]] std::string ping_base_url() const;     ///< "http://127.0.0.1:<port>" (https:// with TLS)
   [[nodiscard]] std::string primero_base_url() const;  ///< "http://127.0.0.1:<port>"
 
   /// Reads the flow A fixture files of flow_a_fixture_files() from `fixtures_dir` (never
@@ -313,6 +344,18 @@ class Sandbox {
   /// Status (in_progress | accepted | rejected | done | revoked) of one referral of one case.
   [[nodiscard]] std::optional<std::string> primero_referral_status(const std::string& record_id,
                                                                   const std::string& referral_id) const;
+
+  // ---- PING OAuth2 and TLS ----
+  /// The PING token endpoint (revoke_all(), issued(), refused()), or nullptr without ping_oauth.
+  [[nodiscard]] PingOAuth* ping_oauth() const;
+
+  // ---- fault injection (faults.h, faults_http.h) ----
+  /// Replaces the fault plan of both servers (rule counters restart at zero).
+  void set_faults(FaultPlan plan);
+  /// Removes every fault rule and makes expired tokens valid again.
+  void clear_faults();
+  /// Per rule of the current plan: requests matched and hit so far.
+  [[nodiscard]] std::vector<FaultRuleStats> fault_stats() const;
 
   /// Stops both servers and joins their threads. Idempotent.
   void stop();

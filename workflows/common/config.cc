@@ -1,6 +1,10 @@
 // Workflow configuration loader. See config.h.
 #include "config.h"
+#include "config_retry.h"
 
+#include "config_security.h"
+
+#include "refbridge/secrets.h"
 #include "refbridge/time.h"
 
 #include <yaml-cpp/yaml.h>
@@ -100,6 +104,7 @@ Result<WorkflowConfig> load_config(const std::string& path) {
                                                     std::to_string(e.mark.column + 1) + ": " + e.msg);
   }
   if (!root.IsMap()) return make_error(ErrorCode::kInvalidInput, path + ": expected a mapping at the top level");
+  REFBRIDGE_TRY(refuse_secrets_in_file(root, path));
 
   WorkflowConfig c;
   const auto dir = std::filesystem::path(path).parent_path();
@@ -115,9 +120,8 @@ Result<WorkflowConfig> load_config(const std::string& path) {
   if (c.ping_page_size < 1 || c.ping_page_size > 1000) {
     return make_error(ErrorCode::kConfig, "configuration: 'ping.page_size' must be between 1 and 1000");
   }
-  c.ping_token = env("REFBRIDGE_PING_TOKEN");
-  if (c.ping_token.empty()) return make_error(ErrorCode::kConfig, "set the PING token in REFBRIDGE_PING_TOKEN");
-  c.ping_subscription_key = env("REFBRIDGE_PING_SUBSCRIPTION_KEY");
+  REFBRIDGE_TRY(load_ping_auth(ping, c));
+  REFBRIDGE_TRY(c.ping_tls, load_tls(ping, "ping"));
 
   const auto primero = root["primero"];
   REFBRIDGE_TRY(c.primero_base_url, get<std::string>(primero, "base_url", ""));
@@ -125,10 +129,8 @@ Result<WorkflowConfig> load_config(const std::string& path) {
   if (c.primero_base_url.empty()) return missing("primero.base_url");
   REFBRIDGE_TRY(c.primero_user, get<std::string>(primero, "user", ""));
   if (c.primero_user.empty()) return missing("primero.user");
-  c.primero_password = env("REFBRIDGE_PRIMERO_PASSWORD");
-  if (c.primero_password.empty()) {
-    return make_error(ErrorCode::kConfig, "set the Primero password in REFBRIDGE_PRIMERO_PASSWORD");
-  }
+  REFBRIDGE_TRY(c.primero_password, require_secret("REFBRIDGE_PRIMERO_PASSWORD", "the Primero API user's password"));
+  REFBRIDGE_TRY(c.primero_tls, load_tls(primero, "primero"));
   REFBRIDGE_TRY(auto auth, get<std::string>(primero, "auth", "basic"));
   if (auth == "basic") {
     c.primero_auth = PrimeroAuthMode::kBasic;
@@ -144,18 +146,13 @@ Result<WorkflowConfig> load_config(const std::string& path) {
   if (connect_ms <= 0 || total_ms <= 0) return make_error(ErrorCode::kConfig, "configuration: timeouts must be positive");
   c.http.connect_timeout = std::chrono::milliseconds(connect_ms);
   c.http.total_timeout = std::chrono::milliseconds(total_ms);
-  REFBRIDGE_TRY(c.http.verify_tls, get<bool>(http, "verify_tls", true));
-  REFBRIDGE_TRY(auto allow_insecure, get<bool>(http, "allow_insecure_tls", false));
-  if (!c.http.verify_tls && !allow_insecure) {
-    return make_error(ErrorCode::kConfig,
-                      "configuration: 'http.verify_tls: false' also needs 'http.allow_insecure_tls: true'");
-  }
-  REFBRIDGE_TRY(c.http.ca_bundle, get<std::string>(http, "ca_bundle", ""));
+  REFBRIDGE_TRY(refuse_moved_tls_keys(http));
 
   REFBRIDGE_TRY(auto ledger, get<std::string>(root, "ledger", ""));
   if (auto e = env("REFBRIDGE_LEDGER"); !e.empty()) ledger = e;
   if (ledger.empty()) return missing("ledger");
   c.ledger_path = ledger == ":memory:" ? ledger : relative_to(dir, ledger);
+  REFBRIDGE_TRY(load_run_limits(root, c));
   REFBRIDGE_TRY(c.sync, load_sync(root["sync"]));
   REFBRIDGE_TRY(c.unhcr, load_unhcr(root["unhcr"]));
   return c;

@@ -5,15 +5,36 @@
 //   ping:
 //     base_url: https://ping.example.org          # env REFBRIDGE_PING_BASE_URL overrides
 //     page_size: 100                              # 1..1000
+//     auth: static_token                          # static_token (REFBRIDGE_PING_TOKEN) | oauth2
+//     oauth2:                                     # auth: oauth2 — client credentials (RFC 6749 §4.4)
+//       token_url: https://ping.example.org/oauth2/token
+//       client_id: refbridge                      # secret: REFBRIDGE_PING_CLIENT_SECRET
+//       scope: ""                                 # optional, space-separated
+//       client_auth: basic                        # basic (HTTP Basic, default) | body (form members)
+//       refresh_margin_seconds: 60                # refresh this long before expiry, 0..3600
+//     tls:                                        # per connection; the same keys under primero:
+//       ca_bundle: /etc/refbridge/ping-ca.pem     # PEM file of trusted CAs; empty = system store
+//       client_certificate: /etc/refbridge/client.pem   # mTLS (PEM); needs client_key
+//       client_key: /etc/refbridge/client.key     # PEM, unencrypted, readable by refbridge only
+//       insecure_skip_tls_verify: false           # true: no certificate or host check (WARN at every start)
 //   primero:
 //     base_url: https://primero.example.org       # env REFBRIDGE_PRIMERO_BASE_URL overrides
 //     user: refbridge_api
 //     auth: basic                                 # basic (Primero >= 2.11) | token (<= 2.10)
+//     tls: {...}                                  # as under ping:
 //   http:
 //     connect_timeout_ms: 10000
 //     total_timeout_ms: 60000
-//     verify_tls: true                            # false is refused unless allow_insecure_tls: true
-//     ca_bundle: /etc/ssl/certs/ca-certificates.crt
+//     (TLS moved to ping.tls / primero.tls: http.verify_tls: false, http.allow_insecure_tls and
+//      http.ca_bundle are refused with a message naming the new key)
+//   retry:                                        # in-call retries of transient failures (config_retry.h)
+//     max_attempts: 4                             # per call, the first included; 1 = no in-call retry
+//     max_elapsed_ms: 60000                       # per call: no retry whose wait ends later than this
+//     initial_backoff_ms: 500                     # ceiling of the 1st wait (full jitter), doubles per retry
+//     max_backoff_ms: 30000                       # cap of that ceiling
+//     max_retry_after_ms: 60000                   # a longer Retry-After is not waited for (between-run retry instead)
+//   run_timeout_seconds: 0                        # per run, 0 = none; then the run stops as on SIGTERM (exit 4)
+//   shutdown_grace_seconds: 30                    # after SIGINT/SIGTERM/run_timeout: in-flight records get this long
 //   ledger: /var/lib/refbridge/ledger.sqlite      # relative to the config file; env REFBRIDGE_LEDGER overrides
 //   sync:                                         # the shared sync engine (workflows/common/sync_*.h)
 //     concurrency: 8                              # records processed at once, 1..64
@@ -30,11 +51,16 @@
 //     user_names: [unhcr_cw@cpims-gambella.primero.org]   # 2.1 case filter and referral recipients
 //     agencies: [UNHCR]                           # referral recipient agency / service implementing agency
 //     fallback_contact_user: cpims.admin@example.org      # user whose contact stands in (2.1)
-// Secrets: REFBRIDGE_PING_TOKEN, REFBRIDGE_PING_SUBSCRIPTION_KEY (optional),
-//          REFBRIDGE_PRIMERO_PASSWORD.
+// Secrets (config_security.h): only from environment variables, each NAME also as NAME_FILE (a path
+// to a file holding it): REFBRIDGE_PING_TOKEN (auth: static_token), REFBRIDGE_PING_CLIENT_SECRET
+// (auth: oauth2), REFBRIDGE_PING_SUBSCRIPTION_KEY (optional), REFBRIDGE_PRIMERO_PASSWORD.
+// A file holding a secret-looking key (password, token, client_secret, subscription_key, ...) is
+// refused: secrets never live in the configuration file or on the command line.
 
 #include "refbridge/error.h"
 #include "refbridge/http.h"
+#include "refbridge/retry.h"
+#include "refbridge/oauth2.h"
 
 #include <chrono>
 #include <string>
@@ -43,6 +69,15 @@
 namespace refbridge::workflows {
 
 enum class PrimeroAuthMode { kBasic, kToken };
+enum class PingAuthMode { kStaticToken, kOAuth2 };
+
+/// TLS settings of one connection (`ping.tls`, `primero.tls`); applied onto HttpOptions.
+struct TlsSettings {
+  std::string ca_bundle;           ///< PEM file of trusted CAs; empty = the system store
+  std::string client_certificate;  ///< PEM client certificate (mTLS); empty = none
+  std::string client_key;          ///< PEM private key of client_certificate; empty = none
+  bool insecure_skip_verify = false;  ///< no peer/host verification; logged as a WARN at start-up
+};
 
 /// The shared sync engine's settings (`sync:` section; defaults as documented above).
 struct SyncSettings {
@@ -69,13 +104,20 @@ struct WorkflowConfig {
   std::string profile_path;  ///< absolute or relative to the working directory after loading
   std::string ping_base_url;
   int ping_page_size = 100;
-  std::string ping_token;             ///< secret, from REFBRIDGE_PING_TOKEN
+  PingAuthMode ping_auth = PingAuthMode::kStaticToken;
+  std::string ping_token;             ///< secret, from REFBRIDGE_PING_TOKEN (static_token)
   std::string ping_subscription_key;  ///< secret, from REFBRIDGE_PING_SUBSCRIPTION_KEY
+  OAuth2ClientCredentials ping_oauth2;  ///< auth: oauth2; client_secret from REFBRIDGE_PING_CLIENT_SECRET
+  TlsSettings ping_tls;
+  TlsSettings primero_tls;
   std::string primero_base_url;
   std::string primero_user;
   std::string primero_password;  ///< secret, from REFBRIDGE_PRIMERO_PASSWORD
   PrimeroAuthMode primero_auth = PrimeroAuthMode::kBasic;
-  HttpOptions http;
+  HttpOptions http;  ///< timeouts and limits of both connections; TLS comes from ping_tls / primero_tls
+  RetryPolicy retry;                        ///< `retry:` section (in-call retries)
+  std::chrono::seconds run_timeout{0};      ///< `run_timeout_seconds`, 0 = no limit
+  std::chrono::seconds shutdown_grace{30};  ///< `shutdown_grace_seconds`
   std::string ledger_path;  ///< SQLite ledger file (absolute after loading)
   SyncSettings sync;
   UnhcrIdentity unhcr;

@@ -6,6 +6,8 @@
 #include "refbridge/api_connection.h"
 #include "refbridge/auth.h"
 #include "refbridge/http.h"
+#include "refbridge/log.h"
+#include "refbridge/time.h"
 
 #include <memory>
 
@@ -15,10 +17,14 @@ namespace refbridge::workflows {
 /// Not copyable or movable: ApiConnection holds pointers to the members.
 class Connections {
  public:
-  /// PING: static Bearer token (+ Ocp-Apim-Subscription-Key when configured).
+  /// PING: static Bearer token, or OAuth2 client credentials (`ping.auth: oauth2`, token requests
+  /// over the PING transport, so with PING's TLS settings), + Ocp-Apim-Subscription-Key when set.
   /// Primero: Basic auth, or the token login of Primero <= 2.10 when `primero.auth: token`.
+  /// Each transport gets config.http with its connection's TLS settings (`ping.tls`, `primero.tls`).
+  /// When a connection has `insecure_skip_tls_verify: true`, a WARN line
+  /// `tls.verification_disabled` naming it is written to `log` (every start-up; pass the logger).
   /// Errors: kConfig when a base URL is not an absolute http(s) URL.
-  static Result<std::unique_ptr<Connections>> create(const WorkflowConfig& config);
+  static Result<std::unique_ptr<Connections>> create(const WorkflowConfig& config, Logger* log = nullptr);
 
   ApiConnection& ping() { return *ping_; }
   ApiConnection& primero() { return *primero_; }
@@ -28,6 +34,7 @@ class Connections {
 
  private:
   Connections() = default;
+  SystemClock clock_;  // token expiry of the OAuth2 and Primero token authenticators
   std::unique_ptr<HttpTransport> ping_transport_;
   std::unique_ptr<HttpTransport> primero_transport_;
   std::unique_ptr<Authenticator> ping_auth_;
@@ -35,5 +42,9 @@ class Connections {
   std::unique_ptr<ApiConnection> ping_;
   std::unique_ptr<ApiConnection> primero_;
 };
+
+/// `base` with the TLS settings `tls` applied (ca_bundle, client certificate and key, and
+/// verify_tls = !insecure_skip_verify).
+HttpOptions with_tls(HttpOptions base, const TlsSettings& tls);
 
 }  // namespace refbridge::workflows

@@ -14,7 +14,15 @@ RunReport run_with_ledger(const EngineDeps& deps, const std::string& workflow, c
   }
   RecordBook book(deps.ledger, workflow, run_id.value(), deps.sync, deps.clock);
   auto cursor = body(book, report);
-  if (!cursor) {
+  if (const CancellationToken& stop = run_cancellation(); stop.cancelled()) {
+    // The run stopped early (cancellation.h): say so rather than report a consequential error.
+    report.abort("interrupted (" + stop.reason() + "): " + std::to_string(tasks_not_started()) +
+                 " record tasks not started; in-flight records finished; every record not settled stays "
+                 "eligible for the next run and the cursor did not move past it");
+    deps.log.warn("run.interrupted", {{LogKey::kWorkflow, workflow},
+                                      {LogKey::kCount, std::to_string(tasks_not_started())},
+                                      {LogKey::kMessage, stop.reason()}});
+  } else if (!cursor) {
     report.abort(cursor.error().describe());
     deps.log.error("run.aborted", {{LogKey::kWorkflow, workflow},
                                    {LogKey::kErrorCode, std::string(to_string(cursor.error().code))},

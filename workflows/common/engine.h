@@ -8,6 +8,7 @@
 //   - Primero cursor reading with overlap, every page (updated_cases.h);
 //   - PING ingestion with transaction follow-up and crash-safe resumption (ingestion.h).
 
+#include "cancellation.h"
 #include "executor.h"
 #include "ingestion.h"
 #include "record_book.h"
@@ -40,6 +41,8 @@ using RunBody = std::function<Result<std::string>(RecordBook& book, RunReport& r
 
 /// Opens a ledger run for `workflow`, runs `body`, closes the run with the counts (and logs
 /// run.finished). A ledger that cannot open the run aborts the report without running the body.
+/// When run_cancellation() was raised during the run (cancellation.h) the report is aborted with
+/// "interrupted (<reason>): ..." and the number of record tasks not started.
 RunReport run_with_ledger(const EngineDeps& deps, const std::string& workflow, const RunBody& body);
 
 /// Reads the workflow's ledger cursor as an instant (UTC), or `initial` (an ISO-8601 text) when the

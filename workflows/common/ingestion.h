@@ -14,15 +14,20 @@
 //   submitted in the ledger and is reported failed (rule "ingestion-pending"): the next run follows
 //   it again before anything else.
 
+#include "executor.h"
 #include "record_book.h"
 #include "run_report.h"
 
 #include "ping/client.h"
+#include "refbridge/crash_point.h"
 #include "refbridge/log.h"
 
 #include <chrono>
+#include <algorithm>
 #include <functional>
+#include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace refbridge::workflows {
@@ -100,12 +105,51 @@ void ingest_batch(const IngestionDeps& deps, std::vector<StagedRecord<Body>>& ba
   if (sent.empty()) return;
   auto accepted = submit(std::move(bodies));
   if (!accepted) return settle_all_failed(deps, accepted.error(), sent);
+  crash_point("ingestion.accepted");  // tests/crash: PING holds the batch, the ledger says in_flight
   for (auto& [ticket, outcome] : sent) {
     outcome->transaction_id = accepted.value().transactionId;
     (void)deps.book.submitted(*ticket, accepted.value().transactionId);  // a lost write only means a re-submission
   }
   settle_ingested(deps, follow_transaction(deps.ping, accepted.value().transactionId, deps.book.settings(), deps.sleep),
                   sent, /*by_index=*/true);
+}
+
+/// Records staged for ingestion by concurrent workers (thread-safe), taken all at once by the step
+/// that ingests them.
+template <class Body>
+class StagingArea {
+ public:
+  void stage(StagedRecord<Body> record) {
+    std::lock_guard lock(mutex_);
+    staged_.push_back(std::move(record));
+  }
+  /// Everything staged so far; the area is empty afterwards.
+  std::vector<StagedRecord<Body>> take() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(staged_, {});
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<StagedRecord<Body>> staged_;  // guarded by mutex_
+};
+
+/// Ingests `staged` in batches of `batch_size` records (clamped to PING's 1..100), the batches
+/// concurrently on `executor`, and returns when every record is settled (ingest_batch()).
+template <class Body>
+void ingest_in_batches(const IngestionDeps& deps, BoundedExecutor& executor, std::vector<StagedRecord<Body>> staged,
+                       int batch_size, const std::function<Result<ping::IngestionAccepted>(std::vector<Body>)>& submit) {
+  if (staged.empty()) return;
+  const auto size = static_cast<std::size_t>(std::clamp(batch_size, 1, 100));
+  std::vector<std::vector<StagedRecord<Body>>> batches;
+  for (auto& r : staged) {
+    if (batches.empty() || batches.back().size() >= size) batches.emplace_back();
+    batches.back().push_back(std::move(r));
+  }
+  for (auto& batch : batches) {
+    executor.submit([&deps, &batch, &submit] { ingest_batch<Body>(deps, batch, submit); });
+  }
+  executor.wait_idle();
 }
 
 /// Follows the transactions of records left `submitted` by earlier runs (ledger rows with a

@@ -89,6 +89,18 @@ Result<void> RecordBook::submitted(RecordTicket& t, const std::string& transacti
   return write(t);
 }
 
+Result<void> RecordBook::acknowledging(RecordTicket& t, const RecordOutcome& outcome) {
+  if (!t.attempted) ++t.row.attempts;
+  t.attempted = true;
+  t.row.state = LedgerState::kInFlight;
+  if (!outcome.target_key.empty()) t.row.target_key = outcome.target_key;
+  const bool delivered = outcome.state == RecordState::kDelivered;
+  t.row.error_code = delivered ? std::string() : outcome.rule;
+  t.row.error_message = delivered ? std::string() : outcome.reason;
+  t.row.next_attempt_at.reset();
+  return write(t);
+}
+
 void RecordBook::settle(RecordTicket& t, RecordOutcome& outcome) {
   const bool counts_as_attempt = outcome.state == RecordState::kFailed || outcome.state == RecordState::kRejected ||
                                  outcome.state == RecordState::kDelivered;

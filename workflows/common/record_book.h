@@ -10,6 +10,7 @@
 //   open() -> [backing_off()? report skipped "retry-backoff", ledger untouched]
 //          -> in_flight(hash) just before the first remote write (attempts + 1)
 //          -> submitted(transaction id) when PING accepted an ingestion (1.2, 2.1)
+//          -> acknowledging(outcome) just before PING is told the outcome (1.1, 2.2; tests/crash)
 //          -> settle(outcome): delivered / skipped / rejected / failed (+ next_attempt_at), or
 //             rejected "retries-exhausted" once max_attempts failed attempts are reached.
 
@@ -57,6 +58,14 @@ class RecordBook {
   Result<void> in_flight(RecordTicket& ticket, const std::string& hash);
   /// Records that PING accepted the ingestion `transaction_id` (state submitted).
   Result<void> submitted(RecordTicket& ticket, const std::string& transaction_id);
+  /// Records the outcome about to be acknowledged to PING (1.1 transfer status, 2.2 sync status),
+  /// just before that acknowledgement is sent: state in_flight (attempts + 1 unless this run already
+  /// counted one) with the outcome's target_key, rule (error_code) and reason (error_message). The
+  /// write that takes a record out of PING's pending queue thus never happens without the ledger
+  /// knowing what it said: after a crash right after it, the row is settled from PING's status by
+  /// reconcile_unlisted() (unlisted_rows.h) with this target_key / rule (tests/crash). Errors: the
+  /// ledger's (then do not acknowledge: the record is redone by the next run).
+  Result<void> acknowledging(RecordTicket& ticket, const RecordOutcome& outcome);
   /// Writes the outcome's final state. A failed outcome gets next_attempt_at = now + backoff
   /// (retry_initial x 2^(attempts-1), capped at retry_max), or becomes rejected with rule
   /// "retries-exhausted" once `attempts` reaches max_attempts (the outcome is changed to match).

@@ -1,6 +1,8 @@
 // Run report. See run_report.h.
 #include "run_report.h"
 
+#include "refbridge/redaction.h"
+
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
@@ -38,10 +40,12 @@ void RunReport::finish(std::chrono::sys_time<std::chrono::milliseconds> finished
 std::size_t RunReport::count(RecordState state) const { return counts_[static_cast<int>(state)]; }
 
 namespace {
+// Every value passes redaction: a reason quoting a server's message cannot carry a secret.
 template <class W>
 void put(W& w, std::string_view key, std::string_view value) {
   w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  const std::string clean = redact(value);
+  w.String(clean.c_str(), static_cast<rapidjson::SizeType>(clean.size()));
 }
 }  // namespace
 
@@ -94,7 +98,7 @@ std::string RunReport::summary_line() const {
                 static_cast<double>((finished_at_ - started_at_).count()) / 1000.0);
   std::string line = buf;
   if (aborted()) line += " (run aborted: " + aborted_ + ")";
-  return line;
+  return redact(line);
 }
 
 }  // namespace refbridge::workflows

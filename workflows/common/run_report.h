@@ -2,6 +2,7 @@
 // The report every workflow run ends with (../shared/docs/workflows.md "Common rules"):
 // counts per state, duration, and per record its key, state and, for rejected / failed / skipped
 // records, the rule and a reason a person can act on. Only ids, codes and counts: no personal data.
+// Every string written by to_json() and summary_line() passes refbridge::redact() (secrets).
 // JSON shape (written by to_json):
 //   {"workflow":"1.1","started_at":"<UTC ISO-8601 ms>","finished_at":"...","duration_ms":123,
 //    "aborted":"<reason, only when the run could not go on>",

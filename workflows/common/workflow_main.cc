@@ -39,24 +39,26 @@ int workflow_main(int argc, char** argv, std::string_view id, std::string_view t
   auto config = load_config(config_path);
   if (!config) return not_started(log, id, config.error());
   const WorkflowConfig& c = config.value();
-  log.add_secret(c.ping_token);
-  log.add_secret(c.ping_subscription_key);
-  log.add_secret(c.primero_password);
+  // Before any other thread starts: SIGINT/SIGTERM and run_timeout raise run_cancellation().
+  ShutdownWatcher shutdown(log, c.run_timeout, c.shutdown_grace);
+  // Every secret was registered with redaction when load_config() read it (refbridge/secrets.h).
 
   auto profile = load_profile(c.profile_path);
   if (!profile) return not_started(log, id, profile.error());
-  auto connections = Connections::create(c);
+  auto connections = Connections::create(c, &log);
   if (!connections) return not_started(log, id, connections.error());
   auto ledger = open_sqlite_ledger(c.ledger_path);
   if (!ledger) return not_started(log, id, ledger.error());
 
   SystemClock clock;
   const Sleeper sleep = real_sleeper();
-  WorkflowEnv env{c, profile.value(), *connections.value(), *ledger.value(), log, clock, sleep};
+  const auto run_ledger = freeze_cursor_on_cancel(*ledger.value(), run_cancellation());
+  WorkflowEnv env{c, profile.value(), *connections.value(), *run_ledger, log, clock, sleep};
   auto report = run(env);
   if (!report) return not_started(log, id, report.error());
   if (auto w = write_report(report.value(), report_path); !w) return not_started(log, id, w.error());
   std::cout << report.value().summary_line() << "\n";
+  if (run_cancellation().cancelled()) return exit_status_for(run_cancellation());
   return report.value().aborted() ? 2 : 0;
 }
 

@@ -8,9 +8,12 @@
 // Usage: refbridge-<workflow> --config refbridge.yaml [--report out.json]
 // Secrets come from the environment (config.h), never from arguments; they are registered with the
 // logger's redaction before anything is logged. Exit status: 0 run completed; 1 usage error;
-// 2 the run could not proceed (configuration, profile, ledger, authentication, unreachable API).
+// 2 the run could not proceed (configuration, profile, ledger, authentication, unreachable API);
+// 3 interrupted by SIGINT/SIGTERM; 4 stopped by run_timeout_seconds (3 and 4: in-flight records
+// finished or were left for the next run, the ledger is consistent; cancellation.h).
 
 #include "config.h"
+#include "cancellation.h"
 #include "connections.h"
 #include "ingestion.h"
 #include "run_report.h"

@@ -1,11 +1,14 @@
 // Workflow 2.2. See decisions_to_primero.h for the steps and their source.
 #include "decisions_to_primero.h"
+#include "page_loop.h"
+#include "unlisted_rows.h"
 
 #include "mappings/progres_decision_to_primero_referral.h"
 #include "ping/validate.h"
 #include "primero/serde.h"
 #include "primero/validate.h"
 #include "refbridge/json.h"
+#include "refbridge/crash_point.h"
 #include "refbridge/mapping_runtime.h"
 #include "refbridge/validation.h"
 
@@ -29,11 +32,10 @@ Result<void> reject_violations(const std::vector<Violation>& violations, std::st
 }
 
 /// Errors that mean the decision itself cannot be applied as it is (reported to PING, not
-/// retried): business rules, Primero refusing the body (422), an answer breaking the schema.
-bool is_rejection(const Error& e) {
-  return e.code == ErrorCode::kRejected || e.code == ErrorCode::kUnprocessable ||
-         e.code == ErrorCode::kInvalidResponse;
-}
+/// retried): business rules, Primero refusing the body (422). An answer that cannot be read
+/// (kInvalidResponse: truncated, malformed, wrong shape) is a transient failure, retried next run
+/// (tests/faults); a persistent one ends retries-exhausted after sync.max_attempts.
+bool is_rejection(const Error& e) { return e.code == ErrorCode::kRejected || e.code == ErrorCode::kUnprocessable; }
 
 /// The Primero referral a decision designates, with its case.
 struct Target {
@@ -63,6 +65,24 @@ class DecisionProcessor {
     return process(ticket.value(), std::move(out));
   }
 
+  /// A ledger row left failed or in flight whose decision PING no longer lists as pending
+  /// (unlisted_rows.h): synchronised -> delivered; failed -> rejected with the row's rule (the
+  /// rejection was reported, its answer lost); still pending or unreadable -> left for later.
+  std::optional<RecordOutcome> reconcile(const LedgerRecord& row) {
+    auto decision = d_.ping.get_referral_decision({.referralId = row.source_key});
+    if (!decision || !decision.value().syncStatus || *decision.value().syncStatus == ping::SyncStatusValue::kPending) {
+      return std::nullopt;
+    }
+    auto ticket = book_.open(row.source_key, row.source_id);
+    if (!ticket) return std::nullopt;
+    ticket.value().attempted = true;  // reading the outcome back is not a new delivery attempt
+    RecordOutcome out = unlisted_outcome(row, *decision.value().syncStatus == ping::SyncStatusValue::kSynchronised,
+                                         "sync status", decision.value().syncStatus->text());
+    book_.settle(ticket.value(), out);
+    log_outcome(d_.engine.log, kWorkflow, out);
+    return out;
+  }
+
  private:
   RecordOutcome process(RecordTicket& ticket, RecordOutcome out) {
     auto decision = fetch(out.key);
@@ -77,7 +97,11 @@ class DecisionProcessor {
     if (!applied) return finish_error(ticket, std::move(out), applied.error());
 
     out.target_key = applied.value();
-    if (auto acked = mark_synchronised(out.key, applied.value()); !acked) {
+    out.state = RecordState::kDelivered;  // what the acknowledgement says; the ledger knows it first (tests/crash)
+    if (auto w = book_.acknowledging(ticket, out); !w) return finish_error(ticket, std::move(out), w.error());
+    auto acked = mark_synchronised(out.key, applied.value());
+    crash_point("2.2.acknowledged");  // tests/crash: PING says synchronised, the ledger in_flight
+    if (!acked) {
       // Primero has the decision; PING still says pending, so the next run finds the referral in
       // the decided status, sends no second PATCH and repeats only this acknowledgement.
       out.state = RecordState::kFailed;
@@ -183,6 +207,7 @@ class DecisionProcessor {
     primero::UpdateCaseReferralRequest req{.id = target.case_record_id, .referral_id = target.referral.id};
     req.body.data = update;
     REFBRIDGE_TRY(d_.primero.update_case_referral(req));
+    crash_point("2.2.referral-patched");  // tests/crash: Primero holds the decision, the ledger says in_flight
     // Primero answers 200 with the unchanged referral when it ignores a transition (§6.5): trust
     // only a fresh read.
     REFBRIDGE_TRY(auto after, read_status(target));
@@ -230,6 +255,8 @@ class DecisionProcessor {
     out.state = RecordState::kRejected;
     out.rule = e.code == ErrorCode::kRejected ? e.rule : std::string(to_string(e.code));
     out.reason = e.code == ErrorCode::kRejected ? e.message : e.describe();
+    // The ledger knows the rejection before PING does: a crash after PING's update cannot lose it (tests/crash).
+    if (auto w = book_.acknowledging(ticket, out); !w) return finish_error(ticket, std::move(out), w.error());
     if (auto r = mark_failed(out.key, out.rule + ": " + out.reason); !r) {
       // PING did not take the rejection: the decision stays pending and the next run reports it.
       out.state = RecordState::kFailed;
@@ -293,27 +320,12 @@ RunReport run_decisions_to_primero(const DecisionsToPrimeroDeps& deps) {
   const std::string workflow(kWorkflow);
   return run_with_ledger(deps.engine, workflow, [&](RecordBook& book, RunReport& report) -> Result<std::string> {
     DecisionProcessor processor(deps, book);
-    BoundedExecutor executor(deps.engine.sync.concurrency);
     ping::ListReferralDecisionsRequest request;
     request.syncStatus = ping::SyncStatusValue::kPending;
     request.pageSize = deps.page_size;
-    int page_number = 0;
-    for (const auto& page : deps.ping.list_referral_decisions_pages(std::move(request))) {
-      ++page_number;
-      if (!page) {
-        executor.wait_idle();
-        return page.error();
-      }
-      deps.engine.log.info("page.read", {{LogKey::kWorkflow, workflow},
-                                         {LogKey::kPage, std::to_string(page_number)},
-                                         {LogKey::kCount, std::to_string(page.value().items.size())}});
-      for (const auto& summary : page.value().items) {
-        executor.submit([&processor, &report, summary] { report.add(processor.process(summary)); });
-      }
-      // One page at a time (memory holds one page); PING's keyset paging skips nothing when this
-      // page's decisions leave the pending queue.
-      executor.wait_idle();
-    }
+    REFBRIDGE_TRY(process_pages(deps.engine, workflow, deps.ping.list_referral_decisions_pages(std::move(request)), report,
+                                [&processor](const auto& summary) { return processor.process(summary); }));
+    REFBRIDGE_TRY(reconcile_unlisted(book, report, [&processor](const LedgerRecord& row) { return processor.reconcile(row); }));
     return std::string();  // no cursor: PING's pending queue is the source
   });
 }

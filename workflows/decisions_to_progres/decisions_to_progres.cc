@@ -53,7 +53,9 @@ std::vector<Candidate> candidates(const primero::Case& c) {
     }
   }
   std::vector<Candidate> out;
-  for (const auto& [number, rows] : by_number) {
+  for (const auto& entry : by_number) {
+    const auto& number = entry.first;
+    const auto& rows = entry.second;  // a plain reference: clang 14 cannot capture structured bindings
     Candidate cand{decision_key(case_part(c), number), number, rows.front(), std::nullopt};
     const bool agree = std::all_of(rows.begin(), rows.end(), [&](const primero::Service* s) {
       return s->unhcr_referral_status == rows.front()->unhcr_referral_status &&
@@ -191,8 +193,7 @@ class DecisionProcessor {
       return report_only(std::move(out), RecordState::kSkipped, "already-rejected",
                          "this same decision was rejected before (" + t.row.error_code + "); change it in Primero to resend");
     }
-    std::lock_guard lock(mutex_);
-    staged_.push_back(Staged{std::move(t), std::move(out), hash, std::move(body).value()});
+    staging_.stage(Staged{std::move(t), std::move(out), hash, std::move(body).value()});
   }
 
   // The generated transform, then the generated validator on its output (rule "schema").
@@ -211,27 +212,10 @@ class DecisionProcessor {
 
   // Step 4: the staged records in batches of sync.ingestion_batch_size, batches concurrently.
   void ingest_staged() {
-    std::vector<Staged> staged;
-    {
-      std::lock_guard lock(mutex_);
-      staged.swap(staged_);
-    }
-    if (staged.empty()) return;
-    const auto size = static_cast<std::size_t>(std::clamp(d_.engine.sync.ingestion_batch_size, 1, 100));
-    std::vector<std::vector<Staged>> batches;
-    for (auto& r : staged) {
-      if (batches.empty() || batches.back().size() >= size) batches.emplace_back();
-      batches.back().push_back(std::move(r));
-    }
-    const IngestionDeps deps = ingestion_deps();
-    const std::function<Result<ping::IngestionAccepted>(std::vector<Decision>)> submit =
-        [this](std::vector<Decision> records) {
-          return d_.ping.ingest_referral_decisions({.body = ping::DecisionIngestion{.records = std::move(records)}});
-        };
-    for (auto& batch : batches) {
-      executor_.submit([&deps, &batch, &submit] { ingest_batch<Decision>(deps, batch, submit); });
-    }
-    executor_.wait_idle();
+    const std::function<Result<ping::IngestionAccepted>(std::vector<Decision>)> submit = [this](std::vector<Decision> records) {
+      return d_.ping.ingest_referral_decisions({.body = ping::DecisionIngestion{.records = std::move(records)}});
+    };
+    ingest_in_batches<Decision>(ingestion_deps(), executor_, staging_.take(), d_.engine.sync.ingestion_batch_size, submit);
   }
 
   /// True when this run has not yet given `key` an outcome for this `fingerprint`: the first time
@@ -271,7 +255,7 @@ class DecisionProcessor {
   RecordBook& book_;
   RunReport& report_;
   std::mutex mutex_;
-  std::vector<Staged> staged_;               // guarded by mutex_
+  StagingArea<Decision> staging_;
   std::map<std::string, std::string> seen_;  // key -> fingerprint given an outcome this run; guarded by mutex_
   BoundedExecutor executor_;                 // last: its destructor waits for tasks using the members above
 };

@@ -1,10 +1,13 @@
 // Workflow 1.1. See referrals_to_primero.h for the steps and their source.
 #include "referrals_to_primero.h"
+#include "page_loop.h"
+#include "unlisted_rows.h"
 
 #include "mappings/progres_referral_to_primero_case.h"
 #include "ping/validate.h"
 #include "primero/serde.h"
 #include "primero/validate.h"
+#include "refbridge/crash_point.h"
 #include "refbridge/mapping_runtime.h"
 #include "refbridge/validation.h"
 
@@ -55,6 +58,23 @@ class ReferralProcessor {
     return process(summary, ticket.value(), std::move(out));
   }
 
+  /// A ledger row left failed or in flight whose intervention PING no longer lists as pending
+  /// (unlisted_rows.h): transferred -> delivered; failed -> rejected with the row's rule (the
+  /// rejection was reported, its answer lost); still pending or unreadable -> left for later.
+  std::optional<RecordOutcome> reconcile(const LedgerRecord& row) {
+    auto intervention = d_.ping.get_intervention({.interventionId = row.source_id});
+    if (!intervention || is_pending(intervention.value())) return std::nullopt;
+    auto ticket = book_.open(row.source_key, row.source_id);
+    if (!ticket) return std::nullopt;
+    ticket.value().attempted = true;  // reading the outcome back is not a new delivery attempt
+    RecordOutcome out = unlisted_outcome(row, *intervention.value().transferStatus == ping::TransferStatusValue::kTransferred,
+                                         "transfer status", intervention.value().transferStatus->text());
+    out.ids["intervention_id"] = row.source_id;
+    book_.settle(ticket.value(), out);
+    log_outcome(out);
+    return out;
+  }
+
  private:
   RecordOutcome process(const ping::ReferralSummary& summary, RecordTicket& ticket, RecordOutcome out) {
     auto input = fetch(summary);
@@ -72,7 +92,11 @@ class ReferralProcessor {
     out.ids["case_id"] = delivered.value().case_id;
     out.ids["case_record_id"] = delivered.value().record_id;
     out.ids["action"] = delivered.value().action;
+    crash_point("1.1.case-written");  // tests/crash: Primero holds the case, the ledger says in_flight
+    out.state = RecordState::kDelivered;  // what the acknowledgement says; the ledger knows it first (tests/crash)
+    if (auto w = book_.acknowledging(ticket, out); !w) return finish_error(summary, ticket, std::move(out), w.error());
     auto acked = mark_transferred(summary, delivered.value());
+    crash_point("1.1.acknowledged");  // tests/crash: PING says transferred, the ledger in_flight
     if (!acked) {
       // The case is written (idempotently); PING still says pending, so the next run repeats the
       // same write and the acknowledgement. Nothing is lost or duplicated.
@@ -202,13 +226,19 @@ class ReferralProcessor {
   }
 
   RecordOutcome finish_error(const ping::ReferralSummary& s, RecordTicket& ticket, RecordOutcome out, const Error& e) {
-    // A schema violation in PING's answer is bad input: rejected, reported back, not retried.
-    const bool rejected = e.code == ErrorCode::kRejected || e.code == ErrorCode::kInvalidResponse ||
-                          e.code == ErrorCode::kUnprocessable;
+    // Business rules (incl. the "schema" rule of PING's validated data) and Primero's 422 reject the
+    // record: reported back, not retried. An answer that cannot be read (kInvalidResponse:
+    // truncated, malformed or of the wrong shape; possibly after Primero applied a write) is not
+    // the record's fault: failed and retried (tests/faults: a rejection here lost the record, and
+    // after a write told PING "failed" for a delivered case); a persistent one ends
+    // retries-exhausted after sync.max_attempts, reported to PING.
+    const bool rejected = e.code == ErrorCode::kRejected || e.code == ErrorCode::kUnprocessable;
     if (rejected) {
       out.state = RecordState::kRejected;
       out.rule = e.code == ErrorCode::kRejected ? e.rule : std::string(to_string(e.code));
       out.reason = e.code == ErrorCode::kRejected ? e.message : e.describe();
+      // The ledger knows the rejection before PING does: a crash after PING's update cannot lose it (tests/crash).
+      if (auto w = book_.acknowledging(ticket, out); !w) return finish_error(s, ticket, std::move(out), w.error());
       if (auto r = mark_failed_by_key(s.progres_lpinterventionid, out.rule + ": " + out.reason); !r) {
         // PING did not take the rejection: keep the record pending so the next run reports it.
         out.state = RecordState::kFailed;
@@ -250,27 +280,12 @@ class ReferralProcessor {
 RunReport run_referrals_to_primero(const ReferralsToPrimeroDeps& deps) {
   return run_with_ledger(deps.engine, "1.1", [&](RecordBook& book, RunReport& report) -> Result<std::string> {
     ReferralProcessor processor(deps, book);
-    BoundedExecutor executor(deps.engine.sync.concurrency);
     ping::ListOutgoingReferralsRequest request;
     request.transferStatus = ping::TransferStatusValue::kPending;
     request.pageSize = deps.page_size;
-    int page_number = 0;
-    for (const auto& page : deps.ping.list_outgoing_referrals_pages(std::move(request))) {
-      ++page_number;
-      if (!page) {
-        executor.wait_idle();
-        return page.error();
-      }
-      deps.engine.log.info("page.read", {{LogKey::kWorkflow, "1.1"},
-                                         {LogKey::kPage, std::to_string(page_number)},
-                                         {LogKey::kCount, std::to_string(page.value().items.size())}});
-      for (const auto& summary : page.value().items) {
-        executor.submit([&processor, &report, summary] { report.add(processor.process(summary)); });
-      }
-      // One page at a time: PING's next page is read after this one's records settled, so
-      // memory holds one page and a record changed by this page cannot reappear in the next.
-      executor.wait_idle();
-    }
+    REFBRIDGE_TRY(process_pages(deps.engine, "1.1", deps.ping.list_outgoing_referrals_pages(std::move(request)), report,
+                                [&processor](const auto& summary) { return processor.process(summary); }));
+    REFBRIDGE_TRY(reconcile_unlisted(book, report, [&processor](const LedgerRecord& row) { return processor.reconcile(row); }));
     return std::string();
   });
 }

@@ -212,8 +212,8 @@ class ReferralProcessor {
         }
       }
       if (!submitted.empty()) resume_submitted(ingestion_deps(), std::move(submitted));
-      for (const auto& [record_id, case_rows] : by_case) {
-        executor_.submit([this, &record_id, &case_rows] { retry_case(record_id, case_rows); });
+      for (const auto& entry : by_case) {
+        executor_.submit([this, &entry] { retry_case(entry.first, entry.second); });
       }
       executor_.wait_idle();
       ingest_staged();
@@ -343,8 +343,7 @@ class ReferralProcessor {
       return report_only(std::move(out), RecordState::kSkipped, "already-rejected",
                          "this same referral was rejected before (" + t.row.error_code + "); change it in Primero to resend");
     }
-    std::lock_guard lock(mutex_);
-    staged_.push_back(Staged{std::move(t), std::move(out), hash, std::move(body).value()});
+    staging_.stage(Staged{std::move(t), std::move(out), hash, std::move(body).value()});
   }
 
   // The generated transform, then the generated validator on its output (rule "schema").
@@ -365,26 +364,10 @@ class ReferralProcessor {
 
   // Step 4: the staged records in batches of sync.ingestion_batch_size, batches concurrently.
   void ingest_staged() {
-    std::vector<Staged> staged;
-    {
-      std::lock_guard lock(mutex_);
-      staged.swap(staged_);
-    }
-    if (staged.empty()) return;
-    const auto size = static_cast<std::size_t>(std::clamp(d_.engine.sync.ingestion_batch_size, 1, 100));
-    std::vector<std::vector<Staged>> batches;
-    for (auto& r : staged) {
-      if (batches.empty() || batches.back().size() >= size) batches.emplace_back();
-      batches.back().push_back(std::move(r));
-    }
-    const IngestionDeps deps = ingestion_deps();
     const std::function<Result<ping::IngestionAccepted>(std::vector<Body>)> submit = [this](std::vector<Body> records) {
       return d_.ping.ingest_referrals({.body = ping::ReferralIngestion{.records = std::move(records)}});
     };
-    for (auto& batch : batches) {
-      executor_.submit([&deps, &batch, &submit] { ingest_batch<Body>(deps, batch, submit); });
-    }
-    executor_.wait_idle();
+    ingest_in_batches<Body>(ingestion_deps(), executor_, staging_.take(), d_.engine.sync.ingestion_batch_size, submit);
   }
 
   static RecordOutcome outcome(const std::string& key, const std::string& source_id) {
@@ -405,8 +388,7 @@ class ReferralProcessor {
   RecordBook& book_;
   RunReport& report_;
   ContactDirectory contacts_;
-  std::mutex mutex_;
-  std::vector<Staged> staged_;  // guarded by mutex_
+  StagingArea<Body> staging_;
   BoundedExecutor executor_;    // last: its destructor waits for tasks using the members above
 };
 

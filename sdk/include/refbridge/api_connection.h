@@ -7,10 +7,16 @@
 // (ping-api.md "Errors").
 
 #include "refbridge/auth.h"
+#include "refbridge/cancel.h"
 #include "refbridge/error.h"
 #include "refbridge/http.h"
+#include "refbridge/log.h"
+#include "refbridge/retry.h"
+#include "refbridge/time.h"
 #include "refbridge/url.h"
 
+#include <atomic>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,29 +34,57 @@ ErrorCode error_code_for_status(int status) noexcept;
 /// an unknown body gives "HTTP <status>".
 std::string summarize_error_body(const HttpResponse& response);
 
+/// How an ApiConnection retries transient failures within one call (refbridge/retry.h). Nothing
+/// owned; what is set must outlive the connection.
+struct RetrySettings {
+  RetryPolicy policy;                         ///< default: 4 attempts within 60 s (RetryPolicy::no_retry() for one)
+  const Clock* clock = nullptr;               ///< measures max_elapsed and reads HTTP-date Retry-After; null: system clock
+  RetrySleeper sleep;                         ///< waits between attempts; empty: interruptible_sleeper(cancel)
+  const CancellationToken* cancel = nullptr;  ///< once cancelled, waits end early and no further attempt starts
+  Logger* log = nullptr;                      ///< each retry is logged as "http.retry" (warn); null: not logged
+};
+
+/// What the generated client knows about the operation it calls.
+struct CallInfo {
+  std::string_view operation;              ///< operationId, for logs ("getIntervention"); empty: the HTTP method
+  std::optional<Idempotency> idempotency;  ///< the schema's decision; unset: default_idempotency(method)
+};
+
 class ApiConnection {
  public:
   /// `transport` and `auth` are not owned and must outlive the connection.
   /// Errors: kConfig when base_url is not an absolute http(s) URL.
-  static Result<ApiConnection> create(std::string_view base_url, HttpTransport& transport, Authenticator& auth);
+  static Result<ApiConnection> create(std::string_view base_url, HttpTransport& transport, Authenticator& auth,
+                                      RetrySettings retry = {});
 
   /// A builder positioned at the base URL.
   [[nodiscard]] UrlBuilder url() const { return base_; }
 
   /// Sends the request with credentials and "Accept: application/json" (and "Content-Type:
   /// application/json" when `body` is set). After a 401 the authenticator is invalidated and the
-  /// request sent once more when it can log in again. Returns the response for 2xx statuses.
+  /// request sent once more when it can log in again (not counted as a retry). A transient
+  /// failure is retried per the connection's RetrySettings when `call.idempotency` allows it
+  /// (retry_loop(); each retry logged with the operation, attempt, status and wait in ms, never
+  /// the URL or a body). Returns the response for 2xx statuses. Thread-safe when the transport
+  /// and the authenticator are.
   /// Errors: transport errors; for non-2xx an Error with error_code_for_status(), http_status,
-  /// retry_after_seconds and summarize_error_body() as message.
+  /// retry_after_seconds (Retry-After as seconds or HTTP-date, rounded up) and
+  /// summarize_error_body() as message; " (after N attempts)" appended when retried.
   Result<HttpResponse> execute(HttpMethod method, const std::string& url, std::optional<std::string> body = std::nullopt,
-                               const std::vector<HttpHeader>& extra_headers = {});
+                               const std::vector<HttpHeader>& extra_headers = {}, const CallInfo& call = {});
+
+  [[nodiscard]] const RetrySettings& retry_settings() const { return retry_; }
 
  private:
-  ApiConnection(UrlBuilder base, HttpTransport& transport, Authenticator& auth)
-      : base_(std::move(base)), transport_(&transport), auth_(&auth) {}
+  ApiConnection(UrlBuilder base, HttpTransport& transport, Authenticator& auth, RetrySettings retry);
+  /// One attempt (plus the re-login after a 401).
+  Result<HttpResponse> send_once(HttpRequest& request, HttpMethod method);
+
   UrlBuilder base_;
   HttpTransport* transport_;
   Authenticator* auth_;
+  RetrySettings retry_;
+  std::shared_ptr<std::atomic<std::uint64_t>> calls_ = std::make_shared<std::atomic<std::uint64_t>>(0);  // jitter seeds
 };
 
 /// Parses a 2xx body as T; a body that does not follow the schema gives kInvalidResponse with

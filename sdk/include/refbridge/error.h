@@ -43,6 +43,8 @@ struct Error {
   int http_status = 0;  ///< the HTTP status when the error came from an HTTP answer, else 0
   int retry_after_seconds = -1;  ///< Retry-After header in seconds when the server sent one, else -1
   std::string rule;  ///< for kRejected: the business rule's id (e.g. "accepted-type-gate"), else empty
+  bool not_sent = false;  ///< kTransport only: the request certainly never reached the server (DNS failure,
+                          ///< connection refused), so even a non-idempotent call may be sent again (refbridge/retry.h)
 
   /// True for transient failures (transport, timeout, 429, 5xx): the record stays eligible for retry.
   [[nodiscard]] bool retryable() const noexcept;

@@ -20,6 +20,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -33,29 +35,80 @@ namespace refbridge::json {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-/// A JSON path under construction while reading; `str()` renders "$.a.b[3]".
+/// The state of one read: the JSON path under construction (`str()` renders "$.a.b[3]") and the
+/// budget of list-element bytes left (ParseLimits::max_element_bytes).
 class Path {
  public:
-  void push_key(std::string_view key) {
-    std::string& part = parts_.emplace_back();
-    part.reserve(key.size() + 1);
-    part.push_back('.');
-    part.append(key);
-  }
-  void push_index(std::size_t i) { parts_.emplace_back("[" + std::to_string(i) + "]"); }
+  Path() = default;
+  explicit Path(std::size_t element_bytes) : element_bytes_left_(element_bytes) {}
+
+  void push_key(std::string_view key) { parts_.push_back({std::string(key), 0, false}); }
+  /// No allocation: reading a large array pushes one index per element.
+  void push_index(std::size_t i) { parts_.push_back({std::string(), i, true}); }
   void pop() { parts_.pop_back(); }
   [[nodiscard]] std::string str() const;
 
+  /// Takes `bytes` (sizeof one list element about to be read) from the budget; false, leaving
+  /// the budget as it was, when less is left.
+  [[nodiscard]] bool charge(std::size_t bytes) noexcept {
+    if (bytes > element_bytes_left_) return false;
+    element_bytes_left_ -= bytes;
+    return true;
+  }
+
  private:
-  std::vector<std::string> parts_;
+  struct Part {
+    std::string key;  ///< member name (when !is_index)
+    std::size_t index;
+    bool is_index;
+  };
+  std::vector<Part> parts_;
+  std::size_t element_bytes_left_ = std::size_t{64} << 20;  // ParseLimits::max_element_bytes' default
 };
 
 /// kInvalidInput "<path>: <what>".
 [[nodiscard]] Error type_error(const Path& path, std::string_view expected);
+/// kInvalidInput "<path>: list elements over the read's budget of bytes (json::ParseLimits::max_element_bytes)".
+[[nodiscard]] Error elements_over_budget(const Path& path);
 
-/// Parses text into a RapidJSON document. Errors: kInvalidInput with the byte offset and
-/// RapidJSON's reason ("Missing a name for object member." ...), never the text itself.
-Result<void> parse_document(std::string_view text, rapidjson::Document& doc);
+/// Bounds on one JSON text read by parse_document() and parse<T>(), so that a hostile or broken
+/// body gives a clear error with bounded stack and memory instead of a crash (issue 5, "hostile
+/// input"). Every typed read, so every generated client's response (parse_response), goes
+/// through parse_document() with these defaults; the SDK's other DOM parses (error summaries,
+/// token answers) read a few top-level members and parse iteratively.
+///
+/// What the defaults bound: parsing is iterative (RapidJSON kParseIterativeFlag: no recursion),
+/// and the readers, validators and RawJson copies that walk the result recurse at most
+/// `max_depth` levels. The DOM takes 16 bytes per value and per member name (x86-64) plus the
+/// string bytes: at most about 32 x `max_values` + `max_bytes` bytes (~128 MiB with the
+/// defaults) besides the text. Typed results (parse<T>) grow with the elements actually read
+/// (see kMaxReserve).
+struct ParseLimits {
+  /// Longest accepted text, in bytes. Default 64 MiB: HttpOptions::max_response_bytes' default
+  /// (refbridge/http.h), so a body the transport accepts is never refused for its size here.
+  std::size_t max_bytes = std::size_t{64} << 20;
+  /// Deepest accepted nesting of arrays and objects (the root array or object is level 1).
+  /// The pilot's payloads (../shared/fixtures) nest at most 6 levels.
+  std::size_t max_depth = 64;
+  /// Most values (scalars, arrays and objects; member names not counted) in one text: 2^21,
+  /// above a Primero page of 1000 cases (config.h primero_page_size's maximum) with ~300 fields
+  /// each, and above a 1,000,000-element array.
+  std::size_t max_values = std::size_t{1} << 21;
+  /// Most bytes of list elements (sizeof(T) per element of every std::vector<T> read, at any
+  /// depth) in one typed read, parse<T>(). Cheap JSON can stand for large C++ values: `{}` is a
+  /// whole primero::Case (every member optional, over 1 KiB), so `{"data":[{},{},...]}` would
+  /// otherwise turn 6 MB of text into gigabytes. Default 64 MiB: 50 times a page of 1000 cases.
+  std::size_t max_element_bytes = std::size_t{64} << 20;
+};
+
+/// Parses text into a RapidJSON document (strict JSON: no comments or trailing commas; doubles
+/// read at full precision). Errors, all kInvalidInput, never echoing the text:
+///   "invalid JSON at byte <offset>: <RapidJSON's reason>" ("Missing a name for object member." ...);
+///   "JSON text of <n> bytes is over the limit of <max_bytes> bytes";
+///   "JSON refused at byte <offset>: nested deeper than <max_depth> levels";
+///   "JSON refused at byte <offset>: more than <max_values> values".
+/// On error `doc` is left as it was.
+Result<void> parse_document(std::string_view text, rapidjson::Document& doc, const ParseLimits& limits = {});
 
 // Primitive readers (overloads picked by generated code). Each checks the JSON type exactly.
 Result<void> read_json(const rapidjson::Value& v, std::string& out, Path& path);
@@ -124,13 +177,20 @@ Result<void> read_json(const rapidjson::Value& v, Nullable<T>& out, Path& path);
 template <class E>
 Result<void> read_json(const rapidjson::Value& v, OpenEnum<E>& out, Path& path);
 
+/// Most elements a vector reserves before reading them. A hostile array of N cheap elements
+/// (`[{},{},...]`, 3 bytes each) would otherwise reserve N x sizeof(T) up front (a Primero Case is
+/// over 1 KiB) even when the first element is refused; past this count the vector grows as
+/// elements are read.
+inline constexpr std::size_t kMaxReserve = 1024;
+
 template <class T>
 Result<void> read_json(const rapidjson::Value& v, std::vector<T>& out, Path& path) {
   if (!v.IsArray()) return type_error(path, "an array");
   out.clear();
-  out.reserve(v.Size());
+  out.reserve(std::min<std::size_t>(v.Size(), kMaxReserve));
   for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
     path.push_index(i);
+    if (!path.charge(sizeof(T))) return elements_over_budget(path);
     T item{};
     auto r = read_json(v[i], item, path);
     if (!r) return r;
@@ -348,13 +408,14 @@ void write_nullable_member(Writer& w, std::string_view key, const std::optional<
 /// Writes every unknown member, in order, after the known ones.
 void write_unknown_members(Writer& w, const UnknownMembers& members);
 
-/// Parses `text` as a T (a generated model or a primitive). Errors: kInvalidInput with the JSON path.
+/// Parses `text` as a T (a generated model or a primitive). Errors: kInvalidInput, either
+/// parse_document()'s (syntax or `limits`) or "<JSON path>: <what>" from the readers.
 template <class T>
-Result<T> parse(std::string_view text) {
+Result<T> parse(std::string_view text, const ParseLimits& limits = {}) {
   rapidjson::Document doc;
-  if (auto r = parse_document(text, doc); !r) return r.error();
+  if (auto r = parse_document(text, doc, limits); !r) return r.error();
   T out{};
-  Path path;
+  Path path(limits.max_element_bytes);
   if (auto r = read_json(static_cast<const rapidjson::Value&>(doc), out, path); !r) return r.error();
   return out;
 }

@@ -2,7 +2,8 @@
 // Structured logging that cannot carry personal data by construction: a log line is an event
 // name plus fields whose keys come from a closed list of ids, counts and codes (LogKey).
 // There is no key for a name, a date of birth, a phone number, a note or a credential.
-// Configured secrets are also redacted from every line as a second line of defence.
+// Every registered secret (refbridge/redaction.h) is also replaced by "[redacted]" in the event
+// name and in every field value, before JSON escaping, as a second line of defence.
 // Source: DEVELOPERS guide "Quality bar" (logs), ../shared/docs/workflows.md "Common rules" (Logs).
 // Output: one JSON object per line on the given stream:
 //   {"ts":"2026-11-22T10:00:00.000Z","level":"info","event":"record.delivered","intervention":"..."}
@@ -12,7 +13,6 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace refbridge {
 
@@ -37,6 +37,8 @@ enum class LogKey {
   kRecordKey,           ///< a workflow's correlation key (ledger source_key: an id, never personal data)
   kReferralId,          ///< Primero referral id or PING incoming referral id (GUID)
   kCursor,              ///< a cursor value (ISO-8601 UTC instant)
+  kOperation,           ///< an API operationId ("getIntervention"), never a URL
+  kAttempt,             ///< attempt number of a call (from 1)
 };
 
 /// JSON key used for a LogKey ("intervention", "case_id", ...).
@@ -55,8 +57,9 @@ class Logger {
   /// Writes to `out` (not owned; must outlive the logger). Lines below `min_level` are dropped.
   explicit Logger(std::ostream& out, LogLevel min_level = LogLevel::kInfo);
 
-  /// Any later line containing `secret` (non-empty, >= 4 characters) has it replaced by "***".
-  void add_secret(std::string secret);
+  /// Registers `secret` with the process-wide redaction (refbridge::register_secret): any later
+  /// line of any logger containing it (>= kMinSecretLength characters) shows "[redacted]" instead.
+  void add_secret(std::string_view secret);
 
   void log(LogLevel level, std::string_view event, std::initializer_list<LogField> fields);
   void debug(std::string_view event, std::initializer_list<LogField> fields = {}) { log(LogLevel::kDebug, event, fields); }
@@ -67,7 +70,6 @@ class Logger {
  private:
   std::ostream& out_;
   LogLevel min_level_;
-  std::vector<std::string> secrets_;
   std::mutex mutex_;
 };
 

@@ -57,7 +57,8 @@ refbridge::Result<std::optional<Widget>> KitchenSinkClient::add_widget_part(cons
   if (req.X_Request_Id) headers.emplace_back("X-Request-Id", *req.X_Request_Id);
   std::optional<std::string> body;
   body = refbridge::json::serialize(req.body);
-  auto response = conn_.execute(refbridge::HttpMethod::kPost, url.str(), std::move(body), headers);
+  auto response = conn_.execute(refbridge::HttpMethod::kPost, url.str(), std::move(body), headers,
+                                {"addWidgetPart", refbridge::Idempotency::kNonIdempotent});
   if (!response) return response.error();
   if (response.value().status == 204 || response.value().body.empty()) return std::optional<Widget>();
   auto parsed = refbridge::parse_response<Widget>(response.value(), "addWidgetPart");
@@ -71,7 +72,8 @@ refbridge::Result<refbridge::NoContent> KitchenSinkClient::delete_widget(const D
   url.path("v1/widgets");
   url.segment(req.widgetId);
   std::optional<std::string> body;
-  auto response = conn_.execute(refbridge::HttpMethod::kDelete, url.str(), std::move(body), {});
+  auto response = conn_.execute(refbridge::HttpMethod::kDelete, url.str(), std::move(body), {},
+                                {"deleteWidget", refbridge::Idempotency::kIdempotent});
   if (!response) return response.error();
   return refbridge::NoContent{};
 }
@@ -82,7 +84,8 @@ refbridge::Result<Widget> KitchenSinkClient::get_widget(const GetWidgetRequest& 
   url.path("v1/widgets");
   url.segment(req.widgetId);
   std::optional<std::string> body;
-  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {});
+  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {},
+                                {"getWidget", refbridge::Idempotency::kIdempotent});
   if (!response) return response.error();
   return refbridge::parse_response<Widget>(response.value(), "getWidget");
 }
@@ -96,7 +99,8 @@ refbridge::Result<Widget> KitchenSinkClient::list_widget_parts(const ListWidgetP
   if (req.page) url.query("page", std::to_string(*req.page));
   if (req.per) url.query("per", std::to_string(*req.per));
   std::optional<std::string> body;
-  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {});
+  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {},
+                                {"listWidgetParts", refbridge::Idempotency::kIdempotent});
   if (!response) return response.error();
   return refbridge::parse_response<Widget>(response.value(), "listWidgetParts");
 }
@@ -109,7 +113,8 @@ refbridge::Result<Widget> KitchenSinkClient::list_widget_tags(const ListWidgetTa
   url.path("tags");
   if (req.cursor) url.query("cursor", *req.cursor);
   std::optional<std::string> body;
-  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {});
+  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {},
+                                {"listWidgetTags", refbridge::Idempotency::kIdempotent});
   if (!response) return response.error();
   return refbridge::parse_response<Widget>(response.value(), "listWidgetTags");
 }

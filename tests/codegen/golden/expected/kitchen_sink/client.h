@@ -97,24 +97,28 @@ class KitchenSink {
 
   /// Adds a part to a widget (path + query + header parameters and a JSON body).
   /// addWidgetPart: POST /v1/widgets/{widgetId}/parts -> 200 Widget, 204 (no body). Error body:
-  /// Problem. Source: kitchen_sink.yaml:11
+  /// Problem. Not idempotent (POST): repeated only when the server certainly did not act on it.
+  /// Source: kitchen_sink.yaml:11
   virtual refbridge::Result<std::optional<Widget>> add_widget_part(const AddWidgetPartRequest& req) = 0;
 
   /// Deletes a widget (no response body).
-  /// deleteWidget: DELETE /v1/widgets/{widgetId} -> 204 (no body). Source: kitchen_sink.yaml:106
+  /// deleteWidget: DELETE /v1/widgets/{widgetId} -> 204 (no body). Idempotent (DELETE): retried
+  /// after transient failures. Source: kitchen_sink.yaml:106
   virtual refbridge::Result<refbridge::NoContent> delete_widget(const DeleteWidgetRequest& req) = 0;
 
   /// Reads one widget.
-  /// getWidget: GET /v1/widgets/{widgetId} -> 200 Widget. Source: kitchen_sink.yaml:118
+  /// getWidget: GET /v1/widgets/{widgetId} -> 200 Widget. Idempotent (GET): retried after transient
+  /// failures. Source: kitchen_sink.yaml:118
   virtual refbridge::Result<Widget> get_widget(const GetWidgetRequest& req) = 0;
 
   /// A widget's parts one page at a time (page-number paging; the Widget carries the page).
-  /// listWidgetParts: GET /v1/widgets/{widgetId}/parts -> 200 Widget. Error body: Problem. Source:
-  /// kitchen_sink.yaml:55
+  /// listWidgetParts: GET /v1/widgets/{widgetId}/parts -> 200 Widget. Error body: Problem.
+  /// Idempotent (GET): retried after transient failures. Source: kitchen_sink.yaml:55
   virtual refbridge::Result<Widget> list_widget_parts(const ListWidgetPartsRequest& req) = 0;
 
   /// A widget's tags by page token (page-token paging; the next token is a nullable member).
-  /// listWidgetTags: GET /v1/widgets/{widgetId}/tags -> 200 Widget. Source: kitchen_sink.yaml:85
+  /// listWidgetTags: GET /v1/widgets/{widgetId}/tags -> 200 Widget. Idempotent (GET): retried after
+  /// transient failures. Source: kitchen_sink.yaml:85
   virtual refbridge::Result<Widget> list_widget_tags(const ListWidgetTagsRequest& req) = 0;
 
   /// Every page of listWidgetParts from `req` on, fetched one page per iterator step through

@@ -1,0 +1,129 @@
+// Crash safety of the four workflows (issue 5): each workflow executable is SIGKILLed at its kill
+// points (after each remote write the sandbox applied, before the answer; after each ledger commit
+// and between the steps of a record), rerun without kill, and the final state of the sandbox and of
+// the ledger must equal that of an uninterrupted run: no lost and no duplicated case, service row,
+// referral, referral status, ingested record or decision, and every record final in the ledger.
+// By default each test case exercises kBudget points: the first and last of every kind of point
+// (e.g. "PATCH /v1/interventions/{id}/transfer-status", "ledger.record"), then points spread evenly;
+// REFBRIDGE_CRASH_ALL=1 runs every point. The counts are written to
+// crash-kill-points-<workflow>-<kind>.txt in the build directory and reported by WARN.
+#include "crash_lab.h"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+using namespace refbridge;
+using namespace refbridge::crash_test;
+
+namespace {
+
+// Kill points per test case by default (REFBRIDGE_CRASH_ALL=1: all): about 2 runs of an ASan-built
+// workflow each, so that the 8 test cases stay within ~60-90 s on 2 cores.
+constexpr std::size_t kBudget = 12;
+
+/// The last lines of a workflow's output (the runs after the kill are what matters).
+std::string tail(const std::string& text) {
+  constexpr std::size_t kMax = 4000;
+  return text.size() <= kMax ? text : "..." + text.substr(text.size() - kMax);
+}
+
+void exercise(const Scenario& scenario, KillKind kind) {
+  const Reference ref = reference_run(scenario);
+  const bool writes = kind == KillKind::kRemoteWrite;
+  const std::vector<std::string>& all = writes ? ref.writes : ref.crash_points;
+  REQUIRE_FALSE(all.empty());
+  const auto points = kill_points(all, kBudget);
+  int exercised = 0;
+  int needed_two_reruns = 0;
+  for (const int k : points) {
+    const KillResult r = kill_and_rerun(scenario, ref, kind, k);
+    INFO("workflow " << scenario.workflow << ", killed at " << (writes ? "remote write " : "crash point ") << k << " of "
+                     << all.size() << " (" << all[k - 1] << ")\n" << tail(r.output));
+    REQUIRE(r.died_by_sigkill);
+    INFO("final state differs from the uninterrupted run's after " << r.reruns << " rerun(s):\n" << r.difference);
+    CHECK(r.difference.empty());
+    ++exercised;
+    if (r.reruns > 1) ++needed_two_reruns;
+  }
+  std::ostringstream summary;
+  summary << "workflow " << scenario.workflow << ": " << exercised << " of " << all.size()
+          << (writes ? " remote-write" : " crash-point") << " kill points exercised (" << needed_two_reruns
+          << " needed a second rerun); the run's points: " << count_by_name(all);
+  std::ofstream(std::string(REFBRIDGE_CRASH_REPORT_DIR) + "/crash-kill-points-" + scenario.workflow + "-" +
+                (writes ? "writes" : "crash-points") + ".txt")
+      << summary.str() << "\n";
+  WARN(summary.str());
+}
+
+// ---- the four scenarios: fixtures plus a few synthetic records each ----
+
+Scenario referrals_to_primero() {
+  return {"1.1", REFBRIDGE_WF_1_1, [](sandbox::Sandbox& box) {
+            REQUIRE(box.seed_ping_from_fixtures(REFBRIDGE_FIXTURES_DIR));
+            REQUIRE(box.seed_synthetic_interventions(3, 11));
+            // An existing case for the second synthetic individual: the update path.
+            REQUIRE(box.add_primero_case(R"({"id":"c7a5e0de-0000-4000-8000-000000000011","case_id":"c7a5e0de-0000-4000-8000-000000000111",)"
+                R"("unhcr_individual_no":"SYN-IND-00000002","owned_by":"primero_api"})"));
+          }};
+}
+
+Scenario decisions_to_progres() {
+  return {"1.2", REFBRIDGE_WF_1_2, [](sandbox::Sandbox& box) {
+            REQUIRE(box.seed_synthetic_interventions(4, 12));
+            REQUIRE(box.seed_synthetic_primero_cases(4, sandbox::SyntheticCaseKind::kDecisions, 12));
+            // A decision on an intervention PING does not hold: rejected by the ingestion.
+            REQUIRE(box.add_primero_case(
+                R"({"id":"c7a5e0de-0000-4000-8000-000000000012","case_id":"c7a5e0de-0000-4000-8000-000000000112",)"
+                R"("module_id":"primeromodule-cp","services_section":[{"unique_id":"0a0b0c0d-0000-4000-8000-0000000000aa",)"
+                R"("progres_interventionnumber":"UNKNOWN-404","service_referral":"external_referral",)"
+                R"("service_request_agency":"UNHCR","unhcr_referral_status":"accepted"}]})"));
+          }};
+}
+
+Scenario referrals_to_progres() {
+  return {"2.1", REFBRIDGE_WF_2_1, [](sandbox::Sandbox& box) {
+            REQUIRE(box.seed_primero_from_fixtures(REFBRIDGE_FIXTURES_DIR));
+            REQUIRE(box.seed_synthetic_primero_cases(4, sandbox::SyntheticCaseKind::kReferralsToUnhcr, 21));
+          }};
+}
+
+Scenario decisions_to_primero() {
+  return {"2.2", REFBRIDGE_WF_2_2, [](sandbox::Sandbox& box) {
+            REQUIRE(box.seed_primero_from_fixtures(REFBRIDGE_FIXTURES_DIR));
+            REQUIRE(box.seed_ping_decisions_from_fixtures(REFBRIDGE_FIXTURES_DIR));
+            auto cases = box.seed_synthetic_primero_cases(3, sandbox::SyntheticCaseKind::kReferralsToUnhcr, 22);
+            REQUIRE(cases);
+            std::vector<std::string> org_ids;
+            for (const auto& c : cases.value()) org_ids.push_back(c.org_referral_id());
+            REQUIRE(box.seed_synthetic_decisions(org_ids, 22));
+          }};
+}
+
+}  // namespace
+
+TEST_CASE("1.1 killed after each remote write then rerun ends as an uninterrupted run") {
+  exercise(referrals_to_primero(), KillKind::kRemoteWrite);
+}
+TEST_CASE("1.1 killed at each ledger commit and record step then rerun ends as an uninterrupted run") {
+  exercise(referrals_to_primero(), KillKind::kCrashPoint);
+}
+TEST_CASE("1.2 killed after each remote write then rerun ends as an uninterrupted run") {
+  exercise(decisions_to_progres(), KillKind::kRemoteWrite);
+}
+TEST_CASE("1.2 killed at each ledger commit and record step then rerun ends as an uninterrupted run") {
+  exercise(decisions_to_progres(), KillKind::kCrashPoint);
+}
+TEST_CASE("2.1 killed after each remote write then rerun ends as an uninterrupted run") {
+  exercise(referrals_to_progres(), KillKind::kRemoteWrite);
+}
+TEST_CASE("2.1 killed at each ledger commit and record step then rerun ends as an uninterrupted run") {
+  exercise(referrals_to_progres(), KillKind::kCrashPoint);
+}
+TEST_CASE("2.2 killed after each remote write then rerun ends as an uninterrupted run") {
+  exercise(decisions_to_primero(), KillKind::kRemoteWrite);
+}
+TEST_CASE("2.2 killed at each ledger commit and record step then rerun ends as an uninterrupted run") {
+  exercise(decisions_to_primero(), KillKind::kCrashPoint);
+}
