@@ -71,7 +71,11 @@ void WriteKiller::on_write(std::string_view method, std::string_view path) {
   armed_ = false;
   pid_t pid = 0;
   while ((pid = child_.load()) == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  fired_ = true;         // before the kill: the test thread's waitpid may return at once
+  fired_ = true;  // before the kill: the test thread's waitpid may return at once
+  if (signal_.load() != SIGKILL) {
+    ::kill(pid, signal_.load());  // a graceful stop: the workflow receives this write's answer
+    return;
+  }
   kill_and_await(pid);  // the answer to this write is sent (to nobody) only after the child died
 }
 

@@ -16,6 +16,7 @@
 #include "sandbox.h"
 
 #include <atomic>
+#include <csignal>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -42,8 +43,14 @@ struct Scenario {
 /// called on the sandbox's server threads).
 class WriteKiller {
  public:
-  /// Kill at write number `k` (from 1, counted from now on); 0 = never.
-  void arm(int k) { kill_at_ = writes_.load() + k; armed_ = k > 0; }
+  /// Signal the workflow at write number `k` (from 1, counted from now on); 0 = never. SIGKILL
+  /// waits until the child is dead before the answer is sent; any other signal (SIGTERM, SIGINT:
+  /// a graceful stop) is sent and the answer goes out as usual.
+  void arm(int k, int signal = SIGKILL) {
+    signal_ = signal;
+    kill_at_ = writes_.load() + k;
+    armed_ = k > 0;
+  }
   void set_child(pid_t pid) { child_ = pid; }
   [[nodiscard]] int writes() const { return writes_.load(); }
   [[nodiscard]] bool fired() const { return fired_.load(); }
@@ -60,6 +67,7 @@ class WriteKiller {
   std::atomic<int> kill_at_{0};
   std::atomic<bool> armed_{false};
   std::atomic<bool> fired_{false};
+  std::atomic<int> signal_{SIGKILL};
   std::atomic<pid_t> child_{0};
 };
 

@@ -11,6 +11,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <fstream>
 #include <sstream>
 
@@ -55,6 +56,23 @@ void exercise(const Scenario& scenario, KillKind kind) {
                 (writes ? "writes" : "crash-points") + ".txt")
       << summary.str() << "\n";
   WARN(summary.str());
+}
+
+// SIGTERM or SIGINT after the first remote write: the run stops claiming records, lets the one in
+// flight finish, exits 3 (workflow_main.h) with the ledger consistent; the next runs complete the
+// rest, and the end state equals the uninterrupted run's (nothing lost, nothing sent twice).
+void terminate_and_rerun(const Scenario& scenario, int signal) {
+  const Reference ref = reference_run(scenario);
+  Trial trial(scenario);
+  trial.killer().arm(1, signal);
+  const ChildExit stopped = trial.run();
+  INFO("workflow " << scenario.workflow << ", signal " << signal << " at the first remote write\n" << tail(trial.output()));
+  REQUIRE(trial.killer().fired());
+  CHECK(stopped.describe() == "exit 3");
+  for (int rerun = 0; rerun < 2 && trial.state() != ref.state; ++rerun) {
+    CHECK(trial.run().describe() == "exit 0");
+  }
+  CHECK(trial.state() == ref.state);
 }
 
 // ---- the four scenarios: fixtures plus a few synthetic records each ----
@@ -126,4 +144,11 @@ TEST_CASE("2.2 killed after each remote write then rerun ends as an uninterrupte
 }
 TEST_CASE("2.2 killed at each ledger commit and record step then rerun ends as an uninterrupted run") {
   exercise(decisions_to_primero(), KillKind::kCrashPoint);
+}
+
+TEST_CASE("SIGTERM or SIGINT mid-run stops each workflow with exit 3 and the next run completes it exactly") {
+  SECTION("1.1 SIGTERM") { terminate_and_rerun(referrals_to_primero(), SIGTERM); }
+  SECTION("1.2 SIGINT") { terminate_and_rerun(decisions_to_progres(), SIGINT); }
+  SECTION("2.1 SIGTERM") { terminate_and_rerun(referrals_to_progres(), SIGTERM); }
+  SECTION("2.2 SIGTERM") { terminate_and_rerun(decisions_to_primero(), SIGTERM); }
 }
