@@ -21,8 +21,9 @@ namespace refbridge::workflows {
 /// Processes every item of every page of `pages` (a range of Result<Page>, Page having `items`,
 /// as the generated `*_pages()` operations return) with `process(item) -> RecordOutcome`, at most
 /// engine.sync.concurrency at once, adding each outcome to `report`. Logs "page.read" with the
-/// page number (from 1) and its item count. Stops reading pages once run_cancellation() is raised
-/// (SIGINT/SIGTERM, run_timeout): the pending queue keeps the rest for the next run. Errors: the first page that could not be read (the
+/// page number (from 1) and its item count. Stops once run_cancellation() is raised (SIGINT/SIGTERM,
+/// run_timeout): the page the range already fetched is dropped unprocessed (at most one extra
+/// read), and the pending queue keeps the rest for the next run. Errors: the first page that could not be read (the
 /// records of the pages before it are settled by then).
 template <class Pages, class Process>
 Result<void> process_pages(const EngineDeps& engine, std::string_view workflow, Pages&& pages, RunReport& report,
