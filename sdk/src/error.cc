@@ -21,20 +21,65 @@ std::string_view to_string(ErrorCode code) noexcept {
     case ErrorCode::kConfig: return "config";
     case ErrorCode::kIo: return "io";
     case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kLocked: return "locked";
   }
   return "internal";
 }
 
-bool Error::retryable() const noexcept {
-  switch (code) {
+std::string_view to_string(ErrorClass c) noexcept {
+  switch (c) {
+    case ErrorClass::kTransient: return "transient";
+    case ErrorClass::kPermanent: return "permanent";
+    case ErrorClass::kRunLevel: return "run-level";
+  }
+  return "transient";
+}
+
+namespace {
+
+ErrorClass classify_status(int status) noexcept {
+  switch (status) {
+    case 408: case 429: case 500: case 502: case 503: case 504:
+      return ErrorClass::kTransient;
+    case 401: case 403:
+      return ErrorClass::kRunLevel;
+    default:
+      return status >= 400 ? ErrorClass::kPermanent : ErrorClass::kTransient;
+  }
+}
+
+}  // namespace
+
+ErrorClass classify(const Error& e) noexcept {
+  switch (e.code) {
     case ErrorCode::kTransport:
     case ErrorCode::kTimeout:
     case ErrorCode::kRateLimited:
+    case ErrorCode::kInvalidResponse:
+    case ErrorCode::kIo:
+    case ErrorCode::kInternal:
+      return ErrorClass::kTransient;
+    case ErrorCode::kUnauthorized:
+    case ErrorCode::kForbidden:
+    case ErrorCode::kConfig:
+    case ErrorCode::kLocked:
+      return ErrorClass::kRunLevel;
+    case ErrorCode::kNotFound:
+    case ErrorCode::kConflict:
+    case ErrorCode::kUnprocessable:
+    case ErrorCode::kInvalidInput:
+    case ErrorCode::kRejected:
+      return ErrorClass::kPermanent;
+    case ErrorCode::kHttp:
     case ErrorCode::kServerError:
-      return true;
-    default:
-      return false;
+      return e.http_status == 0 ? ErrorClass::kTransient : classify_status(e.http_status);
   }
+  return ErrorClass::kTransient;
+}
+
+bool is_unavailable(const Error& e) noexcept {
+  if (e.code == ErrorCode::kTransport || e.code == ErrorCode::kTimeout) return true;
+  return e.http_status == 502 || e.http_status == 503 || e.http_status == 504;
 }
 
 std::string Error::describe() const {

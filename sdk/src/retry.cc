@@ -26,19 +26,9 @@ Idempotency default_idempotency(HttpMethod method) noexcept {
 }
 
 bool is_transient(const Error& e) noexcept {
-  switch (e.code) {
-    case ErrorCode::kTransport:
-    case ErrorCode::kTimeout:
-      return true;
-    default:
-      break;
-  }
-  switch (e.http_status) {
-    case 408: case 429: case 500: case 502: case 503: case 504:
-      return true;
-    default:
-      return false;
-  }
+  // One classification for in-call and between-run retries (refbridge/error.h classify()); an
+  // unreadable 2xx answer is transient between runs but is never seen here (parsed after execute).
+  return classify(e) == ErrorClass::kTransient && e.code != ErrorCode::kInvalidResponse;
 }
 
 bool may_repeat(const Error& e, Idempotency idempotency) noexcept {

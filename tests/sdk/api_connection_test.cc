@@ -61,7 +61,7 @@ TEST_CASE("Primero error envelopes become actionable errors") {
   CHECK(r.error().code == ErrorCode::kUnprocessable);
   CHECK(r.error().http_status == 422);
   CHECK(r.error().message == "POST answered 422: Invalid Record JSON [/age]");
-  CHECK_FALSE(r.error().retryable());
+  CHECK(classify(r.error()) != ErrorClass::kTransient);
 }
 
 TEST_CASE("503 with Retry-After is retryable and carries the delay") {
@@ -72,7 +72,7 @@ TEST_CASE("503 with Retry-After is retryable and carries the delay") {
   auto r = conn.execute(HttpMethod::kGet, conn.url().path("v1/referrals/outgoing").str());
   REQUIRE_FALSE(r);
   CHECK(r.error().code == ErrorCode::kServerError);
-  CHECK(r.error().retryable());
+  CHECK(classify(r.error()) == ErrorClass::kTransient);
   CHECK(r.error().retry_after_seconds == 60);
 }
 

@@ -230,7 +230,7 @@ TEST_CASE("a throttled Primero token login gives kRateLimited with Retry-After a
   auto first = conn.execute(HttpMethod::kGet, "http://primero.test/api/v2/cases");
   REQUIRE_FALSE(first);
   CHECK(first.error().code == ErrorCode::kRateLimited);
-  CHECK(first.error().retryable());
+  CHECK(classify(first.error()) == ErrorClass::kTransient);
   CHECK(first.error().retry_after_seconds == 30);
 
   // Workers asking again during the wait do not reach the login endpoint (no tight loop).

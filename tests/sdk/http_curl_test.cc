@@ -69,7 +69,7 @@ TEST_CASE("curl transport reports refused connections, timeouts and oversized bo
   auto refused = t->send({HttpMethod::kGet, closed_url, {}, std::nullopt});
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code == ErrorCode::kTransport);
-  CHECK(refused.error().retryable());
+  CHECK(classify(refused.error()) == ErrorClass::kTransient);
 
   LoopbackServer s;
   HttpOptions quick;

@@ -12,7 +12,8 @@
 namespace refbridge {
 
 /// What went wrong, coarse enough for a caller to decide what to do next.
-/// `retryable()` tells whether the same call may succeed later (transient).
+/// classify() tells whether the same call may succeed later, never will, or whether the whole run
+/// cannot go on.
 enum class ErrorCode {
   kTransport,        ///< connection refused/reset, DNS, TLS failure (retryable)
   kTimeout,          ///< connect or total timeout elapsed (retryable)
@@ -30,6 +31,7 @@ enum class ErrorCode {
   kConfig,           ///< configuration missing or inconsistent
   kIo,               ///< file system error
   kInternal,         ///< a bug in refbridge
+  kLocked,           ///< another run holds the workflow's run lease (refbridge/ledger.h RunLease); the message names the holder
 };
 
 /// Stable lower-case name of a code ("transport", "unprocessable", ...), used in logs and reports.
@@ -46,11 +48,30 @@ struct Error {
   bool not_sent = false;  ///< kTransport only: the request certainly never reached the server (DNS failure,
                           ///< connection refused), so even a non-idempotent call may be sent again (refbridge/retry.h)
 
-  /// True for transient failures (transport, timeout, 429, 5xx): the record stays eligible for retry.
-  [[nodiscard]] bool retryable() const noexcept;
+  std::string system;  ///< the remote system the error came from ("PING", "Primero"), empty when local
   /// "<code>: <message>" (plus " (HTTP <status>)" when set), for logs and reports.
   [[nodiscard]] std::string describe() const;
 };
+
+/// The one classification of errors, used by the in-call retry (refbridge/retry.h) and by the
+/// between-run retry of records (workflows/common/record_life.h). Source: the "No duplicate,
+/// ever" issue (error classes) and ../shared/docs/workflows.md "Common rules".
+enum class ErrorClass {
+  kTransient,  ///< may succeed later: transport, timeout, HTTP 408/429/500/502/503/504, unreadable answer, local I/O
+  kPermanent,  ///< will not succeed as it is: business rule, 400, 404, 409, 413, 422, other 4xx, 501, 505, bad input
+  kRunLevel,   ///< nothing in this run can succeed: 401/403 (after the allowed re-login), configuration, lease held
+};
+
+/// Stable lower-case name: "transient", "permanent", "run-level".
+std::string_view to_string(ErrorClass c) noexcept;
+
+/// The class of `e` (see ErrorClass). Codes first, then the HTTP status for kHttp/kServerError.
+[[nodiscard]] ErrorClass classify(const Error& e) noexcept;
+
+/// True when `e` says the remote system did not answer for this request: transport failure,
+/// timeout, or a gateway's 502/503/504. Such failures are not the record's fault: they count no
+/// attempt and feed the run's breaker (workflows/common/breaker.h).
+[[nodiscard]] bool is_unavailable(const Error& e) noexcept;
 
 /// Builds an Error; a short-hand used throughout the SDK and generated code.
 [[nodiscard]] Error make_error(ErrorCode code, std::string message, int http_status = 0);

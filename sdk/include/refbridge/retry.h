@@ -58,8 +58,9 @@ struct RetryPolicy {
   }
 };
 
-/// Transient failures (worth one more attempt): transport failures (connect, reset, DNS, TLS),
-/// timeouts, and HTTP 408, 429, 500, 502, 503, 504.
+/// Transient failures (worth one more attempt): classify(e) == ErrorClass::kTransient
+/// (refbridge/error.h: transport failures, timeouts, HTTP 408, 429, 500, 502, 503, 504), except an
+/// unreadable answer (kInvalidResponse), which the between-run retry handles.
 bool is_transient(const Error& e) noexcept;
 
 /// Whether the failed call may be sent again given its idempotency: always for an idempotent one;
