@@ -143,8 +143,14 @@ Result<HttpResponse> ApiConnection::execute(HttpMethod method, const std::string
                                     {LogKey::kHttpStatus, std::to_string(e.http_status)},
                                     {LogKey::kDurationMs, std::to_string(wait.count())}});
   };
-  return retry_loop<HttpResponse>(retry_.policy, idempotency, env, seed,
-                                  [&]() { return send_once(request, method); }, on_retry);
+  auto result = retry_loop<HttpResponse>(retry_.policy, idempotency, env, seed,
+                                         [&]() { return send_once(request, method); }, on_retry);
+  if (!result && result.error().system.empty() && !system_.empty()) {
+    Error e = result.error();
+    e.system = system_;
+    return e;
+  }
+  return result;
 }
 
 }  // namespace refbridge

@@ -29,12 +29,12 @@ std::filesystem::path make_temp_dir() {
 // The workflow configuration: small pages and batches so that a run has many steps, one record at
 // a time so that the k-th kill point is the same instant in every run, failed records retried by
 // the very next run (retry_initial 0).
-std::string config_yaml(const std::string& ledger_path) {
+std::string config_yaml(const std::string& ledger_path, int concurrency) {
   return std::string("profile: ") + REFBRIDGE_PROFILE_PATH + "\n" +
          "ping:\n  base_url: http://127.0.0.1:1\n  page_size: 2\n"
          "primero:\n  base_url: http://127.0.0.1:1\n  user: primero_api\n  auth: basic\n"
          "ledger: " + ledger_path + "\n" +
-         "sync:\n  concurrency: 1\n  max_attempts: 5\n  retry_initial_seconds: 0\n  cursor_overlap_seconds: 120\n"
+         "sync:\n  concurrency: " + std::to_string(concurrency) + "\n  max_attempts: 5\n  retry_initial_seconds: 0\n  cursor_overlap_seconds: 120\n"
          "  initial_cursor: 2021-01-01T00:00:00.000Z\n  primero_page_size: 2\n  ingestion_batch_size: 2\n"
          "  ingestion_poll_interval_ms: 1\n  ingestion_timeout_seconds: 10\n"
          "unhcr:\n  user_names: [unhcr_cw@cpims-gambella.primero.org, unhcr_cw]\n  agencies: [UNHCR]\n"
@@ -85,7 +85,7 @@ std::vector<std::string> WriteKiller::kinds() const {
 }
 
 Trial::Trial(const Scenario& scenario) : scenario_(scenario), dir_(make_temp_dir()) {
-  std::ofstream(path("config.yaml")) << config_yaml(path("ledger.sqlite"));
+  std::ofstream(path("config.yaml")) << config_yaml(path("ledger.sqlite"), scenario.concurrency);
   sandbox::SandboxOptions options;
   options.primero_password = kPassword;
   options.ping_token = kToken;
@@ -103,7 +103,9 @@ Trial::~Trial() {
   std::filesystem::remove_all(dir_, ec);
 }
 
-ChildExit Trial::run(const std::map<std::string, std::string>& extra_env) {
+ChildExit Trial::run(const std::map<std::string, std::string>& extra_env) { return wait(start(extra_env)); }
+
+pid_t Trial::start(const std::map<std::string, std::string>& extra_env) {
   std::map<std::string, std::string> env = extra_env;
   env["REFBRIDGE_PING_BASE_URL"] = box_->ping_base_url();
   env["REFBRIDGE_PRIMERO_BASE_URL"] = box_->primero_base_url();
@@ -111,6 +113,10 @@ ChildExit Trial::run(const std::map<std::string, std::string>& extra_env) {
   env["REFBRIDGE_PRIMERO_PASSWORD"] = kPassword;
   const pid_t pid = spawn_child(scenario_.program, {"--config", path("config.yaml")}, env, path("output.txt"));
   killer_.set_child(pid);
+  return pid;
+}
+
+ChildExit Trial::wait(pid_t pid) {
   const ChildExit end = wait_child(pid);
   killer_.set_child(0);
   std::ofstream(path("output.txt"), std::ios::app) << "---- " << end.describe() << "\n";

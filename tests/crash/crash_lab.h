@@ -37,6 +37,7 @@ struct Scenario {
   std::string program;   ///< the workflow executable
   /// Seeds a fresh sandbox (fixtures and synthetic records); must give the same data every time.
   std::function<void(sandbox::Sandbox&)> seed;
+  int concurrency = 1;   ///< sync.concurrency: 1 makes kill point k the same instant in every run
 };
 
 /// Counts the sandbox's writes and SIGKILLs the running workflow at the chosen one (thread-safe;
@@ -81,6 +82,10 @@ class Trial {
 
   /// Runs the workflow once with `env` added (REFBRIDGE_CRASH_*) and waits for its end.
   ChildExit run(const std::map<std::string, std::string>& env = {});
+  /// Starts the workflow once (as run() does) without waiting; the write killer targets it.
+  pid_t start(const std::map<std::string, std::string>& env = {});
+  /// Waits for a process start() began.
+  ChildExit wait(pid_t pid);
   /// The normalised final state (final_state.h).
   [[nodiscard]] std::vector<std::string> state() const;
 

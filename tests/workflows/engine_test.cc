@@ -408,3 +408,52 @@ TEST_CASE("the run deadline raises the cancellation with reason run_timeout") {
   CHECK(exit_status_for(run_cancellation()) == kExitRunTimeout);
   reset_run_cancellation();
 }
+
+TEST_CASE("per-key ordering: tasks of one key never overlap and keep their order, other keys run concurrently") {
+  std::mutex mutex;
+  std::map<std::string, int> running_per_key;
+  std::map<std::string, std::vector<int>> order;
+  int running = 0, peak = 0, peak_per_key = 0;
+  {
+    BoundedExecutor ex(8, nullptr);
+    for (int i = 0; i < 64; ++i) {
+      const std::string key = "child-" + std::to_string(i % 4);
+      ex.submit(key, [&, key, i] {
+        {
+          std::lock_guard lock(mutex);
+          peak_per_key = std::max(peak_per_key, ++running_per_key[key]);
+          peak = std::max(peak, ++running);
+          order[key].push_back(i);
+        }
+        std::this_thread::sleep_for(2ms);
+        std::lock_guard lock(mutex);
+        --running_per_key[key];
+        --running;
+      });
+    }
+    ex.wait_idle();
+  }
+  CHECK(peak_per_key == 1);
+  CHECK(peak > 1);
+  CHECK(peak <= 4);  // four keys: at most four at once whatever the worker count
+  for (const auto& [key, seen] : order) {
+    CHECK(seen.size() == 16);
+    CHECK(std::is_sorted(seen.begin(), seen.end()));
+  }
+}
+
+TEST_CASE("per-key ordering: a stopped executor drops the tasks waiting behind a key too") {
+  CancellationToken abort;
+  std::atomic<int> ran{0};
+  {
+    BoundedExecutor ex(2, nullptr, &abort);
+    ex.submit("k", [&] {
+      ++ran;
+      abort.cancel("run-level");
+    });
+    for (int i = 0; i < 5; ++i) ex.submit("k", [&] { ++ran; });
+    ex.wait_idle();
+    CHECK(ex.not_started() == 5);
+  }
+  CHECK(ran == 1);
+}

@@ -20,6 +20,8 @@
 // followed by the next run; every ledger write is one SQLite transaction), and the run row stays
 // unfinished.
 
+#include "exit_status.h"
+
 #include "refbridge/cancel.h"
 #include "refbridge/ledger.h"
 #include "refbridge/log.h"
@@ -32,10 +34,6 @@
 
 namespace refbridge::workflows {
 
-/// Exit status of a run stopped by SIGINT/SIGTERM (see workflow_main.h for the others).
-inline constexpr int kExitInterrupted = 3;
-/// Exit status of a run stopped by its deadline (run_timeout_seconds).
-inline constexpr int kExitRunTimeout = 4;
 /// The cancel() reason used for the run deadline.
 inline constexpr const char* kRunTimeoutReason = "run_timeout";
 

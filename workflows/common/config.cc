@@ -53,6 +53,7 @@ Result<SyncSettings> load_sync(const YAML::Node& n) {
   constexpr long kDay = 86'400;
   REFBRIDGE_TRY(auto concurrency, get_bounded(n, "sync", "concurrency", s.concurrency, 1, 64));
   REFBRIDGE_TRY(auto attempts, get_bounded(n, "sync", "max_attempts", s.max_attempts, 1, 1000));
+  REFBRIDGE_TRY(auto breaker, get_bounded(n, "sync", "breaker_threshold", s.breaker_threshold, 1, 100'000));
   REFBRIDGE_TRY(auto initial, get_bounded(n, "sync", "retry_initial_seconds", s.retry_initial.count(), 0, kDay));
   REFBRIDGE_TRY(auto max, get_bounded(n, "sync", "retry_max_seconds", s.retry_max.count(), 0, 30 * kDay));
   REFBRIDGE_TRY(auto overlap, get_bounded(n, "sync", "cursor_overlap_seconds", s.cursor_overlap.count(), 0, kDay));
@@ -67,6 +68,7 @@ Result<SyncSettings> load_sync(const YAML::Node& n) {
   }
   s.concurrency = static_cast<int>(concurrency);
   s.max_attempts = static_cast<int>(attempts);
+  s.breaker_threshold = static_cast<int>(breaker);
   s.retry_initial = std::chrono::seconds(initial);
   s.retry_max = std::chrono::seconds(max);
   s.cursor_overlap = std::chrono::seconds(overlap);

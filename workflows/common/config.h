@@ -39,6 +39,7 @@
 //   sync:                                         # the shared sync engine (workflows/common/sync_*.h)
 //     concurrency: 8                              # records processed at once, 1..64
 //     max_attempts: 5                             # failed deliveries before a record is rejected
+//     breaker_threshold: 10                       # consecutive unanswered records to one system stop the run (exit 69)
 //     retry_initial_seconds: 300                  # wait before the 1st retry; doubles per attempt
 //     retry_max_seconds: 21600                    # cap of that wait
 //     cursor_overlap_seconds: 120                 # 1.2 / 2.1 re-read this much before the cursor
@@ -83,6 +84,7 @@ struct TlsSettings {
 struct SyncSettings {
   int concurrency = 8;                       ///< records processed at once, 1..64
   int max_attempts = 5;                      ///< failed deliveries, then rule retries-exhausted
+  int breaker_threshold = 10;                ///< consecutive records failing unanswered (run_guard.h), then exit 69
   std::chrono::seconds retry_initial{300};   ///< wait after the 1st failure; doubles per attempt
   std::chrono::seconds retry_max{21600};     ///< cap of the wait between runs
   std::chrono::seconds cursor_overlap{120};  ///< 1.2 / 2.1: re-read window before the cursor

@@ -50,6 +50,8 @@ Result<std::unique_ptr<Connections>> Connections::create(const WorkflowConfig& c
                 ApiConnection::create(config.primero_base_url, *c->primero_transport_, *c->primero_auth_, retry));
   c->ping_ = std::make_unique<ApiConnection>(std::move(ping));
   c->primero_ = std::make_unique<ApiConnection>(std::move(primero));
+  c->ping_->set_system("PING");
+  c->primero_->set_system("Primero");
   return c;
 }
 

@@ -79,12 +79,7 @@ Result<ping::IngestionTransaction> follow_transaction(ping::Ping& ping, const st
 
 void settle_all_failed(const IngestionDeps& deps, const Error& error,
                        std::vector<std::pair<RecordTicket*, RecordOutcome*>>& records) {
-  for (auto& [ticket, outcome] : records) {
-    outcome->state = RecordState::kFailed;
-    outcome->rule = std::string(to_string(error.code));
-    outcome->reason = error.describe();
-    finish(deps, *ticket, *outcome);
-  }
+  for (auto& [ticket, outcome] : records) settle_failure(deps.book, deps.log, deps.report, *ticket, *outcome, error);
 }
 
 void settle_ingested(const IngestionDeps& deps, const Result<ping::IngestionTransaction>& transaction,
@@ -182,6 +177,20 @@ void settle_outcome(RecordBook& book, Logger& log, RunReport& report, RecordTick
   out.rule = std::move(rule);
   out.reason = std::move(reason);
   book.settle(ticket, out);
+  log_outcome(log, book.workflow(), out);
+  report.add(std::move(out));
+}
+
+void settle_failure(RecordBook& book, Logger& log, RunReport& report, RecordTicket& ticket, RecordOutcome out,
+                    const Error& e, std::string_view context) {
+  Error shown = e;
+  shown.message = std::string(context) + e.message;
+  if (classify(e) == ErrorClass::kPermanent) {
+    const bool rule = e.code == ErrorCode::kRejected;
+    return settle_outcome(book, log, report, ticket, std::move(out), RecordState::kRejected,
+                          rule ? e.rule : std::string(to_string(e.code)), rule ? shown.message : shown.describe());
+  }
+  if (!book.settle_error(ticket, out, shown)) return;  // run-level: the run stops, the record is not charged
   log_outcome(log, book.workflow(), out);
   report.add(std::move(out));
 }

@@ -85,6 +85,14 @@ void report_only(Logger& log, RunReport& report, std::string_view workflow, Reco
 void settle_outcome(RecordBook& book, Logger& log, RunReport& report, RecordTicket& ticket, RecordOutcome out,
                     RecordState state, std::string rule, std::string reason);
 
+/// Settles a record whose step failed with `e`, by the error's class (refbridge/error.h;
+/// RecordBook::settle_error): permanent -> rejected with the rule, or the code and HTTP status
+/// named (e.g. "http: ... (HTTP 413)"); transient -> failed for a later run (no attempt counted
+/// when the system did not answer); run-level -> the run stops and the record is neither charged
+/// nor reported. `context` prefixes the reason. Logs and reports what it settled.
+void settle_failure(RecordBook& book, Logger& log, RunReport& report, RecordTicket& ticket, RecordOutcome out,
+                    const Error& e, std::string_view context = {});
+
 /// Ingests `batch` (at most 100 records) with `submit` (one of the PING ingest operations, given
 /// the bodies in order) and settles every record. Never fails as a whole: each record ends with
 /// its own state in the report and the ledger.

@@ -8,40 +8,58 @@
 #include "cancellation.h"
 #include "engine.h"
 #include "executor.h"
+#include "record_book.h"
 #include "run_report.h"
 
 #include "refbridge/error.h"
 #include "refbridge/log.h"
 
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace refbridge::workflows {
 
+/// One record of a PING queue, as listed.
+struct QueueItem {
+  std::string key;        ///< ledger source_key (progres_interventionnumber, incoming referral id)
+  std::string source_id;  ///< ledger source_id (the id the record is re-read with)
+  std::string order_key;  ///< records with equal order keys never run at the same time (may be empty)
+  std::string parent_id;  ///< an id of the listing the steps need, not reported (1.1: progres_individualid)
+  std::map<std::string, std::string> ids;  ///< report ids known from the listing
+};
+
 /// Processes every item of every page of `pages` (a range of Result<Page>, Page having `items`,
-/// as the generated `*_pages()` operations return) with `process(item) -> RecordOutcome`, at most
-/// engine.sync.concurrency at once, adding each outcome to `report`. Logs "page.read" with the
-/// page number (from 1) and its item count. Stops once run_cancellation() is raised (SIGINT/SIGTERM,
-/// run_timeout): the page the range already fetched is dropped unprocessed (at most one extra
-/// read), and the pending queue keeps the rest for the next run. Errors: the first page that could not be read (the
-/// records of the pages before it are settled by then).
-template <class Pages, class Process>
-Result<void> process_pages(const EngineDeps& engine, std::string_view workflow, Pages&& pages, RunReport& report,
-                           Process&& process) {
-  BoundedExecutor executor(engine.sync.concurrency);
+/// as the generated `*_pages()` operations return): `to_item(summary) -> QueueItem`, then
+/// `process(item) -> std::optional<RecordOutcome>` (nullopt: not charged, nothing reported), at
+/// most engine.sync.concurrency at once, ordered by QueueItem::order_key (executor.h), adding each
+/// outcome to `report`. Logs "page.read" with the page number (from 1) and its item count. Stops
+/// once run_cancellation() is raised (SIGINT/SIGTERM, run_timeout) or the run guard stopped the
+/// run (run_guard.h): the page the range already fetched is dropped unprocessed (at most one
+/// extra read), and the pending queue keeps the rest for the next run. Errors: the first page that
+/// could not be read (the records of the pages before it are settled by then).
+template <class Pages, class ToItem, class Process>
+Result<void> process_pages(const EngineDeps& engine, RecordBook& book, Pages&& pages, RunReport& report,
+                           ToItem&& to_item, Process&& process) {
+  BoundedExecutor executor(engine.sync.concurrency, &run_cancellation(), &book.guard().token());
   int page_number = 0;
   for (const auto& page : pages) {
-    if (run_cancellation().cancelled()) break;
+    if (run_cancellation().cancelled() || book.guard().stopped()) break;
     ++page_number;
     if (!page) {
       executor.wait_idle();
       return page.error();
     }
-    engine.log.info("page.read", {{LogKey::kWorkflow, std::string(workflow)},
+    engine.log.info("page.read", {{LogKey::kWorkflow, book.workflow()},
                                   {LogKey::kPage, std::to_string(page_number)},
                                   {LogKey::kCount, std::to_string(page.value().items.size())}});
-    for (const auto& item : page.value().items) {
-      executor.submit([&process, &report, item] { report.add(process(item)); });
+    for (const auto& summary : page.value().items) {
+      QueueItem item = to_item(summary);
+      std::string order_key = item.order_key;
+      executor.submit(order_key, [&process, &report, item = std::move(item)] {
+        if (auto outcome = process(item)) report.add(std::move(*outcome));
+      });
     }
     executor.wait_idle();
   }

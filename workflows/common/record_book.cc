@@ -38,7 +38,12 @@ std::string content_hash(std::string_view canonical_text) { return mapping::uuid
 
 RecordBook::RecordBook(Ledger& ledger, std::string workflow, std::int64_t run_id, const SyncSettings& settings,
                        const Clock& clock)
-    : ledger_(ledger), workflow_(std::move(workflow)), run_id_(run_id), settings_(settings), clock_(clock) {}
+    : ledger_(ledger),
+      workflow_(std::move(workflow)),
+      run_id_(run_id),
+      settings_(settings),
+      clock_(clock),
+      guard_(settings.breaker_threshold) {}
 
 bool RecordBook::claim(const std::string& key) {
   std::lock_guard lock(mutex_);
@@ -51,6 +56,9 @@ Result<RecordTicket> RecordBook::open(const std::string& key, const std::string&
   t.existed = found.has_value();
   if (found) {
     t.row = std::move(*found);
+    // An attempt that ended without an outcome (the process died mid-write) is a failed one, so
+    // that a record that crashes the program every time still ends retries-exhausted.
+    if (t.row.state == LedgerState::kInFlight) ++t.row.attempts;
   } else {
     t.row.workflow = workflow_;
     t.row.source_key = key;
@@ -70,12 +78,12 @@ bool RecordBook::unchanged(const RecordTicket& t, const std::string& hash) {
 
 Result<void> RecordBook::write(RecordTicket& t) {
   t.row.updated_at = clock_.now();
-  return ledger_.record(t.row, run_id_);
+  REFBRIDGE_TRY(ledger_.record(t.row, run_id_));
+  t.written = true;
+  return ok();
 }
 
 Result<void> RecordBook::in_flight(RecordTicket& t, const std::string& hash) {
-  if (!t.attempted) ++t.row.attempts;
-  t.attempted = true;
   t.row.state = LedgerState::kInFlight;
   t.row.content_hash = hash;
   t.row.transaction_id.clear();
@@ -90,8 +98,6 @@ Result<void> RecordBook::submitted(RecordTicket& t, const std::string& transacti
 }
 
 Result<void> RecordBook::acknowledging(RecordTicket& t, const RecordOutcome& outcome) {
-  if (!t.attempted) ++t.row.attempts;
-  t.attempted = true;
   t.row.state = LedgerState::kInFlight;
   if (!outcome.target_key.empty()) t.row.target_key = outcome.target_key;
   const bool delivered = outcome.state == RecordState::kDelivered;
@@ -101,12 +107,11 @@ Result<void> RecordBook::acknowledging(RecordTicket& t, const RecordOutcome& out
   return write(t);
 }
 
-void RecordBook::settle(RecordTicket& t, RecordOutcome& outcome) {
-  const bool counts_as_attempt = outcome.state == RecordState::kFailed || outcome.state == RecordState::kRejected ||
-                                 outcome.state == RecordState::kDelivered;
-  if (counts_as_attempt && !t.attempted) ++t.row.attempts;
-  t.attempted = t.attempted || counts_as_attempt;
-  if (outcome.state == RecordState::kFailed && t.row.attempts >= settings_.max_attempts) {
+void RecordBook::settle(RecordTicket& t, RecordOutcome& outcome, bool count_attempt) {
+  const bool failed = outcome.state == RecordState::kFailed;
+  if (failed && count_attempt) ++t.row.attempts;
+  if (outcome.state == RecordState::kDelivered) t.row.attempts = 0;
+  if (failed && count_attempt && t.row.attempts >= settings_.max_attempts) {
     outcome.state = RecordState::kRejected;
     outcome.reason = "gave up after " + std::to_string(t.row.attempts) + " failed attempts; last: " + outcome.rule +
                      ": " + outcome.reason;
@@ -119,13 +124,36 @@ void RecordBook::settle(RecordTicket& t, RecordOutcome& outcome) {
   if (!outcome.transaction_id.empty()) t.row.transaction_id = outcome.transaction_id;
   if (outcome.state == RecordState::kDelivered) t.row.delivered_hash = t.row.content_hash;
   t.row.next_attempt_at.reset();
-  if (outcome.state == RecordState::kFailed) t.row.next_attempt_at = clock_.now() + backoff(settings_, t.row.attempts);
+  if (outcome.state == RecordState::kFailed && count_attempt) {
+    t.row.next_attempt_at = clock_.now() + backoff(settings_, t.row.attempts);
+  }
   if (outcome.source_id.empty()) outcome.source_id = t.row.source_id;
   if (auto w = write(t); !w) {
     outcome.state = RecordState::kFailed;
     outcome.rule = "ledger";
     outcome.reason = "the ledger could not record the outcome (" + w.error().describe() + "); redone next run";
   }
+}
+
+bool RecordBook::settle_error(RecordTicket& t, RecordOutcome& out, const Error& e) {
+  const ErrorClass cls = classify(e);
+  if (cls == ErrorClass::kPermanent) return true;
+  guard_.note_failure(e);
+  if (cls == ErrorClass::kRunLevel) {
+    if (t.written) {  // in_flight was written: leave it due at once, no attempt counted
+      t.row.state = LedgerState::kFailed;
+      t.row.error_code = std::string(to_string(e.code));
+      t.row.error_message = "run stopped: " + e.describe();
+      t.row.next_attempt_at.reset();
+      (void)write(t);  // best effort: an in_flight row left behind is redone next run as well
+    }
+    return false;
+  }
+  out.state = RecordState::kFailed;
+  out.rule = std::string(to_string(e.code));
+  out.reason = e.describe();
+  settle(t, out, !is_unavailable(e));
+  return true;
 }
 
 Result<void> finish_ledger_run(Ledger& ledger, std::int64_t run_id, const RunReport& report,

@@ -55,9 +55,15 @@ class RunReport {
 
   void add(RecordOutcome outcome);
   /// Records that the run itself could not go on (configuration, authentication, unreachable API);
-  /// `reason` is an Error::describe() text. The process then exits non-zero.
-  void abort(std::string reason) { aborted_ = std::move(reason); }
+  /// `reason` is an Error::describe() text; `exit_status` the process's (exit_status.h: 69 by
+  /// default, 77 authentication, 78 configuration, 74 ledger, 3/4 interrupted).
+  void abort(std::string reason, int exit_status = 69) {
+    aborted_ = std::move(reason);
+    exit_status_ = exit_status;
+  }
   [[nodiscard]] bool aborted() const { return !aborted_.empty(); }
+  /// 0 unless aborted; then the status given to abort().
+  [[nodiscard]] int exit_status() const { return aborted() ? exit_status_ : 0; }
   [[nodiscard]] const std::string& abort_reason() const { return aborted_; }
   void finish(std::chrono::sys_time<std::chrono::milliseconds> finished_at);
 
@@ -83,6 +89,7 @@ class RunReport {
   std::size_t listed_ok_ = 0;             // delivered + skipped listed
   std::size_t unlisted_ = 0;
   std::string aborted_;
+  int exit_status_ = 0;
 };
 
 }  // namespace refbridge::workflows

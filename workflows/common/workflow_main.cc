@@ -1,6 +1,8 @@
 // Shared workflow program. See workflow_main.h.
 #include "workflow_main.h"
 
+#include "exit_status.h"
+
 #include <CLI/CLI.hpp>
 
 #include <fstream>
@@ -9,12 +11,13 @@
 namespace refbridge::workflows {
 namespace {
 
+/// Logs a fatal start-up error (structured, then plain) and answers its exit status (exit_status.h).
 int not_started(Logger& log, std::string_view id, const Error& e) {
   log.error("run.not_started", {{LogKey::kWorkflow, std::string(id)},
                                 {LogKey::kErrorCode, std::string(to_string(e.code))},
                                 {LogKey::kMessage, e.message}});
   std::cerr << "refbridge " << id << ": " << e.describe() << "\n";
-  return 2;
+  return exit_status_for_error(e);
 }
 
 Result<void> write_report(const RunReport& report, const std::string& path) {
@@ -33,7 +36,12 @@ int workflow_main(int argc, char** argv, std::string_view id, std::string_view t
   std::string report_path;
   app.add_option("--config", config_path, "YAML configuration file")->required()->check(CLI::ExistingFile);
   app.add_option("--report", report_path, "write the run report (JSON) to this file");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);  // prints help or the error
+    return code == 0 ? kExitOk : kExitUsage;
+  }
 
   Logger log(std::cerr);
   auto config = load_config(config_path);
@@ -59,7 +67,8 @@ int workflow_main(int argc, char** argv, std::string_view id, std::string_view t
   if (auto w = write_report(report.value(), report_path); !w) return not_started(log, id, w.error());
   std::cout << report.value().summary_line() << "\n";
   if (run_cancellation().cancelled()) return exit_status_for(run_cancellation());
-  return report.value().aborted() ? 2 : 0;
+  if (report.value().aborted()) std::cerr << "refbridge " << id << ": " << report.value().abort_reason() << "\n";
+  return report.value().exit_status();
 }
 
 }  // namespace refbridge::workflows

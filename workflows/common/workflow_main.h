@@ -7,10 +7,10 @@
 //
 // Usage: refbridge-<workflow> --config refbridge.yaml [--report out.json]
 // Secrets come from the environment (config.h), never from arguments; they are registered with the
-// logger's redaction before anything is logged. Exit status: 0 run completed; 1 usage error;
-// 2 the run could not proceed (configuration, profile, ledger, authentication, unreachable API);
-// 3 interrupted by SIGINT/SIGTERM; 4 stopped by run_timeout_seconds (3 and 4: in-flight records
-// finished or were left for the next run, the ledger is consistent; cancellation.h).
+// logger's redaction before anything is logged. Exit statuses follow sysexits(3): the one table
+// is exit_status.h (0 completed, 3 interrupted, 4 run deadline, 64 usage, 69 unavailable,
+// 74 ledger I/O, 75 lease held, 77 authentication refused, 78 configuration). Every fatal error
+// is logged as a structured line too.
 
 #include "config.h"
 #include "cancellation.h"

@@ -1,7 +1,6 @@
 // Workflow 2.2. See decisions_to_primero.h for the steps and their source.
 #include "decisions_to_primero.h"
-#include "page_loop.h"
-#include "unlisted_rows.h"
+#include "record_life.h"
 
 #include "mappings/progres_decision_to_primero_referral.h"
 #include "ping/validate.h"
@@ -31,12 +30,6 @@ Result<void> reject_violations(const std::vector<Violation>& violations, std::st
   return make_rejection("schema", std::string(what) + " violates its schema: " + to_string(violations));
 }
 
-/// Errors that mean the decision itself cannot be applied as it is (reported to PING, not
-/// retried): business rules, Primero refusing the body (422). An answer that cannot be read
-/// (kInvalidResponse: truncated, malformed, wrong shape) is a transient failure, retried next run
-/// (tests/faults); a persistent one ends retries-exhausted after sync.max_attempts.
-bool is_rejection(const Error& e) { return e.code == ErrorCode::kRejected || e.code == ErrorCode::kUnprocessable; }
-
 /// The Primero referral a decision designates, with its case.
 struct Target {
   std::string case_id;         ///< Primero case_id
@@ -44,77 +37,54 @@ struct Target {
   primero::Referral referral;  ///< as listed before any write
 };
 
-class DecisionProcessor {
+/// The steps of 2.2 (record_life.h runs them); decisions on one Primero case are ordered
+/// (QueueItem::order_key = the case part of progres_orgreferralid).
+class DecisionSteps final : public QueueSteps {
  public:
-  DecisionProcessor(const DecisionsToPrimeroDeps& deps, RecordBook& book) : d_(deps), book_(book) {}
+  explicit DecisionSteps(const DecisionsToPrimeroDeps& deps) : d_(deps) {}
 
-  RecordOutcome process(const ping::ReferralDecisionSummary& summary) {
-    RecordOutcome out;
-    out.key = summary.progres_interoperabilityreferralid;
-    out.source_id = summary.progres_interoperabilityreferralid;
-    if (!book_.claim(out.key)) {
-      return report_only(std::move(out), RecordState::kSkipped, "listed-twice", "PING listed the decision twice in one run");
+  Result<StepResult> deliver(const QueueItem& item, WriteGate& gate, RecordOutcome& out) override {
+    REFBRIDGE_TRY(auto decision, fetch(item.key));
+    StepResult r;
+    if (decision.syncStatus && *decision.syncStatus != ping::SyncStatusValue::kPending) {
+      r.state = RecordState::kSkipped;
+      r.rule = "not-pending";
+      r.reason = "the decision's sync status is " + std::string(decision.syncStatus->text()) + ", not pending";
+      return r;
     }
-    auto ticket = book_.open(out.key, out.source_id);
-    if (!ticket) return report_only(std::move(out), RecordState::kFailed, "ledger", ticket.error().describe());
-    if (book_.backing_off(ticket.value())) {
-      return report_only(std::move(out), RecordState::kSkipped, "retry-backoff",
-                         "failed before; next attempt not before " +
-                             DateTime::from_utc(*ticket.value().row.next_attempt_at).text);
-    }
-    return process(ticket.value(), std::move(out));
+    REFBRIDGE_TRY(r.target_key, write(decision, gate, out));
+    return r;
   }
 
-  /// A ledger row left failed or in flight whose decision PING no longer lists as pending
-  /// (unlisted_rows.h): synchronised -> delivered; failed -> rejected with the row's rule (the
-  /// rejection was reported, its answer lost); still pending or unreadable -> left for later.
-  std::optional<RecordOutcome> reconcile(const LedgerRecord& row) {
+  // Step 5: synchronised with the Primero referral id, or failed with "<rule>: <reason>" (ids and
+  // codes only) so proGres staff see why.
+  Result<void> acknowledge(const QueueItem& item, const RecordOutcome& out) override {
+    ping::SyncStatusUpdate body;
+    if (out.state == RecordState::kDelivered) {
+      body.syncStatus = ping::SyncStatusValue::kSynchronised;
+      body.primeroReferralId = out.target_key;
+    } else {
+      body.syncStatus = ping::SyncStatusValue::kFailed;
+      body.reason = out.rule + ": " + out.reason;
+    }
+    REFBRIDGE_TRY(d_.ping.update_sync_status({.referralId = item.key, .body = body}));
+    return ok();
+  }
+
+  std::optional<SourceStatus> source_status(const LedgerRecord& row) override {
     auto decision = d_.ping.get_referral_decision({.referralId = row.source_key});
     if (!decision || !decision.value().syncStatus || *decision.value().syncStatus == ping::SyncStatusValue::kPending) {
       return std::nullopt;
     }
-    auto ticket = book_.open(row.source_key, row.source_id);
-    if (!ticket) return std::nullopt;
-    ticket.value().attempted = true;  // reading the outcome back is not a new delivery attempt
-    RecordOutcome out = unlisted_outcome(row, *decision.value().syncStatus == ping::SyncStatusValue::kSynchronised,
-                                         "sync status", decision.value().syncStatus->text());
-    book_.settle(ticket.value(), out);
-    log_outcome(d_.engine.log, kWorkflow, out);
-    return out;
+    const auto& status = *decision.value().syncStatus;
+    return SourceStatus{status == ping::SyncStatusValue::kSynchronised, "sync status", std::string(status.text())};
   }
+
+  void log(const RecordOutcome& out) override { log_outcome(d_.engine.log, kWorkflow, out); }
 
  private:
-  RecordOutcome process(RecordTicket& ticket, RecordOutcome out) {
-    auto decision = fetch(out.key);
-    if (!decision) return finish_error(ticket, std::move(out), decision.error());
-    if (decision.value().syncStatus && *decision.value().syncStatus != ping::SyncStatusValue::kPending) {
-      out.state = RecordState::kSkipped;
-      out.rule = "not-pending";
-      out.reason = "the decision's sync status is " + std::string(decision.value().syncStatus->text()) + ", not pending";
-      return settle(ticket, std::move(out));
-    }
-    auto applied = deliver(decision.value(), ticket, out);
-    if (!applied) return finish_error(ticket, std::move(out), applied.error());
-
-    out.target_key = applied.value();
-    out.state = RecordState::kDelivered;  // what the acknowledgement says; the ledger knows it first (tests/crash)
-    if (auto w = book_.acknowledging(ticket, out); !w) return finish_error(ticket, std::move(out), w.error());
-    auto acked = mark_synchronised(out.key, applied.value());
-    crash_point("2.2.acknowledged");  // tests/crash: PING says synchronised, the ledger in_flight
-    if (!acked) {
-      // Primero has the decision; PING still says pending, so the next run finds the referral in
-      // the decided status, sends no second PATCH and repeats only this acknowledgement.
-      out.state = RecordState::kFailed;
-      out.rule = std::string(to_string(acked.error().code));
-      out.reason = "applied in Primero but the PING sync status update failed: " + acked.error().describe();
-      return settle(ticket, std::move(out));
-    }
-    out.state = RecordState::kDelivered;
-    return settle(ticket, std::move(out));
-  }
-
   // Steps 1-4; returns the Primero referral id the decision now holds on. `out.ids` gets the ids.
-  Result<std::string> deliver(const ping::InteroperabilityReferral& decision, RecordTicket& ticket, RecordOutcome& out) {
+  Result<std::string> write(const ping::InteroperabilityReferral& decision, WriteGate& gate, RecordOutcome& out) {
     REFBRIDGE_TRY(auto update, transform(decision));
     REFBRIDGE_TRY(auto org_id, parse_org_referral_id(decision.progres_orgreferralid.value_or("")));
     REFBRIDGE_TRY(auto target, find_target(org_id));
@@ -122,7 +92,7 @@ class DecisionProcessor {
     out.ids["case_record_id"] = target.case_record_id;
     out.ids["referral_id"] = target.referral.id;
     out.ids["status"] = std::string(update.status.text());
-    REFBRIDGE_TRY(auto action, apply(target, update, ticket));
+    REFBRIDGE_TRY(auto action, apply(target, update, gate));
     out.ids["action"] = std::move(action);
     return target.referral.id;
   }
@@ -194,7 +164,7 @@ class DecisionProcessor {
   }
 
   // Step 4. Returns the action: "already-applied" (no PATCH) or "updated" (PATCH confirmed).
-  Result<std::string> apply(const Target& target, const primero::ReferralUpdate& update, RecordTicket& ticket) {
+  Result<std::string> apply(const Target& target, const primero::ReferralUpdate& update, WriteGate& gate) {
     const std::string current(target.referral.status.text());
     const std::string wanted(update.status.text());
     if (current == wanted) return std::string("already-applied");  // e.g. a rerun after a crash
@@ -203,7 +173,7 @@ class DecisionProcessor {
                                                          "; only an in_progress referral can become " + wanted +
                                                          " (primero-api-v2.md §6.7)");
     }
-    REFBRIDGE_TRY(book_.in_flight(ticket, content_hash(json::serialize(update))));
+    REFBRIDGE_TRY(gate.before_write(content_hash(json::serialize(update))));
     primero::UpdateCaseReferralRequest req{.id = target.case_record_id, .referral_id = target.referral.id};
     req.body.data = update;
     REFBRIDGE_TRY(d_.primero.update_case_referral(req));
@@ -227,70 +197,16 @@ class DecisionProcessor {
     return make_rejection("not-applied", "referral " + target.referral.id + " is no longer listed on case " + target.case_id);
   }
 
-  // Step 5, success.
-  Result<void> mark_synchronised(const std::string& referral_id, const std::string& primero_referral_id) {
-    ping::SyncStatusUpdate body;
-    body.syncStatus = ping::SyncStatusValue::kSynchronised;
-    body.primeroReferralId = primero_referral_id;
-    REFBRIDGE_TRY(d_.ping.update_sync_status({.referralId = referral_id, .body = body}));
-    return ok();
-  }
-
-  // Step 5, rejection: tell proGres why ("<rule>: <reason>", ids and codes only).
-  Result<void> mark_failed(const std::string& referral_id, const std::string& reason) {
-    ping::SyncStatusUpdate body;
-    body.syncStatus = ping::SyncStatusValue::kFailed;
-    body.reason = reason;
-    REFBRIDGE_TRY(d_.ping.update_sync_status({.referralId = referral_id, .body = body}));
-    return ok();
-  }
-
-  RecordOutcome finish_error(RecordTicket& ticket, RecordOutcome out, const Error& e) {
-    if (!is_rejection(e)) {
-      out.state = RecordState::kFailed;
-      out.rule = std::string(to_string(e.code));
-      out.reason = e.describe();
-      return settle(ticket, std::move(out));
-    }
-    out.state = RecordState::kRejected;
-    out.rule = e.code == ErrorCode::kRejected ? e.rule : std::string(to_string(e.code));
-    out.reason = e.code == ErrorCode::kRejected ? e.message : e.describe();
-    // The ledger knows the rejection before PING does: a crash after PING's update cannot lose it (tests/crash).
-    if (auto w = book_.acknowledging(ticket, out); !w) return finish_error(ticket, std::move(out), w.error());
-    if (auto r = mark_failed(out.key, out.rule + ": " + out.reason); !r) {
-      // PING did not take the rejection: the decision stays pending and the next run reports it.
-      out.state = RecordState::kFailed;
-      out.reason += " (and the PING sync status update failed: " + r.error().describe() + ")";
-    }
-    return settle(ticket, std::move(out));
-  }
-
-  /// An outcome that leaves the ledger untouched (nothing was attempted).
-  RecordOutcome report_only(RecordOutcome out, RecordState state, std::string rule, std::string reason) {
-    out.state = state;
-    out.rule = std::move(rule);
-    out.reason = std::move(reason);
-    log_outcome(d_.engine.log, kWorkflow, out);
-    return out;
-  }
-
-  /// Writes the outcome to the ledger (which may turn a failure into retries-exhausted; PING is
-  /// then told, as for any rejection) and logs it.
-  RecordOutcome settle(RecordTicket& ticket, RecordOutcome out) {
-    const bool was_failed = out.state == RecordState::kFailed;
-    book_.settle(ticket, out);
-    if (was_failed && out.state == RecordState::kRejected) {
-      // Best effort: when PING does not take it, the decision stays pending and the next run
-      // (the ledger row now rejected, so not backing off) reaches this point again.
-      (void)mark_failed(out.key, out.rule + ": " + out.reason);
-    }
-    log_outcome(d_.engine.log, kWorkflow, out);
-    return out;
-  }
-
   const DecisionsToPrimeroDeps& d_;
-  RecordBook& book_;
 };
+
+/// The order key of a decision: the Primero case it designates (the part of
+/// progres_orgreferralid before '#'), else the decision itself.
+std::string case_order_key(const ping::ReferralDecisionSummary& s) {
+  const std::string org = s.progres_orgreferralid ? *s.progres_orgreferralid : std::string();
+  const auto hash = org.find('#');
+  return hash == std::string::npos || hash == 0 ? "decision:" + s.progres_interoperabilityreferralid : org.substr(0, hash);
+}
 
 }  // namespace
 
@@ -319,13 +235,18 @@ bool service_record_matches(const std::optional<std::string>& service_record_id,
 RunReport run_decisions_to_primero(const DecisionsToPrimeroDeps& deps) {
   const std::string workflow(kWorkflow);
   return run_with_ledger(deps.engine, workflow, [&](RecordBook& book, RunReport& report) -> Result<std::string> {
-    DecisionProcessor processor(deps, book);
+    DecisionSteps steps(deps);
     ping::ListReferralDecisionsRequest request;
     request.syncStatus = ping::SyncStatusValue::kPending;
     request.pageSize = deps.page_size;
-    REFBRIDGE_TRY(process_pages(deps.engine, workflow, deps.ping.list_referral_decisions_pages(std::move(request)), report,
-                                [&processor](const auto& summary) { return processor.process(summary); }));
-    REFBRIDGE_TRY(reconcile_unlisted(book, report, [&processor](const LedgerRecord& row) { return processor.reconcile(row); }));
+    REFBRIDGE_TRY(run_queue(deps.engine, book, report, steps, deps.ping.list_referral_decisions_pages(std::move(request)),
+                            [](const ping::ReferralDecisionSummary& s) {
+                              QueueItem item;
+                              item.key = s.progres_interoperabilityreferralid;
+                              item.source_id = s.progres_interoperabilityreferralid;
+                              item.order_key = case_order_key(s);
+                              return item;
+                            }));
     return std::string();  // no cursor: PING's pending queue is the source
   });
 }

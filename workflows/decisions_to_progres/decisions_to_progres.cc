@@ -88,7 +88,17 @@ std::pair<std::string, std::string> split_key(const std::string& key) {
 class DecisionProcessor {
  public:
   DecisionProcessor(const DecisionsToProgresDeps& deps, RecordBook& book, RunReport& report)
-      : d_(deps), book_(book), report_(report), executor_(deps.engine.sync.concurrency) {}
+      : d_(deps),
+        book_(book),
+        report_(report),
+        executor_(deps.engine.sync.concurrency, &run_cancellation(), &book.guard().token()) {}
+
+  /// The run guard's error once a run-level failure or the breaker stopped the run (run_guard.h):
+  /// the cursor then stays before the page whose records were not all processed.
+  Result<void> check_running() const {
+    if (auto cause = book_.guard().cause()) return *cause;
+    return ok();
+  }
 
   ~DecisionProcessor() { executor_.wait_idle(); }
   DecisionProcessor(const DecisionProcessor&) = delete;
@@ -114,7 +124,8 @@ class DecisionProcessor {
       }
       if (!submitted.empty()) resume_submitted(ingestion_deps(), std::move(submitted));
       for (const auto& row : retried) {
-        executor_.submit([this, &row] { retry_row(row); });
+        // Rows of one case one at a time (per-key ordering, executor.h).
+        executor_.submit(split_key(row.source_key).first, [this, &row] { retry_row(row); });
       }
       executor_.wait_idle();
       ingest_staged();
@@ -125,7 +136,7 @@ class DecisionProcessor {
   // Steps 2-4 over one page of cases.
   void process_page(const std::vector<primero::Case>& cases) {
     for (const auto& c : cases) {
-      executor_.submit([this, &c] {
+      executor_.submit(case_part(c), [this, &c] {
         for (const auto& cand : candidates(c)) consider(c, cand);
       });
     }
@@ -144,8 +155,8 @@ class DecisionProcessor {
       // cursor later in this run is not reported twice; a changed one is processed.
       if (!first_time(row.source_key, row.content_hash)) return;
       RecordTicket ticket{row, true, false};
-      settle(ticket, outcome(row.source_key, row.source_id), RecordState::kFailed,
-             std::string(to_string(fetched.error().code)), "re-reading the case failed: " + fetched.error().describe());
+      settle_failure(book_, d_.engine.log, report_, ticket, outcome(row.source_key, row.source_id), fetched.error(),
+                     "re-reading the case failed: ");
       return;
     }
     const primero::Case& c = fetched.value().data;
@@ -276,6 +287,7 @@ Result<std::string> read_and_send(const DecisionsToProgresDeps& deps, DecisionPr
                                        {LogKey::kPage, std::to_string(page_number)},
                                        {LogKey::kCount, std::to_string(cases.size())}});
     processor.process_page(cases);
+    REFBRIDGE_TRY(processor.check_running());
     // Every record of the page has a ledger state now (failed ones are retried from the ledger).
     if (newest && *newest > cursor) {
       cursor = *newest;
@@ -303,6 +315,7 @@ RunReport run_decisions_to_progres(const DecisionsToProgresDeps& deps) {
   return run_with_ledger(deps.engine, kWorkflow, [&](RecordBook& book, RunReport& report) -> Result<std::string> {
     DecisionProcessor processor(deps, book, report);
     REFBRIDGE_TRY(processor.retry_due());
+    REFBRIDGE_TRY(processor.check_running());
     return read_and_send(deps, processor);
   });
 }

@@ -1,7 +1,7 @@
 // Workflow 1.1. See referrals_to_primero.h for the steps and their source.
 #include "referrals_to_primero.h"
-#include "page_loop.h"
-#include "unlisted_rows.h"
+#include "case_targets.h"
+#include "record_life.h"
 
 #include "mappings/progres_referral_to_primero_case.h"
 #include "ping/validate.h"
@@ -11,6 +11,7 @@
 #include "refbridge/mapping_runtime.h"
 #include "refbridge/validation.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <utility>
@@ -19,6 +20,7 @@
 namespace refbridge::workflows {
 namespace {
 
+constexpr const char* kWorkflow = "1.1";
 constexpr int kCaseLookupPageSize = 50;  // more than one exact match is already "ambiguous"
 
 using mappings::ProgresReferralToPrimeroCaseInput;
@@ -37,97 +39,72 @@ struct Delivery {
   std::string action;  // "created" or "updated"
 };
 
-class ReferralProcessor {
+/// The steps of 1.1 (record_life.h runs them); the case a record updates is found by the
+/// individual, and records of one individual are ordered (QueueItem::order_key).
+class ReferralSteps final : public QueueSteps {
  public:
-  ReferralProcessor(const ReferralsToPrimeroDeps& deps, RecordBook& book) : d_(deps), book_(book) {}
+  ReferralSteps(const ReferralsToPrimeroDeps& deps, RecordBook& book) : d_(deps), targets_(book) {}
 
-  RecordOutcome process(const ping::ReferralSummary& summary) {
-    RecordOutcome out;
-    out.key = summary.progres_interventionnumber;
-    out.source_id = summary.progres_lpinterventionid;
-    out.ids["intervention_id"] = summary.progres_lpinterventionid;
-    if (!book_.claim(out.key)) return report_only(std::move(out), RecordState::kSkipped, "listed-twice",
-                                                  "PING listed the intervention twice in one run");
-    auto ticket = book_.open(out.key, out.source_id);
-    if (!ticket) return report_only(std::move(out), RecordState::kFailed, "ledger", ticket.error().describe());
-    if (book_.backing_off(ticket.value())) {
-      return report_only(std::move(out), RecordState::kSkipped, "retry-backoff",
-                         "failed before; next attempt not before " +
-                             DateTime::from_utc(*ticket.value().row.next_attempt_at).text);
+  Result<StepResult> deliver(const QueueItem& item, WriteGate& gate, RecordOutcome& /*out*/) override {
+    REFBRIDGE_TRY(auto input, fetch(item));
+    if (!is_pending(input.intervention)) {
+      StepResult skip;
+      skip.state = RecordState::kSkipped;
+      skip.rule = "not-pending";
+      skip.reason = "the intervention's transfer status is no longer pending";
+      return skip;
     }
-    return process(summary, ticket.value(), std::move(out));
+    REFBRIDGE_TRY(auto delivered, write(input, gate));
+    crash_point("1.1.case-written");  // tests/crash: Primero holds the case, the ledger says in_flight
+    StepResult r;
+    r.target_key = delivered.case_id;
+    r.ids["case_id"] = delivered.case_id;
+    r.ids["case_record_id"] = delivered.record_id;
+    r.ids["action"] = delivered.action;
+    return r;
   }
 
-  /// A ledger row left failed or in flight whose intervention PING no longer lists as pending
-  /// (unlisted_rows.h): transferred -> delivered; failed -> rejected with the row's rule (the
-  /// rejection was reported, its answer lost); still pending or unreadable -> left for later.
-  std::optional<RecordOutcome> reconcile(const LedgerRecord& row) {
+  // Step 7: transferred with the Primero ids, or failed with the rule and reason.
+  Result<void> acknowledge(const QueueItem& item, const RecordOutcome& out) override {
+    ping::TransferStatusUpdate body;
+    if (out.state == RecordState::kDelivered) {
+      body.transferStatus = ping::TransferStatusValue::kTransferred;
+      body.primeroCaseId = id_of(out, "case_id");
+      body.primeroRecordId = id_of(out, "case_record_id");
+    } else {
+      body.transferStatus = ping::TransferStatusValue::kFailed;
+      body.reason = out.rule + ": " + out.reason;  // tell proGres why, so a person can correct and re-send
+    }
+    REFBRIDGE_TRY(d_.ping.update_transfer_status({.interventionId = item.source_id, .body = body}));
+    return ok();
+  }
+
+  std::optional<SourceStatus> source_status(const LedgerRecord& row) override {
     auto intervention = d_.ping.get_intervention({.interventionId = row.source_id});
     if (!intervention || is_pending(intervention.value())) return std::nullopt;
-    auto ticket = book_.open(row.source_key, row.source_id);
-    if (!ticket) return std::nullopt;
-    ticket.value().attempted = true;  // reading the outcome back is not a new delivery attempt
-    RecordOutcome out = unlisted_outcome(row, *intervention.value().transferStatus == ping::TransferStatusValue::kTransferred,
-                                         "transfer status", intervention.value().transferStatus->text());
-    out.ids["intervention_id"] = row.source_id;
-    book_.settle(ticket.value(), out);
-    log_outcome(out);
-    return out;
+    const auto& status = *intervention.value().transferStatus;
+    return SourceStatus{status == ping::TransferStatusValue::kTransferred, "transfer status", std::string(status.text())};
+  }
+
+  void log(const RecordOutcome& out) override {
+    const std::string event = "record." + std::string(to_string(out.state));
+    if (out.state == RecordState::kDelivered) {
+      d_.engine.log.info(event, {{LogKey::kWorkflow, kWorkflow},
+                                 {LogKey::kInterventionNumber, out.key},
+                                 {LogKey::kCaseId, id_of(out, "case_id")},
+                                 {LogKey::kState, id_of(out, "action")}});
+    } else {
+      d_.engine.log.warn(event, {{LogKey::kWorkflow, kWorkflow},
+                                 {LogKey::kInterventionNumber, out.key},
+                                 {LogKey::kRule, out.rule},
+                                 {LogKey::kMessage, out.reason}});
+    }
   }
 
  private:
-  RecordOutcome process(const ping::ReferralSummary& summary, RecordTicket& ticket, RecordOutcome out) {
-    auto input = fetch(summary);
-    if (!input) return finish_error(summary, ticket, std::move(out), input.error());
-    if (!is_pending(input.value().intervention)) {
-      out.state = RecordState::kSkipped;
-      out.rule = "not-pending";
-      out.reason = "the intervention's transfer status is no longer pending";
-      return settle(ticket, std::move(out));
-    }
-    auto delivered = deliver(input.value(), ticket);
-    if (!delivered) return finish_error(summary, ticket, std::move(out), delivered.error());
-
-    out.target_key = delivered.value().case_id;
-    out.ids["case_id"] = delivered.value().case_id;
-    out.ids["case_record_id"] = delivered.value().record_id;
-    out.ids["action"] = delivered.value().action;
-    crash_point("1.1.case-written");  // tests/crash: Primero holds the case, the ledger says in_flight
-    out.state = RecordState::kDelivered;  // what the acknowledgement says; the ledger knows it first (tests/crash)
-    if (auto w = book_.acknowledging(ticket, out); !w) return finish_error(summary, ticket, std::move(out), w.error());
-    auto acked = mark_transferred(summary, delivered.value());
-    crash_point("1.1.acknowledged");  // tests/crash: PING says transferred, the ledger in_flight
-    if (!acked) {
-      // The case is written (idempotently); PING still says pending, so the next run repeats the
-      // same write and the acknowledgement. Nothing is lost or duplicated.
-      out.state = RecordState::kFailed;
-      out.rule = std::string(to_string(acked.error().code));
-      out.reason = "delivered to Primero but the PING transfer status update failed: " + acked.error().describe();
-      return settle(ticket, std::move(out));
-    }
-    out.state = RecordState::kDelivered;
-    return settle(ticket, std::move(out));
-  }
-
-  /// An outcome that leaves the ledger untouched (nothing was attempted).
-  RecordOutcome report_only(RecordOutcome out, RecordState state, std::string rule, std::string reason) {
-    out.state = state;
-    out.rule = std::move(rule);
-    out.reason = std::move(reason);
-    log_outcome(out);
-    return out;
-  }
-
-  /// Writes the outcome to the ledger (which may turn a failure into retries-exhausted; PING is
-  /// then told, as for any rejection) and logs it.
-  RecordOutcome settle(RecordTicket& ticket, RecordOutcome out) {
-    const bool was_failed = out.state == RecordState::kFailed;
-    book_.settle(ticket, out);
-    if (was_failed && out.state == RecordState::kRejected) {
-      (void)mark_failed_by_key(out.source_id, out.rule + ": " + out.reason);  // best effort: PING keeps it pending otherwise
-    }
-    log_outcome(out);
-    return out;
+  static std::string id_of(const RecordOutcome& out, const char* k) {
+    auto it = out.ids.find(k);
+    return it == out.ids.end() ? std::string() : it->second;
   }
 
   static bool is_pending(const ping::Intervention& intervention) {
@@ -135,12 +112,12 @@ class ReferralProcessor {
   }
 
   // Step 2: one aggregated record per intervention.
-  Result<ProgresReferralToPrimeroCaseInput> fetch(const ping::ReferralSummary& s) {
+  Result<ProgresReferralToPrimeroCaseInput> fetch(const QueueItem& item) {
     ProgresReferralToPrimeroCaseInput in;
-    REFBRIDGE_TRY(in.intervention, d_.ping.get_intervention({.interventionId = s.progres_lpinterventionid}));
-    REFBRIDGE_TRY(in.individual, d_.ping.get_individual({.individualId = s.progres_individualid}));
-    REFBRIDGE_TRY(auto languages, d_.ping.list_individual_languages({.individualId = s.progres_individualid}));
-    REFBRIDGE_TRY(auto needs, d_.ping.list_individual_specific_needs({.individualId = s.progres_individualid}));
+    REFBRIDGE_TRY(in.intervention, d_.ping.get_intervention({.interventionId = item.source_id}));
+    REFBRIDGE_TRY(in.individual, d_.ping.get_individual({.individualId = item.parent_id}));
+    REFBRIDGE_TRY(auto languages, d_.ping.list_individual_languages({.individualId = item.parent_id}));
+    REFBRIDGE_TRY(auto needs, d_.ping.list_individual_specific_needs({.individualId = item.parent_id}));
     in.languages = std::move(languages.items);
     in.specific_needs = std::move(needs.items);
     REFBRIDGE_TRY(reject_violations(ping::validate(in.intervention), "PING intervention"));
@@ -158,35 +135,56 @@ class ReferralProcessor {
   }
 
   // Steps 3-6.
-  Result<Delivery> deliver(const ProgresReferralToPrimeroCaseInput& in, RecordTicket& ticket) {
+  Result<Delivery> write(const ProgresReferralToPrimeroCaseInput& in, WriteGate& gate) {
     // Validate and gate before touching Primero: a rejected record costs no Primero call.
     REFBRIDGE_TRY(auto create_body, transform(in, WriteMode::kCreate));
     const std::string hash = content_hash(json::serialize(create_body));
-    REFBRIDGE_TRY(auto matches, find_cases(in.individual.progres_id));
-    if (matches.size() > 1) {
-      return make_rejection("ambiguous-match", std::to_string(matches.size()) +
-                                                   " Primero cases have unhcr_individual_no " +
-                                                   in.individual.progres_id + "; merge them in Primero, then re-queue");
-    }
-    REFBRIDGE_TRY(book_.in_flight(ticket, hash));
-    if (matches.empty()) {
+    const std::string& individual_no = in.individual.progres_id;
+    REFBRIDGE_TRY(auto target, find_case(individual_no));
+    REFBRIDGE_TRY(gate.before_write(hash));
+    if (!target) {
       REFBRIDGE_TRY(auto created, d_.primero.create_case({.body = primero::CaseEnvelope{.data = std::move(create_body)}}));
       if (!created || !created->data.id || !created->data.case_id) {
         return make_error(ErrorCode::kInvalidResponse, "createCase: Primero answered without the new case's id");
       }
-      return Delivery{*created->data.case_id, *created->data.id, "created"};
+      const CaseRef ref{*created->data.id, *created->data.case_id};
+      // The next referral of this child finds the case here, whether or not Primero's search
+      // already shows it. A ledger failure now is a failure of this record (redone: the search
+      // finds the case by then, or this remembers it).
+      REFBRIDGE_TRY(targets_.remember(individual_no, ref));
+      return Delivery{ref.case_id, ref.record_id, "created"};
     }
-    const primero::Case& existing = matches.front();
-    if (!existing.id) return make_error(ErrorCode::kInvalidResponse, "listCases: a case without id");
     REFBRIDGE_TRY(auto update_body, transform(in, WriteMode::kUpdate));
-    REFBRIDGE_TRY(d_.primero.update_case({.id = *existing.id, .body = primero::CaseEnvelope{.data = std::move(update_body)}}));
-    return Delivery{existing.case_id.value_or(""), *existing.id, "updated"};
+    REFBRIDGE_TRY(d_.primero.update_case({.id = target->record_id, .body = primero::CaseEnvelope{.data = std::move(update_body)}}));
+    return Delivery{target->case_id, target->record_id, "updated"};
   }
 
-  // Step 5: exact match on unhcr_individual_no. The server filter is exact in Primero; the
-  // client checks it too, because a role that cannot read the field makes Primero ignore the
-  // filter silently (primero-api-v2.md §5.1) and an update would then hit an arbitrary case.
-  Result<std::vector<primero::Case>> find_cases(const std::string& individual_no) {
+  // Step 5: the one case of the individual: the case refbridge created for it (the ledger's
+  // targets, case_targets.h) and Primero's exact unhcr_individual_no search, together. Two
+  // different cases -> rejected ambiguous-match.
+  Result<std::optional<CaseRef>> find_case(const std::string& individual_no) {
+    REFBRIDGE_TRY(auto remembered, targets_.recall(individual_no));
+    REFBRIDGE_TRY(auto matches, search_cases(individual_no));
+    std::vector<CaseRef> found;
+    for (const auto& c : matches) {
+      if (!c.id) return make_error(ErrorCode::kInvalidResponse, "listCases: a case without id");
+      found.push_back(CaseRef{*c.id, c.case_id.value_or("")});
+    }
+    if (remembered && std::none_of(found.begin(), found.end(), [&](const CaseRef& r) { return r.record_id == remembered->record_id; })) {
+      found.push_back(*remembered);  // created by an earlier record; Primero's search does not show it yet
+    }
+    if (found.size() > 1) {
+      return make_rejection("ambiguous-match", std::to_string(found.size()) + " Primero cases have unhcr_individual_no " +
+                                                   individual_no + "; merge them in Primero, then re-queue");
+    }
+    if (found.empty()) return std::optional<CaseRef>();
+    return std::optional<CaseRef>(found.front());
+  }
+
+  // The exact match on unhcr_individual_no. The server filter is exact in Primero; the client
+  // checks it too, because a role that cannot read the field makes Primero ignore the filter
+  // silently (primero-api-v2.md §5.1) and an update would then hit an arbitrary case.
+  Result<std::vector<primero::Case>> search_cases(const std::string& individual_no) {
     REFBRIDGE_TRY(auto list, d_.primero.list_cases({.page = 1, .per = kCaseLookupPageSize,
                                                     .unhcr_individual_no = individual_no}));
     std::vector<primero::Case> exact;
@@ -206,86 +204,28 @@ class ReferralProcessor {
     return exact;
   }
 
-  // Step 7, success.
-  Result<void> mark_transferred(const ping::ReferralSummary& s, const Delivery& d) {
-    ping::TransferStatusUpdate body;
-    body.transferStatus = ping::TransferStatusValue::kTransferred;
-    body.primeroCaseId = d.case_id;
-    body.primeroRecordId = d.record_id;
-    REFBRIDGE_TRY(d_.ping.update_transfer_status({.interventionId = s.progres_lpinterventionid, .body = body}));
-    return ok();
-  }
-
-  // Step 7, rejection: tell proGres why, so a person can correct and re-send.
-  Result<void> mark_failed_by_key(const std::string& intervention_id, const std::string& reason) {
-    ping::TransferStatusUpdate body;
-    body.transferStatus = ping::TransferStatusValue::kFailed;
-    body.reason = reason;
-    REFBRIDGE_TRY(d_.ping.update_transfer_status({.interventionId = intervention_id, .body = body}));
-    return ok();
-  }
-
-  RecordOutcome finish_error(const ping::ReferralSummary& s, RecordTicket& ticket, RecordOutcome out, const Error& e) {
-    // Business rules (incl. the "schema" rule of PING's validated data) and Primero's 422 reject the
-    // record: reported back, not retried. An answer that cannot be read (kInvalidResponse:
-    // truncated, malformed or of the wrong shape; possibly after Primero applied a write) is not
-    // the record's fault: failed and retried (tests/faults: a rejection here lost the record, and
-    // after a write told PING "failed" for a delivered case); a persistent one ends
-    // retries-exhausted after sync.max_attempts, reported to PING.
-    const bool rejected = e.code == ErrorCode::kRejected || e.code == ErrorCode::kUnprocessable;
-    if (rejected) {
-      out.state = RecordState::kRejected;
-      out.rule = e.code == ErrorCode::kRejected ? e.rule : std::string(to_string(e.code));
-      out.reason = e.code == ErrorCode::kRejected ? e.message : e.describe();
-      // The ledger knows the rejection before PING does: a crash after PING's update cannot lose it (tests/crash).
-      if (auto w = book_.acknowledging(ticket, out); !w) return finish_error(s, ticket, std::move(out), w.error());
-      if (auto r = mark_failed_by_key(s.progres_lpinterventionid, out.rule + ": " + out.reason); !r) {
-        // PING did not take the rejection: keep the record pending so the next run reports it.
-        out.state = RecordState::kFailed;
-        out.reason += " (and the PING transfer status update failed: " + r.error().describe() + ")";
-      }
-    } else {
-      out.state = RecordState::kFailed;
-      out.rule = std::string(to_string(e.code));
-      out.reason = e.describe();
-    }
-    return settle(ticket, std::move(out));
-  }
-
-  void log_outcome(const RecordOutcome& out) {
-    const std::string event = "record." + std::string(to_string(out.state));
-    auto id = [&](const char* k) {
-      auto it = out.ids.find(k);
-      return it == out.ids.end() ? std::string() : it->second;
-    };
-    if (out.state == RecordState::kDelivered) {
-      d_.engine.log.info(event, {{LogKey::kWorkflow, "1.1"},
-                          {LogKey::kInterventionNumber, out.key},
-                          {LogKey::kCaseId, id("case_id")},
-                          {LogKey::kState, id("action")}});
-    } else {
-      d_.engine.log.warn(event, {{LogKey::kWorkflow, "1.1"},
-                          {LogKey::kInterventionNumber, out.key},
-                          {LogKey::kRule, out.rule},
-                          {LogKey::kMessage, out.reason}});
-    }
-  }
-
   const ReferralsToPrimeroDeps& d_;
-  RecordBook& book_;
+  CaseTargets targets_;
 };
 
 }  // namespace
 
 RunReport run_referrals_to_primero(const ReferralsToPrimeroDeps& deps) {
-  return run_with_ledger(deps.engine, "1.1", [&](RecordBook& book, RunReport& report) -> Result<std::string> {
-    ReferralProcessor processor(deps, book);
+  return run_with_ledger(deps.engine, kWorkflow, [&](RecordBook& book, RunReport& report) -> Result<std::string> {
+    ReferralSteps steps(deps, book);
     ping::ListOutgoingReferralsRequest request;
     request.transferStatus = ping::TransferStatusValue::kPending;
     request.pageSize = deps.page_size;
-    REFBRIDGE_TRY(process_pages(deps.engine, "1.1", deps.ping.list_outgoing_referrals_pages(std::move(request)), report,
-                                [&processor](const auto& summary) { return processor.process(summary); }));
-    REFBRIDGE_TRY(reconcile_unlisted(book, report, [&processor](const LedgerRecord& row) { return processor.reconcile(row); }));
+    REFBRIDGE_TRY(run_queue(deps.engine, book, report, steps, deps.ping.list_outgoing_referrals_pages(std::move(request)),
+                            [](const ping::ReferralSummary& s) {
+                              QueueItem item;
+                              item.key = s.progres_interventionnumber;
+                              item.source_id = s.progres_lpinterventionid;
+                              item.parent_id = s.progres_individualid;
+                              item.order_key = s.progres_individualid;  // one individual, one case: never two at once
+                              item.ids["intervention_id"] = s.progres_lpinterventionid;
+                              return item;
+                            }));
     return std::string();
   });
 }

@@ -188,7 +188,14 @@ class ReferralProcessor {
         book_(book),
         report_(report),
         contacts_(deps.primero, deps.unhcr, deps.engine.log),
-        executor_(deps.engine.sync.concurrency) {}
+        executor_(deps.engine.sync.concurrency, &run_cancellation(), &book.guard().token()) {}
+
+  /// The run guard's error once a run-level failure or the breaker stopped the run (run_guard.h):
+  /// the cursor then stays before the page whose records were not all processed.
+  Result<void> check_running() const {
+    if (auto cause = book_.guard().cause()) return *cause;
+    return ok();
+  }
 
   ~ReferralProcessor() { executor_.wait_idle(); }
   ReferralProcessor(const ReferralProcessor&) = delete;
@@ -213,7 +220,7 @@ class ReferralProcessor {
       }
       if (!submitted.empty()) resume_submitted(ingestion_deps(), std::move(submitted));
       for (const auto& entry : by_case) {
-        executor_.submit([this, &entry] { retry_case(entry.first, entry.second); });
+        executor_.submit(entry.first, [this, &entry] { retry_case(entry.first, entry.second); });  // one case at a time
       }
       executor_.wait_idle();
       ingest_staged();
@@ -224,7 +231,7 @@ class ReferralProcessor {
   // Steps 2-4 over one page of cases.
   void process_page(const std::vector<primero::Case>& cases) {
     for (const auto& c : cases) {
-      executor_.submit([this, &c] { process_case(c); });
+      executor_.submit(text_of(c.id), [this, &c] { process_case(c); });  // one case at a time (executor.h)
     }
     executor_.wait_idle();
     ingest_staged();
@@ -243,8 +250,8 @@ class ReferralProcessor {
       auto out = outcome(key, text_of(c.id));
       out.ids["case_id"] = text_of(c.case_id);
       if (!ticket) return report_only(std::move(out), RecordState::kFailed, "ledger", ticket.error().describe());
-      return settle(ticket.value(), std::move(out), RecordState::kFailed, std::string(to_string(referrals.error().code)),
-                    "listing the case's referrals failed (" + referrals.error().describe() + "); read again next run");
+      return settle_failure(book_, d_.engine.log, report_, ticket.value(), std::move(out), referrals.error(),
+                            "listing the case's referrals failed (read again next run): ");
     }
     for (const auto& cand : candidates(c, referrals.value().data, d_.unhcr)) consider(c, cand);
   }
@@ -256,9 +263,8 @@ class ReferralProcessor {
       for (const auto& row : rows) {
         if (!book_.claim(row.source_key)) continue;
         RecordTicket ticket{row, true, false};
-        settle(ticket, outcome(row.source_key, record_id), RecordState::kFailed,
-               std::string(to_string(fetched.error().code)),
-               "re-reading the case or its referrals failed: " + fetched.error().describe());
+        settle_failure(book_, d_.engine.log, report_, ticket, outcome(row.source_key, record_id), fetched.error(),
+                       "re-reading the case or its referrals failed: ");
       }
       return;
     }
@@ -326,10 +332,10 @@ class ReferralProcessor {
     }
     auto contact = contacts_.contact_for(referring_user(c, *cand.referral));
     if (!contact) {
-      const Error& e = contact.error();
-      return settle(t, std::move(out), RecordState::kFailed, std::string(to_string(e.code)),
-                    "reading the referring user's contact (listUsers) failed: " + std::string(to_string(e.code)) +
-                        (e.http_status != 0 ? " (HTTP " + std::to_string(e.http_status) + ")" : std::string()));
+      Error e = contact.error();
+      e.message = std::string(to_string(e.code));  // the listing's text may name the user: codes only
+      return settle_failure(book_, d_.engine.log, report_, t, std::move(out), e,
+                            "reading the referring user's contact (listUsers) failed: ");
     }
     auto body = transform(c, cand, contact.value());
     if (!body) {
@@ -420,6 +426,7 @@ Result<std::string> read_and_send(const ReferralsToProgresDeps& deps, ReferralPr
                                        {LogKey::kPage, std::to_string(page_number)},
                                        {LogKey::kCount, std::to_string(cases.size())}});
     processor.process_page(cases);
+    REFBRIDGE_TRY(processor.check_running());
     // Every record of the page has a ledger state now (failed ones are retried from the ledger).
     if (newest && *newest > cursor) {
       cursor = *newest;
@@ -449,6 +456,7 @@ RunReport run_referrals_to_progres(const ReferralsToProgresDeps& deps) {
   return run_with_ledger(deps.engine, kWorkflow, [&](RecordBook& book, RunReport& report) -> Result<std::string> {
     ReferralProcessor processor(deps, book, report);
     REFBRIDGE_TRY(processor.retry_due());
+    REFBRIDGE_TRY(processor.check_running());
     return read_and_send(deps, processor);
   });
 }

@@ -73,7 +73,10 @@ class ApiConnection {
   Result<HttpResponse> execute(HttpMethod method, const std::string& url, std::optional<std::string> body = std::nullopt,
                                const std::vector<HttpHeader>& extra_headers = {}, const CallInfo& call = {});
 
-  [[nodiscard]] const RetrySettings& retry_settings() const { return retry_; }
+  /// Names the remote system ("PING", "Primero") in every Error this connection returns
+  /// (Error::system), so a caller can tell which system failed (the run breaker counts per system).
+  void set_system(std::string system) { system_ = std::move(system); }
+  [[nodiscard]] const std::string& system() const { return system_; }
 
  private:
   ApiConnection(UrlBuilder base, HttpTransport& transport, Authenticator& auth, RetrySettings retry);
@@ -84,6 +87,7 @@ class ApiConnection {
   HttpTransport* transport_;
   Authenticator* auth_;
   RetrySettings retry_;
+  std::string system_;
   std::shared_ptr<std::atomic<std::uint64_t>> calls_ = std::make_shared<std::atomic<std::uint64_t>>(0);  // jitter seeds
 };
 
