@@ -30,7 +30,9 @@
 //   - The file and its -wal/-shm companions are owner-only (0600); messages in the ledger carry ids
 //     and codes only, never personal data (same rule as refbridge/log.h).
 //   - Every Ledger method may be called from several threads at once; several processes may open
-//     the same file (a workflow run and `refbridge-ledger`), waiting up to 5 s for a lock.
+//     the same file (a workflow run and `refbridge-ledger`), waiting up to 5 s for a lock. Every
+//     write is one BEGIN IMMEDIATE transaction (no read is ever upgraded to a write). Several
+//     processes may create the same new file at the same moment: one creates the schema, all succeed.
 
 #include "refbridge/error.h"
 
@@ -115,9 +117,9 @@ struct RunRow {
 };
 
 /// The state store interface. Every method is safe to call from several threads at once.
-/// Errors of every method: kIo (the database failed: locked longer than the busy timeout, disk
-/// full, read-only, corrupt; the message says which and what to do), kInvalidInput (an argument
-/// the store cannot accept; named in the message).
+/// Errors of every method: kIo (the database failed: locked longer than the busy timeout, busy
+/// at once without waiting, disk full, read-only, corrupt; the message says which and what to do),
+/// kInvalidInput (an argument the store cannot accept; named in the message).
 class Ledger {
  public:
   virtual ~Ledger() = default;
@@ -180,8 +182,10 @@ inline constexpr int kLedgerSchemaVersion = 1;
 /// with any group/other permission bit is refused with kConfig naming the `chmod 600 <path>` to run
 /// (SQLite gives the -wal and -shm files the database file's mode). Settings: journal_mode=WAL,
 /// synchronous=NORMAL (durable across a process crash such as SIGKILL; a power loss may lose the
-/// last commits but does not corrupt the file), busy_timeout 5000 ms, foreign_keys=ON. The schema
-/// is versioned with PRAGMA user_version and created/migrated in one transaction.
+/// last commits but does not corrupt the file), busy_timeout 5000 ms (set before any statement),
+/// foreign_keys=ON. The schema is versioned with PRAGMA user_version and created/migrated in one
+/// BEGIN IMMEDIATE transaction that re-reads the version, so that several processes opening the
+/// same new path at once all succeed with one schema (the file itself is created O_CREAT|O_EXCL).
 /// kReadOnly: never creates a file or writes; the schema must be the current version.
 /// Errors: kIo (cannot open/create, with the path and SQLite's message; the file does not exist in
 /// kReadOnly), kConfig (permissions, not a regular file, no/older schema in kReadOnly, schema newer
