@@ -1,9 +1,12 @@
 // The SQLite ledger: one connection guarded by a mutex, prepared statements, every write inside
 // BEGIN IMMEDIATE. See refbridge/ledger.h for the tables and the guarantees; the file, settings and
-// schema are in ledger_schema.cc.
+// schema are in ledger_schema.cc, the run lease in ledger_lease.cc, crashed runs in
+// ledger_crashed_runs.cc.
 #include "refbridge/ledger.h"
 #include "refbridge/crash_point.h"
 
+#include "ledger_crashed_runs.h"
+#include "ledger_lease.h"
 #include "ledger_schema.h"
 #include "ledger_sqlite_support.h"
 
@@ -186,7 +189,8 @@ auto collect(Query& q, Read read, std::string_view what) -> Result<std::vector<t
 
 class SqliteLedger final : public Ledger {
  public:
-  SqliteLedger(DbHandle db, Statements statements) : db_(std::move(db)), statements_(std::move(statements)) {}
+  SqliteLedger(std::string path, LedgerOpenMode mode, DbHandle db, Statements statements)
+      : path_(std::move(path)), mode_(mode), db_(std::move(db)), statements_(std::move(statements)) {}
 
   Result<std::optional<std::string>> cursor(std::string_view workflow) override {
     std::lock_guard lock(mutex_);
@@ -313,6 +317,21 @@ class SqliteLedger final : public Ledger {
     return collect(q, [](const Query& row) -> Result<std::string> { return row.text(0); }, "cannot list workflows");
   }
 
+  Result<std::unique_ptr<RunLease>> acquire_run_lease(std::string_view workflow, LedgerTime now) override {
+    if (mode_ != LedgerOpenMode::kCreate) {
+      return make_error(ErrorCode::kInvalidInput, "ledger " + path_ + " is open read-only: it cannot hold the run lease of workflow " +
+                                                      std::string(workflow));
+    }
+    if (path_ == ":memory:") return acquire_memory_lease(this, workflow, now);
+    return acquire_file_lease(path_, workflow, now);
+  }
+
+  Result<std::vector<RunRow>> close_crashed_runs(std::string_view workflow, LedgerTime now) override {
+    if (workflow.empty()) return make_error(ErrorCode::kInvalidInput, "close_crashed_runs needs a workflow");
+    std::lock_guard lock(mutex_);
+    return with_transaction(db_.get(), [&] { return close_unfinished_runs(db_.get(), workflow, now); });
+  }
+
  private:
   Query query(Stmt s) { return Query(db_.get(), statements_[s].get()); }
 
@@ -338,6 +357,8 @@ class SqliteLedger final : public Ledger {
     return r;
   }
 
+  const std::string path_;
+  const LedgerOpenMode mode_;
   std::mutex mutex_;
   DbHandle db_;               // declared before the statements: closed after they are finalized
   Statements statements_;
@@ -349,7 +370,7 @@ Result<std::unique_ptr<Ledger>> open_sqlite_ledger(const std::string& path, Ledg
   if (path.empty()) return make_error(ErrorCode::kConfig, "the ledger path is empty");
   REFBRIDGE_TRY(auto db, open_database(path, mode));
   REFBRIDGE_TRY(auto statements, prepare_statements(db.get()));
-  return std::unique_ptr<Ledger>(std::make_unique<SqliteLedger>(std::move(db), std::move(statements)));
+  return std::unique_ptr<Ledger>(std::make_unique<SqliteLedger>(path, mode, std::move(db), std::move(statements)));
 }
 
 }  // namespace refbridge

@@ -1,7 +1,7 @@
 #pragma once
 // Internal to refbridge_ledger: the SQLite handles, errors a person can act on (with how long the
-// failed call waited), one-use prepared statements and transactions. Used by ledger_sqlite.cc and
-// ledger_schema.cc; tests/sdk/ledger_recovery_test.cc checks the messages.
+// failed call waited), one-use prepared statements and transactions. Used by ledger_sqlite.cc,
+// ledger_schema.cc and ledger_crashed_runs.cc; tests/sdk/ledger_recovery_test.cc checks the messages.
 
 #include "refbridge/ledger.h"
 #include "refbridge/redaction.h"

@@ -1,5 +1,6 @@
-// What the "No duplicate, ever" issue asks of the ledger: several processes creating one new
-// ledger at once, and busy messages that say whether anything was waited for.
+// What the "No duplicate, ever" issue asks of the ledger besides the lease: several processes
+// creating one new ledger at once, crashed runs closed with rebuilt counts, and busy messages that
+// say whether anything was waited for.
 #include "refbridge/ledger.h"
 
 #include "ledger_fork.h"
@@ -106,6 +107,84 @@ TEST_CASE("several processes creating the same new ledger at the same moment all
     auto ledger = open(path);
     CHECK(ledger->list("1.1", LedgerState::kDelivered, 100).value().size() == kProcesses);
   }
+}
+
+TEST_CASE("close_crashed_runs closes every unfinished run of the workflow with counts rebuilt from its events") {
+  TempDir dir;
+  auto ledger = open(dir.file("ledger.db"));
+  const auto finished = ledger->begin_run("1.1", at(0)).value();
+  REQUIRE(ledger->record(make_record("k1", LedgerState::kFailed, at(10)), finished));
+  REQUIRE(ledger->finish_run(finished, {0, 0, 0, 1}, at(100), "", "c0"));
+
+  const auto crashed = ledger->begin_run("1.1", at(1'000)).value();
+  const auto rec = [&](const char* key, LedgerState state, std::int64_t ms, std::int64_t run) {
+    REQUIRE(ledger->record(make_record(key, state, at(ms)), run));
+  };
+  rec("k1", LedgerState::kInFlight, 1'100, crashed);
+  rec("k1", LedgerState::kDelivered, 1'200, crashed);   // last: delivered
+  rec("k2", LedgerState::kFailed, 1'300, crashed);      // failed
+  rec("k3", LedgerState::kInFlight, 1'400, crashed);    // in_flight -> failed
+  rec("k4", LedgerState::kSubmitted, 1'500, crashed);   // submitted -> failed
+  rec("k5", LedgerState::kSkipped, 1'600, crashed);
+  rec("k6", LedgerState::kRejected, 1'700, crashed);
+  rec("k7", LedgerState::kDelivered, 1'800, crashed);
+  rec("k7", LedgerState::kFailed, 1'900, crashed);      // last: failed
+  rec("k8", LedgerState::kDelivered, 5'000, 0);         // outside any run: not counted
+  const auto empty_crash = ledger->begin_run("1.1", at(2'000)).value();
+  const auto other_workflow = ledger->begin_run("2.1", at(2'100)).value();
+  const auto future = ledger->begin_run("1.1", at(90'000)).value();  // started after `now`: left alone
+
+  auto lease = ledger->acquire_run_lease("1.1", at(60'000));
+  REQUIRE(lease);
+  const auto closed = ledger->close_crashed_runs("1.1", at(60'000));
+  REQUIRE(closed);
+  REQUIRE(closed.value().size() == 2);
+  const auto& a = closed.value()[0];
+  CHECK(a.id == crashed);
+  CHECK(a.workflow == "1.1");
+  CHECK(a.started_at == at(1'000));
+  CHECK(a.finished_at == std::optional<LedgerTime>(at(1'900)));
+  CHECK(a.counts.delivered == 1);
+  CHECK(a.counts.skipped == 1);
+  CHECK(a.counts.rejected == 1);
+  CHECK(a.counts.failed == 4);
+  CHECK(a.aborted_reason == "crashed: the process ended without closing the run; counts rebuilt from 9 record events");
+  const auto& b = closed.value()[1];
+  CHECK(b.id == empty_crash);
+  CHECK(b.finished_at == std::optional<LedgerTime>(at(2'000)));
+  CHECK(b.counts.delivered + b.counts.skipped + b.counts.rejected + b.counts.failed == 0);
+  CHECK(b.aborted_reason == "crashed: the process ended without closing the run; counts rebuilt from 0 record events");
+
+  // The rows as stored say the same; the finished run, the other workflow's and the future run are untouched.
+  const auto runs = ledger->runs("1.1", 10).value();
+  REQUIRE(runs.size() == 4);
+  CHECK(runs[0].id == future);
+  CHECK_FALSE(runs[0].finished_at.has_value());
+  CHECK(runs[1].id == empty_crash);
+  CHECK(runs[1].finished_at == b.finished_at);
+  CHECK(runs[2].id == crashed);
+  CHECK(runs[2].counts.failed == 4);
+  CHECK(runs[2].aborted_reason == a.aborted_reason);
+  CHECK(runs[3].id == finished);
+  CHECK(runs[3].finished_at == std::optional<LedgerTime>(at(100)));
+  CHECK(runs[3].cursor_after == "c0");
+  CHECK(runs[3].aborted_reason.empty());
+  const auto other = ledger->runs("2.1", 1).value();
+  CHECK(other.at(0).id == other_workflow);
+  CHECK_FALSE(other.at(0).finished_at.has_value());
+
+  CHECK(ledger->close_crashed_runs("1.1", at(60'000)).value().empty());  // nothing left to close
+  CHECK(ledger->close_crashed_runs("", at()).error().code == ErrorCode::kInvalidInput);
+}
+
+TEST_CASE("a crashed run's finished_at is never after `now`, even when its events claim later times") {
+  auto ledger = open(":memory:");
+  const auto run = ledger->begin_run("1.1", at(0)).value();
+  REQUIRE(ledger->record(make_record("k1", LedgerState::kDelivered, at(50'000)), run));
+  const auto closed = ledger->close_crashed_runs("1.1", at(10'000)).value();
+  REQUIRE(closed.size() == 1);
+  CHECK(closed[0].finished_at == std::optional<LedgerTime>(at(10'000)));
+  CHECK(closed[0].aborted_reason == "crashed: the process ended without closing the run; counts rebuilt from 1 record event");
 }
 
 TEST_CASE("busy messages say whether SQLite waited") {
