@@ -213,6 +213,30 @@ TEST_CASE("refbridge-ledger runs and summary") {
   CHECK_THAT(run_cli(dir, {"--ledger", path, "summary"}).out, Catch::Contains("delivered=1"));
 }
 
+TEST_CASE("refbridge-ledger runs shows an unfinished run as such, and a crashed run's reason once closed") {
+  TempDir dir;
+  const auto path = dir.file("ledger.db");
+  auto ledger = prepare(path);
+  const auto run3 = ledger->begin_run("1.1", at(120'000)).value();
+  LedgerRecord k55;
+  k55.workflow = "1.1";
+  k55.source_key = "989-22-PRTITV-0000055";
+  k55.state = LedgerState::kInFlight;
+  k55.updated_at = at(120'400);
+  REQUIRE(ledger->record(k55, run3));  // then the process dies
+
+  const auto before = run_cli(dir, {"--ledger", path, "runs", "--workflow", "1.1"});
+  CHECK_THAT(before.out, Catch::Contains("unfinished") && Catch::Contains("still running, or its process died"));
+
+  REQUIRE(ledger->close_crashed_runs("1.1", at(180'000)).value().size() == 1);
+  const auto after = run_cli(dir, {"--ledger", path, "runs", "--workflow", "1.1"});
+  CHECK_THAT(after.out, Catch::Contains("0.400s") &&
+                            Catch::Contains("crashed: the process ended without closing the run; counts rebuilt from 1 record event"));
+  const auto json = parse(run_cli(dir, {"--ledger", path, "runs", "--workflow", "1.1", "--json"}).out);
+  CHECK(json["runs"][0]["counts"]["failed"].GetInt64() == 1);
+  CHECK_THAT(std::string(json["runs"][0]["aborted_reason"].GetString()), Catch::StartsWith("crashed: "));
+}
+
 TEST_CASE("refbridge-ledger never creates a ledger and exits 2 on usage and ledger errors") {
   TempDir dir;
   const auto missing = dir.file("missing.db");

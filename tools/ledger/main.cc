@@ -291,6 +291,10 @@ Result<int> list(Ledger& ledger, const Options& o) {
   return kExitOk;
 }
 
+/// The ABORTED column of a run without finished_at: it is still going, or its process died and the
+/// next run of the workflow will close it (Ledger::close_crashed_runs: "crashed: ...").
+constexpr const char* kUnfinishedNote = "- (still running, or its process died: the next run closes it)";
+
 Result<int> runs(Ledger& ledger, const Options& o) {
   REFBRIDGE_TRY(auto rows_in, ledger.runs(o.workflow, o.runs_limit));
   if (o.json) {
@@ -306,7 +310,7 @@ Result<int> runs(Ledger& ledger, const Options& o) {
   for (const RunRow& r : rows_in) {
     rows.push_back({std::to_string(r.id), iso(r.started_at), duration_text(r), std::to_string(r.counts.delivered),
                     std::to_string(r.counts.skipped), std::to_string(r.counts.rejected), std::to_string(r.counts.failed),
-                    or_dash(r.cursor_after), or_dash(r.aborted_reason)});
+                    or_dash(r.cursor_after), r.finished_at ? or_dash(r.aborted_reason) : kUnfinishedNote});
   }
   print_table(std::cout, rows);
   return kExitOk;

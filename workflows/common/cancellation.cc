@@ -61,6 +61,8 @@ class CursorFreezingLedger final : public Ledger {
     return inner_.count_by_state(workflow);
   }
   Result<std::vector<std::string>> workflows() override { return inner_.workflows(); }
+  Result<std::unique_ptr<RunLease>> acquire_run_lease(std::string_view w, LedgerTime now) override { return inner_.acquire_run_lease(w, now); }
+  Result<std::vector<RunRow>> close_crashed_runs(std::string_view w, LedgerTime now) override { return inner_.close_crashed_runs(w, now); }
 
  private:
   Ledger& inner_;

@@ -30,7 +30,14 @@
 //   - The file and its -wal/-shm companions are owner-only (0600); messages in the ledger carry ids
 //     and codes only, never personal data (same rule as refbridge/log.h).
 //   - Every Ledger method may be called from several threads at once; several processes may open
-//     the same file (a workflow run and `refbridge-ledger`), waiting up to 5 s for a lock.
+//     the same file (a workflow run and `refbridge-ledger`), waiting up to 5 s for a lock. Every
+//     write is one BEGIN IMMEDIATE transaction (no read is ever upgraded to a write). Several
+//     processes may create the same new file at the same moment: one creates the schema, all succeed.
+//   - One run per workflow at a time ("No duplicate, ever" issue): a run holds the workflow's
+//     RunLease (acquire_run_lease) for its whole life, and closes the runs a dead process left
+//     open (close_crashed_runs). The SQLite lease is an OS lock (flock) on the file
+//     `<ledger path>.<workflow>.lock` beside the ledger, which the kernel releases when the process
+//     dies (a SIGKILLed run never blocks the next one); the file is never deleted.
 
 #include "refbridge/error.h"
 
@@ -108,16 +115,37 @@ struct RunRow {
   std::int64_t id = 0;                     ///< > 0, increasing, never reused
   std::string workflow;
   LedgerTime started_at{};
-  std::optional<LedgerTime> finished_at;   ///< unset while running (or when the process died)
+  std::optional<LedgerTime> finished_at;   ///< unset while running (or when the process died, until close_crashed_runs)
   RunCounts counts;
   std::string aborted_reason;              ///< empty unless the run could not finish ("ids and codes only")
   std::string cursor_after;                ///< the cursor value the run ended with
 };
 
+/// Who holds a workflow's run lease (RunLease::holder(), and named by a refused acquire).
+struct LeaseHolder {
+  std::int64_t pid = 0;   ///< the holding process's id (on `host`)
+  std::string host;       ///< the holding machine's host name (gethostname)
+  LedgerTime started_at{};  ///< the `now` passed to acquire_run_lease (milliseconds, UTC)
+  std::string workflow;   ///< the workflow the lease is for ("1.1" ...)
+};
+
+/// The exclusive right to run one workflow on one ledger ("No duplicate, ever" issue: two runs of
+/// the same workflow at once could both send the same record). Held from acquire_run_lease()
+/// until this object is destroyed (the destructor releases it; if the process dies, the system
+/// releases it). Destroy it before the Ledger that issued it. A back end implements it with a lock
+/// the server or kernel drops with its holder (SQLite: flock on a file; PostgreSQL later:
+/// pg_try_advisory_lock on the run's own session).
+class RunLease {
+ public:
+  virtual ~RunLease() = default;
+  /// This lease's holder: this process, this host, the acquiring `now`.
+  [[nodiscard]] virtual const LeaseHolder& holder() const = 0;
+};
+
 /// The state store interface. Every method is safe to call from several threads at once.
-/// Errors of every method: kIo (the database failed: locked longer than the busy timeout, disk
-/// full, read-only, corrupt; the message says which and what to do), kInvalidInput (an argument
-/// the store cannot accept; named in the message).
+/// Errors of every method: kIo (the database failed: locked longer than the busy timeout, busy
+/// at once without waiting, disk full, read-only, corrupt; the message says which and what to do),
+/// kInvalidInput (an argument the store cannot accept; named in the message).
 class Ledger {
  public:
   virtual ~Ledger() = default;
@@ -164,6 +192,36 @@ class Ledger {
 
   /// Every workflow with a cursor, a record or a run, sorted.
   virtual Result<std::vector<std::string>> workflows() = 0;
+
+  /// Takes the run lease of `workflow` on this ledger, exclusive per (ledger file, workflow) across
+  /// processes and within this process (a second call in the same process is refused too); never
+  /// waits. Leases of different workflows are independent. `now`: the holder's started_at
+  /// (milliseconds, UTC). Source: the "No duplicate, ever" issue.
+  /// Errors: kLocked when another run holds it; the message names the workflow, the holder's pid,
+  /// host and start time (ISO-8601 UTC) and the lock file, e.g. "workflow 1.1: another run holds
+  /// the run lease (pid 4242 on host x, started 2026-12-04T18:00:00.000Z; lock file
+  /// /var/lib/refbridge/ledger.sqlite.1.1.lock); this run did nothing" ("holder unknown: <why>"
+  /// when the lock file cannot tell). kInvalidInput (workflow empty or not made of letters,
+  /// digits, '.', '_', '-'; ledger opened read-only), kIo (the lock file cannot be created, locked
+  /// or written: names it and the system's reason), kConfig (the lock path is not a regular file).
+  /// SQLite: the lock file `<ledger path>.<workflow>.lock` (canonical path, 0600) holds the holder
+  /// as one JSON line {"pid":..,"host":..,"started_at":"<ISO-8601>","workflow":..}; a ":memory:"
+  /// ledger's lease is only known to this process. A child made by fork() inherits a held lease
+  /// until it exits or execs.
+  virtual Result<std::unique_ptr<RunLease>> acquire_run_lease(std::string_view workflow, LedgerTime now) = 0;
+
+  /// Closes the runs of `workflow` a dead process left open (finished_at unset), and answers them
+  /// as closed, oldest first (empty when there are none). Call it only while holding the
+  /// workflow's RunLease and before begin_run(): any open run is then one whose process ended.
+  /// Runs that started after `now` (milliseconds, UTC) are left alone. Per run:
+  ///   finished_at = the latest `at` of its record events (not before started_at, not after
+  ///                 `now`), started_at when it has none;
+  ///   counts      = the last event of each record within the run: delivered / skipped /
+  ///                 rejected as such; failed, in_flight and submitted count as failed;
+  ///   aborted_reason = "crashed: the process ended without closing the run; counts rebuilt
+  ///                 from N record events"; cursor_after is kept.
+  /// Source: the "No duplicate, ever" issue. Errors: kInvalidInput (empty workflow), kIo.
+  virtual Result<std::vector<RunRow>> close_crashed_runs(std::string_view workflow, LedgerTime now) = 0;
 };
 
 /// How open_sqlite_ledger treats the file.
@@ -180,8 +238,10 @@ inline constexpr int kLedgerSchemaVersion = 1;
 /// with any group/other permission bit is refused with kConfig naming the `chmod 600 <path>` to run
 /// (SQLite gives the -wal and -shm files the database file's mode). Settings: journal_mode=WAL,
 /// synchronous=NORMAL (durable across a process crash such as SIGKILL; a power loss may lose the
-/// last commits but does not corrupt the file), busy_timeout 5000 ms, foreign_keys=ON. The schema
-/// is versioned with PRAGMA user_version and created/migrated in one transaction.
+/// last commits but does not corrupt the file), busy_timeout 5000 ms (set before any statement),
+/// foreign_keys=ON. The schema is versioned with PRAGMA user_version and created/migrated in one
+/// BEGIN IMMEDIATE transaction that re-reads the version, so that several processes opening the
+/// same new path at once all succeed with one schema (the file itself is created O_CREAT|O_EXCL).
 /// kReadOnly: never creates a file or writes; the schema must be the current version.
 /// Errors: kIo (cannot open/create, with the path and SQLite's message; the file does not exist in
 /// kReadOnly), kConfig (permissions, not a regular file, no/older schema in kReadOnly, schema newer
