@@ -3,19 +3,46 @@
 # records (default 10,000), a fresh ledger and one run of the workflow program (release build,
 # config/bench.yaml: concurrency 8, pages of 100, ingestion batches of 100). Prints per workflow
 # the records seen, delivered, the run's duration (from its report), records per second, and the
-# workflow process's peak resident memory (GNU time, KiB -> MiB). Reports land in bench-out/.
-#   tools/bench-workflows.sh            # 10,000 records per workflow
-#   tools/bench-workflows.sh 2000
+# workflow process's peak resident memory (GNU time, KiB -> MiB), then the same per workflow as
+# one JSON line (machine readable; also in bench-out/results.jsonl):
+#   {"workflow","records","delivered","seconds","records_per_s","peak_mib","per_child","per_case"}
+# Reports, logs, ledgers and the sandbox dumps land in bench-out/.
+#
+# The load is shaped like real data (issue "No duplicate, ever": the pilot fixtures hold 11
+# interventions of 10 individuals, several referrals and decisions per Primero case):
+#   --per-child K  proGres interventions per individual (1.1 input, 1.2's targets); default 4
+#   --per-case K   referrals (service rows) per Primero case (1.2, 2.1 input, 2.2's targets, and so
+#                  decisions per case for 2.2); default 3
+# After 1.1 the script also counts the Primero cases the sandbox ended with and the individuals
+# (unhcr_individual_no) holding more than one case: each of those is a duplicate case.
+#   tools/bench-workflows.sh                               # 10,000 records, 4 per child, 3 per case
+#   tools/bench-workflows.sh 2000 --per-child 1 --per-case 1   # the old one-to-one shape
+# BENCH_JOBS (default: the core count) limits the parallel build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-n=${1:-10000}
+n=10000
+per_child=4
+per_case=3
+while (($# > 0)); do
+  case $1 in
+    --per-child) per_child=${2:?--per-child needs a value}; shift 2 ;;
+    --per-case) per_case=${2:?--per-case needs a value}; shift 2 ;;
+    -h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+    [0-9]*) n=$1; shift ;;
+    *) echo "bench-workflows: unknown argument $1 (usage: $0 [N] [--per-child K] [--per-case K])" >&2; exit 2 ;;
+  esac
+done
+for v in "$n" "$per_child" "$per_case"; do
+  [[ $v =~ ^[0-9]+$ ]] || { echo "bench-workflows: not a count: $v" >&2; exit 2; }
+done
+((per_child >= 1 && per_case >= 1)) || { echo "bench-workflows: --per-child and --per-case must be >= 1" >&2; exit 2; }
 root=$(pwd)
 out="$root/bench-out"
 bin="$root/build/release"
 
 tools/install-deps.sh
 cmake --preset release >/dev/null
-cmake --build --preset release -j "$(nproc 2>/dev/null || echo 2)" --target refbridge-sandbox \
+cmake --build --preset release -j "${BENCH_JOBS:-$(nproc 2>/dev/null || echo 2)}" --target refbridge-sandbox \
   refbridge-referrals-to-primero refbridge-decisions-to-progres refbridge-referrals-to-progres \
   refbridge-decisions-to-primero >/dev/null
 rm -rf "$out" && mkdir -p "$out"
@@ -26,6 +53,7 @@ export REFBRIDGE_SANDBOX_PRIMERO_PASSWORD REFBRIDGE_SANDBOX_PING_TOKEN
 export REFBRIDGE_PING_TOKEN=$REFBRIDGE_SANDBOX_PING_TOKEN REFBRIDGE_PRIMERO_PASSWORD=$REFBRIDGE_SANDBOX_PRIMERO_PASSWORD
 
 echo "machine: $(nproc 2>/dev/null || echo '?') cores; $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//')"
+echo "load: $n records per workflow; $per_child interventions per child; $per_case referrals per case"
 printf '%-4s %8s %9s %9s %10s %12s\n' wf records delivered seconds records/s peak_MiB
 
 bench_one() {  # bench_one <id> <program> <sandbox options...>
@@ -50,11 +78,26 @@ bench_one() {  # bench_one <id> <program> <sandbox options...>
   rss=$(tail -1 "$out/$id.rss")
   awk -v id="$id" -v seen="$seen" -v d="$delivered" -v ms="$ms" -v rss="$rss" \
     'BEGIN { s = ms / 1000; printf "%-4s %8d %9d %9.2f %10.0f %12.1f\n", id, seen, d, s, (s > 0 ? seen / s : 0), rss / 1024 }'
+  awk -v id="$id" -v seen="$seen" -v d="$delivered" -v ms="$ms" -v rss="$rss" -v pc="$per_child" -v pk="$per_case" \
+    'BEGIN { s = ms / 1000; printf "{\"workflow\":\"%s\",\"records\":%d,\"delivered\":%d,\"seconds\":%.3f,\"records_per_s\":%.1f,\"peak_mib\":%.1f,\"per_child\":%d,\"per_case\":%d}\n", id, seen, d + 0, s, (s > 0 ? seen / s : 0), rss / 1024, pc, pk }' \
+    >>"$out/results.jsonl"
 }
 
-bench_one 1.1 referrals_to_primero/refbridge-referrals-to-primero --synthetic-interventions "$n"
+shape_child=(--synthetic-referrals-per-child "$per_child")
+shape_case=(--synthetic-referrals-per-case "$per_case")
+bench_one 1.1 referrals_to_primero/refbridge-referrals-to-primero --synthetic-interventions "$n" "${shape_child[@]}" \
+  --dump-primero "$out/primero-1.1.json"
 bench_one 1.2 decisions_to_progres/refbridge-decisions-to-progres --synthetic-primero-cases "$n" --synthetic-kind decisions \
-  --synthetic-interventions "$n"
-bench_one 2.1 referrals_to_progres/refbridge-referrals-to-progres --synthetic-primero-cases "$n" --synthetic-kind referrals
+  "${shape_case[@]}" --synthetic-interventions "$n" "${shape_child[@]}"
+bench_one 2.1 referrals_to_progres/refbridge-referrals-to-progres --synthetic-primero-cases "$n" --synthetic-kind referrals \
+  "${shape_case[@]}"
 bench_one 2.2 decisions_to_primero/refbridge-decisions-to-primero --synthetic-primero-cases "$n" --synthetic-kind referrals \
-  --synthetic-decisions "$n"
+  "${shape_case[@]}" --synthetic-decisions "$n"
+cat "$out/results.jsonl"
+
+# Duplicate cases after 1.1: Primero cases per unhcr_individual_no (jq, when installed).
+if command -v jq >/dev/null && [[ -s "$out/primero-1.1.json" ]]; then
+  jq -r '[.data[] | .unhcr_individual_no // "none"] | group_by(.) | map(length)
+         | "1.1 duplicates: \(add // 0) Primero cases for \(length) individuals; \(map(select(. > 1)) | length) individuals with more than one case (\(map(select(. > 1) | . - 1) | add // 0) extra cases)"' \
+    "$out/primero-1.1.json"
+fi

@@ -59,6 +59,9 @@ int main(int argc, char** argv) {
   int synthetic_primero_cases = 0;
   std::string synthetic_kind = "referrals";
   std::uint64_t synthetic_seed = 1;
+  // Shapes of real data (issue "No duplicate, ever"): interventions per child, referrals per case.
+  int synthetic_per_child = 1;
+  int synthetic_per_case = 1;
   std::string faults_file;  // ---- fault injection ----
   app.add_option("--fixtures", fixtures, "Seed PING from the flow A files in this fixtures directory")->check(CLI::ExistingDirectory);
   app.add_option("--ping-port", options.ping_port, "PING port (0 = ephemeral)")->check(CLI::Range(0, 65535));
@@ -85,6 +88,13 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 1000000));
   app.add_option("--synthetic-kind", synthetic_kind, "decisions (workflow 1.2 input) or referrals (workflow 2.1 input)")
       ->check(CLI::IsMember({"decisions", "referrals"}));
+  app.add_option("--synthetic-referrals-per-child", synthetic_per_child,
+                 "With --synthetic-interventions N: K interventions per individual, ceil(N/K) individuals (real data: several)")
+      ->check(CLI::Range(1, 1000));
+  app.add_option("--synthetic-referrals-per-case", synthetic_per_case,
+                 "With --synthetic-primero-cases N: N referrals (service rows) on ceil(N/K) cases, K per case; "
+                 "--synthetic-decisions then gives K decisions per case")
+      ->check(CLI::Range(1, 1000));
   app.add_option("--synthetic-seed", synthetic_seed, "Seed of the synthetic records (Primero cases, PING interventions and decisions)");
   app.add_option("--faults", faults_file, "Fault plan (YAML, see tools/sandbox/faults.h) applied from the start")
       ->check(CLI::ExistingFile);
@@ -164,7 +174,7 @@ int main(int argc, char** argv) {
   if (synthetic_primero_cases > 0) {
     const auto kind = synthetic_kind == "decisions" ? refbridge::sandbox::SyntheticCaseKind::kDecisions
                                                     : refbridge::sandbox::SyntheticCaseKind::kReferralsToUnhcr;
-    auto synthetic = sandbox->seed_synthetic_primero_cases(synthetic_primero_cases, kind, synthetic_seed);
+    auto synthetic = sandbox->seed_synthetic_primero_cases(synthetic_primero_cases, kind, synthetic_seed, synthetic_per_case);
     if (!synthetic) {
       logger.error("sandbox.synthetic_failed", {{refbridge::LogKey::kMessage, synthetic.error().describe()}});
       return 1;
@@ -172,16 +182,19 @@ int main(int argc, char** argv) {
     if (kind == refbridge::sandbox::SyntheticCaseKind::kReferralsToUnhcr) {
       for (const auto& c : synthetic.value()) synthetic_referral_ids.push_back(c.org_referral_id());
     }
-    std::cout << "primero synthetic: " << synthetic.value().size() << " " << synthetic_kind << " cases" << std::endl;
+    const auto case_count = (synthetic_primero_cases + synthetic_per_case - 1) / synthetic_per_case;
+    std::cout << "primero synthetic: " << synthetic.value().size() << " " << synthetic_kind << " on " << case_count
+              << " cases (" << synthetic_per_case << " per case)" << std::endl;
   }
   // ---- PING ingestion and decisions ----
   if (synthetic_interventions > 0) {
-    auto made = sandbox->seed_synthetic_interventions(synthetic_interventions, synthetic_seed);
+    auto made = sandbox->seed_synthetic_interventions(synthetic_interventions, synthetic_seed, synthetic_per_child);
     if (!made) {
       logger.error("sandbox.synthetic_failed", {{refbridge::LogKey::kMessage, made.error().describe()}});
       return 1;
     }
-    std::cout << "ping synthetic: " << made.value().interventions << " interventions held" << std::endl;
+    std::cout << "ping synthetic: " << made.value().interventions << " interventions, " << made.value().individuals
+              << " individuals held" << std::endl;
   }
   if (synthetic_decisions > 0) {
     // Decisions on the synthetic Primero referrals when there are some (workflow 2.2's load), else on

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdio>
+#include <optional>
 #include <random>
 #include <string_view>
 
@@ -34,12 +35,17 @@ void add(rapidjson::Value& row, std::string_view key, std::string_view value, Al
   row.AddMember(str_value(key, a), str_value(value, a), a);
 }
 
-/// One flat row of intervention `i` (1-based) with language `language`.
-rapidjson::Value intervention_row(int i, std::mt19937_64& rng, std::string_view language, Alloc& a) {
+/// One flat row of intervention `i` (1-based) of individual `child` (1-based) with language
+/// `language`. The type is kTypes[`type_index` % 4], or the one drawn when `type_index` is
+/// unset; the draw happens either way (the stream stays that of one child per intervention) and
+/// its index is stored in `drawn_type`.
+rapidjson::Value intervention_row(int i, int child, std::optional<std::size_t> type_index, std::mt19937_64& rng,
+                                  std::string_view language, std::size_t& drawn_type, Alloc& a) {
   // Ids depend on i only: Primero's synthetic decision cases (primero_seed.h) name "SYN-<i>".
   const std::string number = "SYN-" + std::to_string(i);
-  const std::string person = "SYN-IND-" + padded(static_cast<std::uint64_t>(i), 8);
-  const auto type = kTypes[rng() % kTypes.size()];
+  const std::string person = "SYN-IND-" + padded(static_cast<std::uint64_t>(child), 8);
+  drawn_type = static_cast<std::size_t>(rng() % kTypes.size());
+  const auto type = kTypes[type_index.value_or(drawn_type) % kTypes.size()];
   rapidjson::Value row(rapidjson::kObjectType);
   add(row, "progres_lpinterventionid", name_uuid("synthetic-intervention:" + number), a);
   add(row, "progres_interventionnumber", number, a);
@@ -55,8 +61,8 @@ rapidjson::Value intervention_row(int i, std::mt19937_64& rng, std::string_view 
   add(row, "user.mobilephone", "+1555010" + padded(rng() % 10000, 4), a);
   row.AddMember("user.progres_partner", reference("progres_partner", "SYN-PNR-0001", a), a);
   add(row, "individuals.progres_id", person, a);
-  row.AddMember("individuals.progres_registrationgroupid", reference("progres_registrationgroup", "SYN-GRP-" + padded(static_cast<std::uint64_t>(i), 8), a), a);
-  add(row, "individuals.progres_givenname", "Synth" + std::to_string(i), a);
+  row.AddMember("individuals.progres_registrationgroupid", reference("progres_registrationgroup", "SYN-GRP-" + padded(static_cast<std::uint64_t>(child), 8), a), a);
+  add(row, "individuals.progres_givenname", "Synth" + std::to_string(child), a);
   add(row, "individuals.progres_familyname", "Synthetic", a);
   const int age = 1 + static_cast<int>(rng() % 17);
   add(row, "individuals.progres_dateofbirth",
@@ -74,21 +80,67 @@ rapidjson::Value intervention_row(int i, std::mt19937_64& rng, std::string_view 
   return row;
 }
 
+/// The individual of the current child: its first intervention's individuals.* members and languages.
+struct Child {
+  rapidjson::Document person{rapidjson::kObjectType};
+  std::string_view first_language;
+  bool second_language = false;
+  std::size_t type = 0;  ///< type index of its first intervention; the j-th (0-based) takes type + j
+};
+
+/// Replaces the individuals.* members of `row` with those of `person`.
+void copy_person(const rapidjson::Value& person, rapidjson::Value& row, Alloc& a) {
+  for (auto it = person.MemberBegin(); it != person.MemberEnd(); ++it) {
+    set_member(row, std::string_view(it->name.GetString(), it->name.GetStringLength()), rapidjson::Value(it->value, a), a);
+  }
+}
+
 }  // namespace
 
-rapidjson::Document synthetic_intervention_rows(int n, std::uint64_t seed) {
+rapidjson::Document synthetic_intervention_rows(int n, std::uint64_t seed, int per_child) {
   rapidjson::Document d(rapidjson::kObjectType);
   auto& a = d.GetAllocator();
   rapidjson::Value rows(rapidjson::kArrayType);
   std::mt19937_64 rng(seed);
+  const int k = per_child < 1 ? 1 : per_child;
+  Child child;
   for (int i = 1; i <= n; ++i) {
-    const auto first = kLanguages[rng() % kLanguages.size()];
-    const bool second = rng() % 3 == 0;
+    const int j = (i - 1) % k;  // position of intervention i among its child's
+    // Drawn for every intervention, used for a child's first only: per_child 1 gives the same
+    // stream, hence the same rows, as before the option existed.
+    auto first = kLanguages[rng() % kLanguages.size()];
+    bool second = rng() % 3 == 0;
+    if (j == 0) {
+      child.first_language = first;
+      child.second_language = second;
+    } else {
+      first = child.first_language;
+      second = child.second_language;
+    }
+    const std::optional<std::size_t> type = j == 0 ? std::nullopt : std::optional<std::size_t>(child.type + static_cast<std::size_t>(j));
     // The same draws for both rows of one intervention: a second row differs in its language only.
     std::mt19937_64 row_rng(rng());
     auto again = row_rng;
-    rows.PushBack(intervention_row(i, row_rng, first, a), a);
-    if (second) rows.PushBack(intervention_row(i, again, first == kLanguages[0] ? kLanguages[1] : kLanguages[0], a), a);
+    std::size_t drawn = 0;
+    auto row = intervention_row(i, (i - 1) / k + 1, type, row_rng, first, drawn, a);
+    if (j == 0) {
+      child.type = drawn;
+      child.person = rapidjson::Document(rapidjson::kObjectType);  // releases the previous child's values
+      const rapidjson::Value& made = row;
+      auto& pa = child.person.GetAllocator();
+      for (auto it = made.MemberBegin(); it != made.MemberEnd(); ++it) {
+        if (std::string_view(it->name.GetString(), it->name.GetStringLength()).rfind("individuals.", 0) != 0) continue;
+        child.person.AddMember(rapidjson::Value(it->name, pa), rapidjson::Value(it->value, pa), pa);
+      }
+    } else {
+      copy_person(child.person, row, a);
+    }
+    rows.PushBack(row, a);
+    if (second) {
+      auto extra = intervention_row(i, (i - 1) / k + 1, type, again, first == kLanguages[0] ? kLanguages[1] : kLanguages[0], drawn, a);
+      if (j > 0) copy_person(child.person, extra, a);
+      rows.PushBack(extra, a);
+    }
   }
   d.AddMember("interventions", rows, a);
   return d;

@@ -3,6 +3,7 @@
 
 #include "refbridge/log.h"
 
+#include <algorithm>
 #include <array>
 #include <fstream>
 #include <random>
@@ -13,6 +14,7 @@ namespace refbridge::sandbox::detail {
 namespace {
 
 constexpr int kMaxSynthetic = 1'000'000;
+constexpr int kMaxPerCase = 1000;
 constexpr const char* kUnhcrFocalUser = "unhcr_cw@cpims-gambella.primero.org";
 constexpr const char* kReferringUser = "openfn_testing";
 
@@ -94,55 +96,63 @@ std::string synthetic_id(SyntheticCaseKind kind, std::uint64_t seed, int i, std:
                    std::string(part));
 }
 
-/// The POST /api/v2/cases `data` of synthetic case `i` (clearly fake identity: "Synth<i>").
-rapidjson::Document synthetic_case_data(const SyntheticCase& ids, int i, SyntheticCaseKind kind, std::uint64_t seed,
-                                        std::mt19937_64& rng) {
+/// The POST /api/v2/cases `data` of synthetic case `c` (clearly fake identity: "Synth<c>"), one
+/// services_section row per element of `rows` (all of case `c`); row j is referral number
+/// `first + j`. Draws: sex, age, then per row its service type (the first row only; row j takes
+/// the j-th type after it, so a case's rows vary) and, for kDecisions, the decision and reason.
+rapidjson::Document synthetic_case_data(const std::vector<SyntheticCase>& rows, int c, int first, SyntheticCaseKind kind,
+                                        std::uint64_t seed, std::mt19937_64& rng) {
   static const std::array<const char*, 3> kServiceTypes = {"alternative_care", "food", "focuses_non_specialized_mhpss_care"};
   static const std::array<const char*, 3> kReasons = {"Synthetic reason: individual not found",
                                                       "Synthetic reason: service not available",
                                                       "Synthetic reason: duplicate referral"};
   rapidjson::Document d(rapidjson::kObjectType);
   auto& a = d.GetAllocator();
-  d.AddMember("id", str_value(ids.record_id, a), a);
-  d.AddMember("case_id", str_value(ids.case_id, a), a);
-  d.AddMember("name_first", str_value("Synth" + std::to_string(i), a), a);
+  d.AddMember("id", str_value(rows.front().record_id, a), a);
+  d.AddMember("case_id", str_value(rows.front().case_id, a), a);
+  d.AddMember("name_first", str_value("Synth" + std::to_string(c), a), a);
   d.AddMember("name_last", "Sandbox", a);
   d.AddMember("sex", rapidjson::StringRef(rng() % 2 == 0 ? "female" : "male"), a);
   d.AddMember("age", static_cast<int>(5 + rng() % 12), a);
-  d.AddMember("unhcr_individual_no", str_value("SYN-IND-" + std::to_string(seed) + "-" + std::to_string(i), a), a);
+  d.AddMember("unhcr_individual_no", str_value("SYN-IND-" + std::to_string(seed) + "-" + std::to_string(c), a), a);
   d.AddMember("module_id", "primeromodule-cp", a);
   d.AddMember("consent_for_services", true, a);
   d.AddMember("disclosure_other_orgs", true, a);
+  if (kind == SyntheticCaseKind::kReferralsToUnhcr) d.AddMember("owned_by", rapidjson::StringRef(kReferringUser), a);
 
-  rapidjson::Value row(rapidjson::kObjectType);
-  row.AddMember("unique_id", str_value(ids.service_unique_id, a), a);
-  row.AddMember("service_type", rapidjson::StringRef(kServiceTypes[rng() % kServiceTypes.size()]), a);
-  row.AddMember("service_response_type", "service_provision", a);
-  if (kind == SyntheticCaseKind::kDecisions) {
-    row.AddMember("progres_interventionnumber", str_value("SYN-" + std::to_string(i), a), a);
-    row.AddMember("service_referral", "external_referral", a);
-    row.AddMember("service_request_agency", "UNHCR", a);
-    const bool accepted = rng() % 2 == 0;
-    row.AddMember("unhcr_referral_status", rapidjson::StringRef(accepted ? "accepted" : "rejected"), a);
-    if (!accepted) row.AddMember("unhcr_referral_rejection_reason", rapidjson::StringRef(kReasons[rng() % kReasons.size()]), a);
-  } else {
-    d.AddMember("owned_by", rapidjson::StringRef(kReferringUser), a);
-    row.AddMember("service_implementing_agency", "UNHCR", a);
-    row.AddMember("service_referral", "external_referral", a);
+  rapidjson::Value services(rapidjson::kArrayType);
+  std::size_t type = 0;
+  for (std::size_t j = 0; j < rows.size(); ++j) {
+    rapidjson::Value row(rapidjson::kObjectType);
+    row.AddMember("unique_id", str_value(rows[j].service_unique_id, a), a);
+    type = j == 0 ? static_cast<std::size_t>(rng() % kServiceTypes.size()) : type + 1;
+    row.AddMember("service_type", rapidjson::StringRef(kServiceTypes[type % kServiceTypes.size()]), a);
+    row.AddMember("service_response_type", "service_provision", a);
+    if (kind == SyntheticCaseKind::kDecisions) {
+      row.AddMember("progres_interventionnumber", str_value("SYN-" + std::to_string(first + static_cast<int>(j)), a), a);
+      row.AddMember("service_referral", "external_referral", a);
+      row.AddMember("service_request_agency", "UNHCR", a);
+      const bool accepted = rng() % 2 == 0;
+      row.AddMember("unhcr_referral_status", rapidjson::StringRef(accepted ? "accepted" : "rejected"), a);
+      if (!accepted) row.AddMember("unhcr_referral_rejection_reason", rapidjson::StringRef(kReasons[rng() % kReasons.size()]), a);
+    } else {
+      row.AddMember("service_implementing_agency", "UNHCR", a);
+      row.AddMember("service_referral", "external_referral", a);
+    }
+    services.PushBack(row, a);
   }
-  rapidjson::Value rows(rapidjson::kArrayType);
-  rows.PushBack(row, a);
-  d.AddMember("services_section", rows, a);
+  d.AddMember("services_section", services, a);
   return d;
 }
 
-/// The POST .../referrals `data` sending synthetic case `i`'s service to the UNHCR focal user.
-rapidjson::Document synthetic_referral_data(const rapidjson::Value& case_data, const SyntheticCase& ids) {
+/// The POST .../referrals `data` sending service row `j` of a synthetic case (`ids` names it) to
+/// the UNHCR focal user.
+rapidjson::Document synthetic_referral_data(const rapidjson::Value& case_data, std::size_t j, const SyntheticCase& ids) {
   rapidjson::Document d(rapidjson::kObjectType);
   auto& a = d.GetAllocator();
   d.AddMember("transitioned_to", rapidjson::StringRef(kUnhcrFocalUser), a);
   d.AddMember("transitioned_to_agency", "UNHCR", a);
-  d.AddMember("service", rapidjson::Value(case_data["services_section"][0]["service_type"], a), a);
+  d.AddMember("service", rapidjson::Value(case_data["services_section"][static_cast<rapidjson::SizeType>(j)]["service_type"], a), a);
   d.AddMember("service_record_id", str_value(ids.service_unique_id, a), a);
   d.AddMember("notes", "Synthetic referral", a);
   return d;
@@ -200,33 +210,46 @@ refbridge::Result<PrimeroSeedReport> seed_primero_fixtures(PrimeroStore& store, 
 
 refbridge::Result<std::vector<SyntheticCase>> seed_synthetic_cases(PrimeroStore& store, int n, SyntheticCaseKind kind,
                                                                    std::uint64_t seed, const std::string& api_user,
-                                                                   refbridge::Logger* logger) {
+                                                                   refbridge::Logger* logger, int per_case) {
   if (n < 0 || n > kMaxSynthetic) return make_error(ErrorCode::kInvalidInput, "synthetic case count out of range: " + std::to_string(n));
+  if (per_case < 1 || per_case > kMaxPerCase) {
+    return make_error(ErrorCode::kInvalidInput, "synthetic referrals per case out of range 1.." + std::to_string(kMaxPerCase) + ": " +
+                                                    std::to_string(per_case));
+  }
   std::mt19937_64 rng(seed);
   std::vector<SyntheticCase> out;
   out.reserve(static_cast<std::size_t>(n));
   int created = 0;
-  for (int i = 1; i <= n; ++i) {
-    SyntheticCase ids;
-    ids.record_id = synthetic_id(kind, seed, i, "record");
-    ids.case_id = synthetic_id(kind, seed, i, "case");
-    ids.service_unique_id = synthetic_id(kind, seed, i, "service");
-    if (kind == SyntheticCaseKind::kReferralsToUnhcr) ids.referral_id = synthetic_id(kind, seed, i, "referral");
-    const auto data = synthetic_case_data(ids, i, kind, seed, rng);  // drawn even when held: same stream
+  for (int first = 1, c = 1; first <= n; first += per_case, ++c) {
+    // Case c holds referrals first..last; record and case ids follow c, service and referral ids
+    // follow the referral number (per_case 1: the ids of one referral per case, as before).
+    const int last = std::min(n, first + per_case - 1);
+    std::vector<SyntheticCase> rows;
+    for (int i = first; i <= last; ++i) {
+      SyntheticCase ids;
+      ids.record_id = synthetic_id(kind, seed, c, "record");
+      ids.case_id = synthetic_id(kind, seed, c, "case");
+      ids.service_unique_id = synthetic_id(kind, seed, i, "service");
+      if (kind == SyntheticCaseKind::kReferralsToUnhcr) ids.referral_id = synthetic_id(kind, seed, i, "referral");
+      rows.push_back(std::move(ids));
+    }
+    const auto data = synthetic_case_data(rows, c, first, kind, seed, rng);  // drawn even when held: same stream
     const auto made = store.create_case(data, api_user, "/api/v2/cases");
     if (made.status != 204 && made.status != 409) {
-      return make_error(ErrorCode::kInternal, "synthetic case " + ids.record_id + ": HTTP " + std::to_string(made.status));
+      return make_error(ErrorCode::kInternal, "synthetic case " + rows.front().record_id + ": HTTP " + std::to_string(made.status));
     }
     if (made.status == 204 && kind == SyntheticCaseKind::kReferralsToUnhcr) {
-      const auto referral = synthetic_referral_data(data, ids);
-      const auto resource = "/api/v2/cases/" + ids.record_id + "/referrals";
-      const auto sent = store.create_referral(ids.record_id, referral, kReferringUser, resource, ids.referral_id);
-      if (sent.status != 200) {
-        return make_error(ErrorCode::kInternal, "synthetic referral " + ids.referral_id + ": HTTP " + std::to_string(sent.status));
+      const auto resource = "/api/v2/cases/" + rows.front().record_id + "/referrals";
+      for (std::size_t j = 0; j < rows.size(); ++j) {
+        const auto referral = synthetic_referral_data(data, j, rows[j]);
+        const auto sent = store.create_referral(rows[j].record_id, referral, kReferringUser, resource, rows[j].referral_id);
+        if (sent.status != 200) {
+          return make_error(ErrorCode::kInternal, "synthetic referral " + rows[j].referral_id + ": HTTP " + std::to_string(sent.status));
+        }
       }
     }
     created += made.status == 204 ? 1 : 0;
-    out.push_back(std::move(ids));
+    for (auto& r : rows) out.push_back(std::move(r));
   }
   if (logger != nullptr) logger->info("sandbox.primero.synthetic_cases", {{LogKey::kCount, std::to_string(created)}});
   return out;

@@ -35,12 +35,15 @@ std::string repair_trailing_commas(std::string_view text, int& removed);
 refbridge::Result<PrimeroSeedReport> seed_primero_fixtures(PrimeroStore& store, const std::filesystem::path& fixtures_dir,
                                                            refbridge::Logger* logger);
 
-/// Creates `n` synthetic cases of `kind` (see Sandbox::seed_synthetic_primero_cases) through the
-/// same paths as POST /api/v2/cases and POST .../referrals, as `api_user`. Ids are name-based
-/// UUIDs of (kind, seed, i), so the same call twice creates nothing new and returns the same list.
-/// Errors: kInvalidInput for n outside 0..1,000,000; kInternal when the store refuses a record.
+/// Creates `n` synthetic referrals (service rows) of `kind` on ceil(n / per_case) cases, per_case
+/// per case (the last case fewer), see Sandbox::seed_synthetic_primero_cases, through the same
+/// paths as POST /api/v2/cases and POST .../referrals, as `api_user`; returns one element per
+/// referral, in order. Ids are name-based UUIDs of (kind, seed, case number) for the case and of
+/// (kind, seed, referral number) for its rows and referrals, so the same call twice creates
+/// nothing new and returns the same list. Errors: kInvalidInput for n outside 0..1,000,000 or
+/// per_case outside 1..1000; kInternal when the store refuses a record.
 refbridge::Result<std::vector<SyntheticCase>> seed_synthetic_cases(PrimeroStore& store, int n, SyntheticCaseKind kind,
                                                                    std::uint64_t seed, const std::string& api_user,
-                                                                   refbridge::Logger* logger);
+                                                                   refbridge::Logger* logger, int per_case = 1);
 
 }  // namespace refbridge::sandbox::detail

@@ -337,8 +337,9 @@ refbridge::Result<PrimeroSeedReport> Sandbox::seed_primero_from_fixtures(const s
   return detail::seed_primero_fixtures(impl_->primero, fixtures_dir, impl_->options.logger);
 }
 refbridge::Result<std::vector<SyntheticCase>> Sandbox::seed_synthetic_primero_cases(int n, SyntheticCaseKind kind,
-                                                                                     std::uint64_t seed) {
-  return detail::seed_synthetic_cases(impl_->primero, n, kind, seed, impl_->options.primero_user, impl_->options.logger);
+                                                                                     std::uint64_t seed, int per_case) {
+  return detail::seed_synthetic_cases(impl_->primero, n, kind, seed, impl_->options.primero_user, impl_->options.logger,
+                                      per_case);
 }
 refbridge::Result<std::string> Sandbox::add_primero_user(std::string_view user_json) {
   rapidjson::Document doc;
@@ -414,10 +415,11 @@ std::vector<InterventionDecision> Sandbox::intervention_decisions(const std::str
   return impl_->ping.decisions(intervention_id);
 }
 
-refbridge::Result<SeedReport> Sandbox::seed_synthetic_interventions(int n, std::uint64_t seed) {
+refbridge::Result<SeedReport> Sandbox::seed_synthetic_interventions(int n, std::uint64_t seed, int per_child) {
   if (n < 0 || n > kMaxSynthetic) return make_error(ErrorCode::kInvalidInput, "synthetic intervention count out of range 0..1000000");
+  if (per_child < 1 || per_child > 1000) return make_error(ErrorCode::kInvalidInput, "synthetic interventions per child out of range 1..1000");
   SeedReport report;
-  impl_->ping.seed_document(detail::synthetic_intervention_rows(n, seed), "synthetic", report);
+  impl_->ping.seed_document(detail::synthetic_intervention_rows(n, seed, per_child), "synthetic", report);
   impl_->ping.count_into(report);
   if (impl_->options.logger != nullptr) {
     impl_->options.logger->info("sandbox.ping.synthetic_seeded", {{LogKey::kCount, std::to_string(n)}});

@@ -193,12 +193,13 @@ enum class SyntheticCaseKind {
   kReferralsToUnhcr,  ///< a UNHCR service referred to the UNHCR focal user (workflow 2.1 input)
 };
 
-/// One generated case.
+/// One generated referral: its case and its service row. With several referrals per case
+/// (seed_synthetic_primero_cases' per_case), consecutive elements share record_id and case_id.
 struct SyntheticCase {
   std::string record_id;          ///< case `id` (URL id)
   std::string case_id;            ///< case `case_id`
-  std::string service_unique_id;  ///< its only services_section row
-  std::string referral_id;        ///< kReferralsToUnhcr: its in_progress referral; empty otherwise
+  std::string service_unique_id;  ///< its services_section row (one row per element)
+  std::string referral_id;        ///< kReferralsToUnhcr: the in_progress referral of that row; empty otherwise
   /// progres_orgreferralid "<case_id>#<last 12 characters of service_unique_id>" (workflows.md).
   [[nodiscard]] std::string org_referral_id() const { return case_id + "#" + service_unique_id.substr(service_unique_id.size() - 12); }
 };
@@ -296,15 +297,19 @@ class Sandbox {
   /// Primero decisions recorded on an intervention (by progres_lpinterventionid), oldest first.
   [[nodiscard]] std::vector<InterventionDecision> intervention_decisions(const std::string& intervention_id) const;
 
-  /// Load generation: `n` (0..1,000,000) pending outgoing referral interventions with one
-  /// individual each (names "Synth<i>" / "Synthetic", registration group, date of birth, sex),
-  /// one or two §8.3 languages and a specific need, all passing workflow 1.1's mapping (types
-  /// Alternative Care, BIA, BID, Family Tracing and Reunification). Intervention numbers "SYN-<i>"
-  /// (i = 1..n, the numbers Primero's synthetic decision cases refer to), individuals
-  /// "SYN-IND-<i, 8 digits>"; `seed` draws types, languages, dates and codes. The same (n, seed)
-  /// always yields the same records, so calling again changes nothing (ids do not depend on the
-  /// seed: a second seed only fills gaps). Errors: kInvalidInput when `n` is out of range.
-  refbridge::Result<SeedReport> seed_synthetic_interventions(int n, std::uint64_t seed);
+  /// Load generation: `n` (0..1,000,000) pending outgoing referral interventions of
+  /// ceil(n / per_child) individuals, `per_child` (1..1000) each, the last one fewer (issue "No
+  /// duplicate, ever": real proGres data has several interventions per child). Individuals
+  /// "SYN-IND-<(i - 1) / per_child + 1, 8 digits>" (names "Synth<that number>" / "Synthetic",
+  /// registration group, date of birth, sex, one or two §8.3 languages, a specific need; the same
+  /// on each of its interventions). All pass workflow 1.1's mapping: types Alternative Care, BIA,
+  /// BID, Family Tracing and Reunification, a child's interventions taking successive ones.
+  /// Intervention numbers "SYN-<i>" (i = 1..n, the numbers Primero's synthetic decision cases refer
+  /// to); `seed` draws types, languages, dates and codes. The same (n, seed, per_child) always
+  /// yields the same records, so calling again changes nothing (ids do not depend on the seed: a
+  /// second seed only fills gaps). per_child 1: one individual per intervention, as before.
+  /// Errors: kInvalidInput when `n` or `per_child` is out of range.
+  refbridge::Result<SeedReport> seed_synthetic_interventions(int n, std::uint64_t seed, int per_child = 1);
   /// Load generation: one pending decision per id (accepted 125080000 or rejected 125080001 with a
   /// §8.8 reason code, chosen by `seed`), merged into the incoming referral with that
   /// progres_orgreferralid when held, else a new record. Errors: kInvalidInput for an empty id.
@@ -332,8 +337,14 @@ class Sandbox {
   /// associated_user_names holds that user). Ids are name-based on (kind, seed, i): calling again
   /// creates nothing and returns the same list. Choices are drawn from `seed`. Cases are written
   /// through the API paths, so last_updated_at is the sandbox clock (see primero_store.h).
-  /// Errors: kInvalidInput for `n` out of range.
-  refbridge::Result<std::vector<SyntheticCase>> seed_synthetic_primero_cases(int n, SyntheticCaseKind kind, std::uint64_t seed);
+  /// `per_case` (1..1000; issue "No duplicate, ever": real cases hold several referrals and
+  /// decisions): `n` counts referrals (service rows), spread over ceil(n / per_case) cases of
+  /// per_case rows each (the last case fewer), each row with its own unique_id (and, for
+  /// kReferralsToUnhcr, its own referral; kDecisions rows carry "SYN-<referral number>"); a case's
+  /// rows take successive service types. Returns one element per referral. per_case 1: one row per
+  /// case, as before. Errors: kInvalidInput for `n` or `per_case` out of range.
+  refbridge::Result<std::vector<SyntheticCase>> seed_synthetic_primero_cases(int n, SyntheticCaseKind kind, std::uint64_t seed,
+                                                                             int per_case = 1);
   /// Adds a Primero user (an object: user_name required and unique; id, full_name, email, phone,
   /// position, code, agency_id, disabled optional; id assigned when absent). Returns the stored
   /// user as JSON text. Errors: kInvalidInput (not JSON, no user_name), kConflict (user_name or id taken).
