@@ -53,7 +53,7 @@ export REFBRIDGE_SANDBOX_PRIMERO_PASSWORD REFBRIDGE_SANDBOX_PING_TOKEN
 export REFBRIDGE_PING_TOKEN=$REFBRIDGE_SANDBOX_PING_TOKEN REFBRIDGE_PRIMERO_PASSWORD=$REFBRIDGE_SANDBOX_PRIMERO_PASSWORD
 
 echo "machine: $(nproc 2>/dev/null || echo '?') cores; $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//')"
-echo "load: $n records per workflow; $per_child interventions per child; $per_case referrals per case"
+echo "load: $n records per workflow; per child: $per_child interventions; per case: $per_case referrals"
 printf '%-4s %8s %9s %9s %10s %12s\n' wf records delivered seconds records/s peak_MiB
 
 bench_one() {  # bench_one <id> <program> <sandbox options...>
