@@ -218,7 +218,7 @@ TEST_CASE("an accepted decision updates the referral, is read back and marked sy
   REQUIRE(row);
   CHECK(row->state == LedgerState::kDelivered);
   CHECK(row->target_key == kReferralId);
-  CHECK(row->attempts == 1);
+  CHECK(row->attempts == 0);  // attempts count failures only
 }
 
 TEST_CASE("a rejection carries the §8.8 reason text and the comment to Primero, never to the report") {
@@ -281,10 +281,13 @@ TEST_CASE("no case with the case_id, or two, is a rejection, a Primero ignoring 
   }
   SECTION("filter ignored") {
     f.cases.push_back(parse<primero::Case>(R"({"id":"00000000-0000-4000-8000-00000000000d","case_id":"other"})"));
+    // A role that cannot read case_id is a run-level failure: the run stops (exit 78) and no
+    // decision is charged; it stays pending in PING.
     const auto report = f.run();
-    const auto& r = f.only(report);
-    CHECK(r.state == RecordState::kFailed);
-    CHECK(r.rule == "config");
+    CHECK(report.records().empty());
+    CHECK(report.aborted());
+    CHECK(report.exit_status() == 78);
+    CHECK_THAT(report.abort_reason(), Catch::Contains("ignored the case_id filter"));
     CHECK(f.ping.update_sync_status_calls.empty());  // stays pending, retried
     CHECK(f.primero.update_case_referral_calls.empty());
   }
@@ -374,7 +377,7 @@ TEST_CASE("a transient Primero error fails the decision and leaves it pending un
   f.sync.max_attempts = 2;
   f.decisions.push_back(decision(kDecisionId, kOrgId, kAccepted));
   f.primero.list_cases_handler = [](const primero::ListCasesRequest&) -> Result<primero::CaseList> {
-    return make_error(ErrorCode::kServerError, "HTTP 503", 503);
+    return make_error(ErrorCode::kServerError, "HTTP 500", 500);  // answered: an attempt (a 503 would not count)
   };
   const auto first = f.run();
   CHECK(f.only(first).state == RecordState::kFailed);
@@ -397,7 +400,7 @@ TEST_CASE("a failed decision inside its backoff is skipped and not fetched") {
   f.sync.retry_initial = std::chrono::seconds(300);
   f.decisions.push_back(decision(kDecisionId, kOrgId, kAccepted));
   f.primero.list_cases_handler = [](const primero::ListCasesRequest&) -> Result<primero::CaseList> {
-    return make_error(ErrorCode::kTransport, "connection refused");
+    return make_error(ErrorCode::kServerError, "HTTP 500", 500);  // answered: backs off (unanswered would not)
   };
   CHECK(f.only(f.run()).state == RecordState::kFailed);
   f.ping.clear_calls();
@@ -416,7 +419,8 @@ TEST_CASE("a rejection that PING does not take leaves the record failed, and the
   };
   const auto first = f.run();
   CHECK(f.only(first).state == RecordState::kFailed);
-  CHECK(f.only(first).rule == "lookup-referral_status");
+  CHECK(f.only(first).rule == "transport");
+  CHECK_THAT(f.only(first).reason, Catch::Contains("rejected (lookup-referral_status)"));
   f.ping.update_sync_status_handler = real_update;
   const auto second = f.run();
   CHECK(f.only(second).state == RecordState::kRejected);

@@ -247,7 +247,7 @@ TEST_CASE("send once per change: a rerun or an unrelated edit sends nothing, a c
   REQUIRE(f.stored.size() == 3);
   CHECK(f.stored[1].status == ping::OutgoingReferralDecisionStatus::kRejected);
   CHECK(f.stored[2].closure_reason == std::string("reason B"));
-  CHECK(f.ledger_row("case-1/N-1").attempts == 3);
+  CHECK(f.ledger_row("case-1/N-1").attempts == 0);  // attempts count failures only; a delivery resets them
 }
 
 TEST_CASE("mapping refusals and contradictory rows are rejected with their rule, the others go on") {
@@ -318,7 +318,7 @@ TEST_CASE("a failed transaction fails its records, the next run re-reads the cas
   CHECK(second.records()[0].state == RecordState::kDelivered);
   REQUIRE(f.primero.get_case_calls.size() == 1);
   CHECK(f.primero.get_case_calls[0].id == *f.cases[0].id);
-  CHECK(f.ledger_row("case-1/N-1").attempts == 2);
+  CHECK(f.ledger_row("case-1/N-1").attempts == 0);  // delivered: the failed attempt is forgotten
   CHECK(f.stored.size() == 1);
 }
 
@@ -397,6 +397,6 @@ TEST_CASE("a retry whose case cannot be re-read stays failed and is reported onc
   CHECK(second.records()[0].state == RecordState::kFailed);
   CHECK(second.records()[0].rule == "server_error");
   CHECK(f.ledger_row("case-1/N-1").state == LedgerState::kFailed);
-  CHECK(f.ledger_row("case-1/N-1").attempts == 2);
+  CHECK(f.ledger_row("case-1/N-1").attempts == 1);  // a 503 is Primero unavailable: no attempt charged
   CHECK(f.ping.ingest_referral_decisions_calls.size() == 1);
 }
