@@ -457,3 +457,61 @@ TEST_CASE("per-key ordering: a stopped executor drops the tasks waiting behind a
   }
   CHECK(ran == 1);
 }
+
+TEST_CASE("a run found unfinished by the next run is closed as crashed with counts rebuilt from its events") {
+  auto ledger = open_sqlite_ledger(":memory:").value();
+  FixedClock clock(at(0));
+  std::ostringstream log_text;
+  Logger log(log_text);
+  SyncSettings s;
+  const Sleeper sleep = [](std::chrono::milliseconds) {};
+  // A run that died (SIGKILL) after settling two records and starting a third.
+  const auto dead = ledger->begin_run("9.9", at(0)).value();
+  auto row = [&](const char* key, LedgerState state) {
+    LedgerRecord r;
+    r.workflow = "9.9";
+    r.source_key = key;
+    r.state = state;
+    r.updated_at = at(1);
+    REQUIRE(ledger->record(r, dead));
+  };
+  row("a", LedgerState::kDelivered);
+  row("b", LedgerState::kRejected);
+  row("c", LedgerState::kInFlight);
+  const EngineDeps deps{*ledger, s, clock, log, sleep};
+  const auto report = run_with_ledger(deps, "9.9", [](RecordBook&, RunReport&) -> Result<std::string> { return std::string(); });
+  CHECK_FALSE(report.aborted());
+  const auto runs = ledger->runs("9.9", 10).value();
+  REQUIRE(runs.size() == 2);
+  const RunRow& crashed = runs[1];
+  CHECK(crashed.id == dead);
+  REQUIRE(crashed.finished_at);
+  CHECK(crashed.counts.delivered == 1);
+  CHECK(crashed.counts.rejected == 1);
+  CHECK(crashed.counts.failed == 1);  // the one in flight when it died
+  CHECK_THAT(crashed.aborted_reason, Catch::StartsWith("crashed"));
+  CHECK_THAT(log_text.str(), Catch::Contains("\"event\":\"run.crashed\""));
+}
+
+TEST_CASE("a run that cannot start is logged as a structured line too, and a held lease is exit 75") {
+  auto ledger = open_sqlite_ledger(":memory:").value();
+  FixedClock clock(at(0));
+  std::ostringstream log_text;
+  Logger log(log_text);
+  SyncSettings s;
+  const Sleeper sleep = [](std::chrono::milliseconds) {};
+  const EngineDeps deps{*ledger, s, clock, log, sleep};
+  auto held = ledger->acquire_run_lease("9.9", at(0));
+  REQUIRE(held);
+  bool ran = false;
+  const auto report = run_with_ledger(deps, "9.9", [&](RecordBook&, RunReport&) -> Result<std::string> {
+    ran = true;
+    return std::string();
+  });
+  CHECK_FALSE(ran);
+  CHECK(report.aborted());
+  CHECK(report.exit_status() == kExitLeaseHeld);
+  CHECK_THAT(report.abort_reason(), Catch::Contains("another run holds the run lease"));
+  CHECK_THAT(log_text.str(), Catch::Contains("\"event\":\"run.not_started\"") && Catch::Contains("locked"));
+  CHECK(ledger->runs("9.9", 10).value().empty());  // nothing recorded
+}

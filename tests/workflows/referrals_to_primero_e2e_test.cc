@@ -17,6 +17,7 @@
 #include <catch2/catch.hpp>
 
 #include <map>
+#include <set>
 #include <sstream>
 
 using namespace refbridge;
@@ -309,5 +310,38 @@ TEST_CASE("logs and the report carry ids and counts but no names, dates of birth
   for (const char* personal : {"Alfred", "Alfie", "S-C\"", "2014-06-06", "+4612312345", "Nguyen", "Thong", "Hermione",
                                "Granger", "+84963567890", "2002-12-16", kToken, kPassword}) {
     CHECK(text.find(personal) == std::string::npos);
+  }
+}
+
+// The "No duplicate, ever" issue, item 1: several interventions per child (as real proGres data
+// has), processed concurrently: one Primero case per child, one service row per intervention,
+// and no ambiguity the program made itself.
+TEST_CASE("four referrals per child at concurrency 8 and 32: one case per child, one service row per intervention") {
+  for (const int concurrency : {8, 32}) {
+    Harness h;
+    h.sync.concurrency = concurrency;
+    constexpr int kChildren = 50;
+    REQUIRE(h.box->seed_synthetic_interventions(4 * kChildren, 7, 4));
+    const FixedClock clock = worked_example_clock();
+    const auto report = h.run(clock);
+    INFO("concurrency " << concurrency);
+    CHECK_FALSE(report.aborted());
+    CHECK(report.count(RecordState::kDelivered) == 4 * kChildren + 2);  // + the 2 deliverable pilot fixtures
+    CHECK(report.count(RecordState::kFailed) == 0);
+    for (const auto& r : report.records()) CHECK(r.rule != "ambiguous-match");
+    const auto doc = h.cases();
+    int synthetic_cases = 0;
+    for (const auto& c : doc["data"].GetArray()) {
+      const std::string individual = c["unhcr_individual_no"].GetString();
+      if (individual.rfind("SYN-IND-", 0) != 0) continue;
+      ++synthetic_cases;
+      CHECK(h.cases_of(doc, individual).size() == 1);
+      REQUIRE(c.HasMember("services_section"));
+      std::set<std::string> numbers;
+      for (const auto& s : c["services_section"].GetArray()) numbers.insert(s["progres_interventionnumber"].GetString());
+      CHECK(c["services_section"].Size() == 4);  // one row per intervention, none twice
+      CHECK(numbers.size() == 4);
+    }
+    CHECK(synthetic_cases == kChildren);
   }
 }

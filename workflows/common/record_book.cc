@@ -135,7 +135,7 @@ void RecordBook::settle(RecordTicket& t, RecordOutcome& outcome, bool count_atte
   }
 }
 
-bool RecordBook::settle_error(RecordTicket& t, RecordOutcome& out, const Error& e) {
+bool RecordBook::settle_error(RecordTicket& t, RecordOutcome& out, const Error& e, std::string_view rule) {
   const ErrorClass cls = classify(e);
   if (cls == ErrorClass::kPermanent) return true;
   guard_.note_failure(e);
@@ -150,7 +150,7 @@ bool RecordBook::settle_error(RecordTicket& t, RecordOutcome& out, const Error& 
     return false;
   }
   out.state = RecordState::kFailed;
-  out.rule = std::string(to_string(e.code));
+  out.rule = rule.empty() ? std::string(to_string(e.code)) : std::string(rule);
   out.reason = e.describe();
   settle(t, out, !is_unavailable(e));
   return true;

@@ -88,8 +88,8 @@ class RecordBook {
   /// to be reported; unavailable (is_unavailable()) -> failed, no attempt counted, the breaker counts
   /// it; other transient -> failed with an attempt; permanent -> the caller's business (returns
   /// true without writing: a rejection is acknowledged first). `out` gets state failed, rule
-  /// (the ErrorCode name) and reason (e.describe()) for the transient cases.
-  bool settle_error(RecordTicket& ticket, RecordOutcome& out, const Error& e);
+  /// (the ErrorCode name, or `rule` when given) and reason (e.describe()) for the transient cases.
+  bool settle_error(RecordTicket& ticket, RecordOutcome& out, const Error& e, std::string_view rule = {});
   /// The run guard (run-level stop and breaker) of this run.
   [[nodiscard]] RunGuard& guard() { return guard_; }
 

@@ -64,23 +64,24 @@ std::optional<RecordOutcome> RecordLife::fail(const QueueItem& item, RecordTicke
   crash_point(workflow_ + ".acknowledged");
   if (!acked) {
     // PING did not take the rejection: the record stays pending and the next run reports it.
-    const std::string context = "rejected (" + out.rule + ") but the PING acknowledgement failed: ";
-    return failed(item, ticket, std::move(out), acked.error(), context);
+    const std::string rule = out.rule;
+    const std::string context = "rejected (" + rule + ") but the PING acknowledgement failed: ";
+    return failed(item, ticket, std::move(out), acked.error(), context, rule);
   }
   return settle(item, ticket, std::move(out));
 }
 
 std::optional<RecordOutcome> RecordLife::failed(const QueueItem& item, RecordTicket& ticket, RecordOutcome out,
-                                                const Error& e, std::string_view context) {
+                                                const Error& e, std::string_view context, std::string_view rule) {
   Error shown = e;
   shown.message = std::string(context) + e.message;
   if (classify(e) == ErrorClass::kPermanent) {
     // Only after a write or a rejection (an acknowledgement PING refused): retried, never rejected here.
     out.state = RecordState::kFailed;
-    out.rule = std::string(to_string(e.code));
+    out.rule = rule.empty() ? std::string(to_string(e.code)) : std::string(rule);
     out.reason = shown.describe();
     book_.settle(ticket, out);
-  } else if (!book_.settle_error(ticket, out, shown)) {
+  } else if (!book_.settle_error(ticket, out, shown, rule)) {
     return std::nullopt;  // run-level: the run stops, the record is not charged
   }
   if (out.state == RecordState::kRejected) {

@@ -96,10 +96,12 @@ class RecordLife {
   std::optional<RecordOutcome> deliver(const QueueItem& item, RecordTicket& ticket, RecordOutcome out);
   /// A step's error (file comment). nullopt: run-level, not charged.
   std::optional<RecordOutcome> fail(const QueueItem& item, RecordTicket& ticket, RecordOutcome out, const Error& e);
-  /// A failure to retry (any class but a rule); `context` prefixes the reason. Acknowledges a
-  /// retries-exhausted outcome. nullopt: run-level, not charged.
+  /// A failure to retry (any class but a rule); `context` prefixes the reason; `rule` (when not
+  /// empty) is kept as the outcome's rule instead of the error code (a rejection whose
+  /// acknowledgement failed stays known by its rule: unlisted_rows.h settles it with that rule
+  /// when PING took it after all). Acknowledges a retries-exhausted outcome. nullopt: run-level.
   std::optional<RecordOutcome> failed(const QueueItem& item, RecordTicket& ticket, RecordOutcome out, const Error& e,
-                                      std::string_view context);
+                                      std::string_view context, std::string_view rule = {});
   /// Writes a delivered / skipped / rejected outcome and logs it.
   RecordOutcome settle(const QueueItem& item, RecordTicket& ticket, RecordOutcome out);
   RecordOutcome report_only(RecordOutcome out, RecordState state, std::string rule, std::string reason);
