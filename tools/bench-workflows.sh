@@ -17,22 +17,28 @@
 # (unhcr_individual_no) holding more than one case: each of those is a duplicate case.
 #   tools/bench-workflows.sh                               # 10,000 records, 4 per child, 3 per case
 #   tools/bench-workflows.sh 2000 --per-child 1 --per-case 1   # the old one-to-one shape
+#   --concurrency C  sync.concurrency of the runs (default 8, as config/bench.yaml)
+#   --only W         run only workflow W (1.1, 1.2, 2.1 or 2.2)
 # BENCH_JOBS (default: the core count) limits the parallel build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=10000
 per_child=4
 per_case=3
+concurrency=8
+only=""
 while (($# > 0)); do
   case $1 in
     --per-child) per_child=${2:?--per-child needs a value}; shift 2 ;;
     --per-case) per_case=${2:?--per-case needs a value}; shift 2 ;;
-    -h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+    --concurrency) concurrency=${2:?--concurrency needs a value}; shift 2 ;;
+    --only) only=${2:?--only needs a workflow id}; shift 2 ;;
+    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
     [0-9]*) n=$1; shift ;;
     *) echo "bench-workflows: unknown argument $1 (usage: $0 [N] [--per-child K] [--per-case K])" >&2; exit 2 ;;
   esac
 done
-for v in "$n" "$per_child" "$per_case"; do
+for v in "$n" "$per_child" "$per_case" "$concurrency"; do
   [[ $v =~ ^[0-9]+$ ]] || { echo "bench-workflows: not a count: $v" >&2; exit 2; }
 done
 ((per_child >= 1 && per_case >= 1)) || { echo "bench-workflows: --per-child and --per-case must be >= 1" >&2; exit 2; }
@@ -46,6 +52,8 @@ cmake --build --preset release -j "${BENCH_JOBS:-$(nproc 2>/dev/null || echo 2)}
   refbridge-referrals-to-primero refbridge-decisions-to-progres refbridge-referrals-to-progres \
   refbridge-decisions-to-primero >/dev/null
 rm -rf "$out" && mkdir -p "$out"
+# config/bench.yaml with sync.concurrency set (--concurrency C, default 8).
+sed "s/^  concurrency: .*/  concurrency: $concurrency/" config/bench.yaml >"$out/bench.yaml"
 
 REFBRIDGE_SANDBOX_PRIMERO_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 REFBRIDGE_SANDBOX_PING_TOKEN=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
@@ -53,11 +61,12 @@ export REFBRIDGE_SANDBOX_PRIMERO_PASSWORD REFBRIDGE_SANDBOX_PING_TOKEN
 export REFBRIDGE_PING_TOKEN=$REFBRIDGE_SANDBOX_PING_TOKEN REFBRIDGE_PRIMERO_PASSWORD=$REFBRIDGE_SANDBOX_PRIMERO_PASSWORD
 
 echo "machine: $(nproc 2>/dev/null || echo '?') cores; $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//')"
-echo "load: $n records per workflow; per child: $per_child interventions; per case: $per_case referrals"
+echo "load: $n records per workflow; per child: $per_child interventions; per case: $per_case referrals; concurrency $concurrency"
 printf '%-4s %8s %9s %9s %10s %12s\n' wf records delivered seconds records/s peak_MiB
 
 bench_one() {  # bench_one <id> <program> <sandbox options...>
   local id=$1 program=$2
+  [[ -z $only || $only == "$id" ]] || return 0
   shift 2
   rm -f "$out/ports.json"
   "$bin/tools/sandbox/refbridge-sandbox" --ports-file "$out/ports.json" --ingestion-polls 1 "$@" \
@@ -67,7 +76,7 @@ bench_one() {  # bench_one <id> <program> <sandbox options...>
   url_of() { sed -n "s/.*\"$1\" *: *\"\\([^\"]*\\)\".*/\\1/p" "$out/ports.json"; }
   REFBRIDGE_PING_BASE_URL=$(url_of ping_base_url) REFBRIDGE_PRIMERO_BASE_URL=$(url_of primero_base_url) \
   REFBRIDGE_LEDGER="$out/ledger-$id.sqlite" \
-    /usr/bin/time -f '%M' -o "$out/$id.rss" "$bin/workflows/$program" --config config/bench.yaml \
+    /usr/bin/time -f '%M' -o "$out/$id.rss" "$bin/workflows/$program" --config "$out/bench.yaml" \
       --report "$out/$id.json" >"$out/$id.summary" 2>"$out/$id.log" || true
   kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
   local ms seen delivered rss
@@ -99,5 +108,8 @@ cat "$out/results.jsonl"
 if command -v jq >/dev/null && [[ -s "$out/primero-1.1.json" ]]; then
   jq -r '[.data[] | .unhcr_individual_no // "none"] | group_by(.) | map(length)
          | "1.1 duplicates: \(add // 0) Primero cases for \(length) individuals; \(map(select(. > 1)) | length) individuals with more than one case (\(map(select(. > 1) | . - 1) | add // 0) extra cases)"' \
+    "$out/primero-1.1.json"
+  jq -r '[.data[] | (.services_section // [])[] | .progres_interventionnumber // "none"] | group_by(.) | map(length)
+         | "1.1 service rows: \(add // 0) rows for \(length) interventions; \(map(select(. > 1)) | length) interventions with more than one row"' \
     "$out/primero-1.1.json"
 fi
