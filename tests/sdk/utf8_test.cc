@@ -145,7 +145,8 @@ TEST_CASE("every 1- and 2-byte string and every 3- and 4-byte lead agrees with a
       check_against_reference(pad + bytes({a, b}) + pad);
     }
   }
-  const int tails[] = {0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xE0, 0xFF};
+  // Past the second byte only "continuation or not" matters (Table 3-7): both edges of each.
+  const int tails[] = {0x41, 0x7F, 0x80, 0xBF, 0xC0, 0xFF};
   for (int a = 0xC0; a < 256; ++a) {
     for (int b = 0; b < 256; ++b) {
       for (int c : tails) {
