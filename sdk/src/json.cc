@@ -1,6 +1,9 @@
 // RapidJSON primitives for generated serializers. See refbridge/json.h.
 #include "refbridge/json.h"
 
+#include "json_utf8.h"
+#include "refbridge/utf8.h"
+
 #include <rapidjson/encodedstream.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
@@ -40,7 +43,7 @@ namespace {
 // and stops the parse (RapidJSON then reports kParseErrorTermination) when a limit is passed.
 class LimitedHandler {
  public:
-  enum class Hit { kNone, kDepth, kValues, kNumberTooBig };
+  enum class Hit { kNone, kDepth, kValues, kNumberTooBig, kInvalidUtf8 };
 
   LimitedHandler(rapidjson::Document& doc, const ParseLimits& limits) : doc_(doc), limits_(limits) {}
 
@@ -56,8 +59,8 @@ class LimitedHandler {
   // significand with a large exponent ("0e66", "-0.0e-30"; found by fuzz/ in primero::TokenResponse).
   // std::from_chars rounds correctly, as kParseFullPrecisionFlag did; value types are as RapidJSON's.
   bool RawNumber(const char* s, rapidjson::SizeType n, bool) { return value() && number(s, s + n); }
-  bool String(const char* s, rapidjson::SizeType n, bool copy) { return value() && doc_.String(s, n, copy); }
-  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return value() && utf8(s, n) && doc_.String(s, n, copy); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return utf8(s, n) && doc_.Key(s, n, copy); }
   bool StartObject() { return open() && doc_.StartObject(); }
   bool EndObject(rapidjson::SizeType members) {
     --depth_;
@@ -94,6 +97,13 @@ class LimitedHandler {
   }
   static constexpr char kFractionOrExponent[] = {'.', 'e', 'E'};
 
+  // Every string value and member name, unknown members and untyped values included (the
+  // "No duplicate, ever" issue: invalid UTF-8 is never delivered byte for byte).
+  bool utf8(const char* s, rapidjson::SizeType n) {
+    if (is_valid_utf8({s, n})) return true;
+    hit_ = Hit::kInvalidUtf8;
+    return false;
+  }
   bool value() {
     if (++values_ <= limits_.max_values) return true;
     hit_ = Hit::kValues;
@@ -142,6 +152,10 @@ Result<void> parse_document(std::string_view text, rapidjson::Document& doc, con
   };
   doc.Populate(generate);
   if (!result.IsError()) return ok();
+  if (hit == LimitedHandler::Hit::kInvalidUtf8) return detail::invalid_utf8_rejection(text);
+  if (result.Code() == rapidjson::kParseErrorStringUnicodeSurrogateInvalid) {
+    return detail::invalid_utf8_rejection(text, result.Offset());
+  }
   const std::string at = std::to_string(result.Offset());
   if (hit == LimitedHandler::Hit::kDepth) {
     return make_error(ErrorCode::kInvalidInput, "JSON refused at byte " + at + ": nested deeper than " +

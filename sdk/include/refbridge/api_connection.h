@@ -92,7 +92,10 @@ class ApiConnection {
 };
 
 /// Parses a 2xx body as T; a body that does not follow the schema gives kInvalidResponse with
-/// the JSON path and the operation name (`what`).
+/// the JSON path and the operation name (`what`). A string that is not well-formed UTF-8
+/// (json::parse_document()) is the record's fault, not the server's: that kRejected error (rule
+/// "invalid-utf8", "<JSON path>: invalid UTF-8 (...)", http_status 0) is returned unchanged, so
+/// a workflow rejects the record instead of retrying it ("No duplicate, ever" issue).
 template <class T>
 Result<T> parse_response(const HttpResponse& response, std::string_view what);
 
@@ -104,6 +107,7 @@ template <class T>
 refbridge::Result<T> refbridge::parse_response(const HttpResponse& response, std::string_view what) {
   auto parsed = json::parse<T>(response.body);
   if (!parsed) {
+    if (parsed.error().code == ErrorCode::kRejected) return parsed.error();
     return make_error(ErrorCode::kInvalidResponse,
                       std::string(what) + ": response does not follow the schema: " + parsed.error().message,
                       response.status);

@@ -107,6 +107,11 @@ struct ParseLimits {
 ///   "JSON text of <n> bytes is over the limit of <max_bytes> bytes";
 ///   "JSON refused at byte <offset>: nested deeper than <max_depth> levels";
 ///   "JSON refused at byte <offset>: more than <max_values> values".
+/// Every string value and member name (unknown members and untyped values too) must be
+/// well-formed UTF-8 (refbridge/utf8.h, RFC 3629; "No duplicate, ever" issue), and an escaped
+/// lone surrogate ("\uD800" unpaired) is refused alike: the first that is not gives kRejected,
+/// rule "invalid-utf8", "<JSON path>: invalid UTF-8 (<what> at byte <k> of the string)" (or "...
+/// of the name of member <i>)" with the object's path; sdk/src/json_utf8.h lists the forms).
 /// On error `doc` is left as it was.
 Result<void> parse_document(std::string_view text, rapidjson::Document& doc, const ParseLimits& limits = {});
 
@@ -408,8 +413,8 @@ void write_nullable_member(Writer& w, std::string_view key, const std::optional<
 /// Writes every unknown member, in order, after the known ones.
 void write_unknown_members(Writer& w, const UnknownMembers& members);
 
-/// Parses `text` as a T (a generated model or a primitive). Errors: kInvalidInput, either
-/// parse_document()'s (syntax or `limits`) or "<JSON path>: <what>" from the readers.
+/// Parses `text` as a T (a generated model or a primitive). Errors: parse_document()'s (kInvalidInput
+/// for syntax or `limits`, kRejected "invalid-utf8"), or kInvalidInput "<JSON path>: <what>" from the readers.
 template <class T>
 Result<T> parse(std::string_view text, const ParseLimits& limits = {}) {
   rapidjson::Document doc;
