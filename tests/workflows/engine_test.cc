@@ -18,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <set>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -32,7 +33,8 @@ namespace {
 Instant at(int seconds) { return Instant(std::chrono::sys_days{std::chrono::year{2024} / 5 / 1}) + std::chrono::seconds(seconds); }
 
 /// A Primero that holds cases with a last_updated_at each and answers listCases like Primero:
-/// `last_updated_at=<from>..` inclusive, ordered by last_updated_at asc (ties by id), page/per.
+/// `last_updated_at=<from>..` inclusive and compared at whole seconds (primero-api-v2.md §5.1),
+/// ordered by last_updated_at asc (ties by id), page/per.
 struct CaseServer {
   std::map<std::string, Instant> cases;  // id -> last_updated_at
   std::function<void(int call)> between_calls;
@@ -41,12 +43,14 @@ struct CaseServer {
   Result<primero::CaseList> list(const primero::ListCasesRequest& req) {
     if (between_calls) between_calls(calls);
     ++calls;
+    REQUIRE(calls < 1000);  // a reader that loops is a failure, not a hang
     REQUIRE(req.last_updated_at);
     const auto text = req.last_updated_at->substr(0, req.last_updated_at->size() - 2);
     const Instant from = DateTime::parse(text).value().utc;
     std::vector<std::pair<Instant, std::string>> rows;
+    const auto second = [](Instant t) { return std::chrono::floor<std::chrono::seconds>(t); };
     for (const auto& [id, t] : cases) {
-      if (t >= from) rows.emplace_back(t, id);
+      if (second(t) >= second(from)) rows.emplace_back(t, id);
     }
     std::sort(rows.begin(), rows.end());
     const int per = req.per.value_or(20);
@@ -81,6 +85,18 @@ TEST_CASE("the cursor reader reads every case once, in last_updated_at order, ov
   fake.list_cases_handler = [&](const primero::ListCasesRequest& r) { return server.list(r); };
   CHECK(read_all(fake, at(0), 3) == std::vector<std::string>{"case-0", "case-1", "case-2", "case-3", "case-4", "case-5", "case-6"});
   CHECK(read_all(fake, at(5), 3) == std::vector<std::string>{"case-5", "case-6"});  // inclusive lower bound
+}
+
+TEST_CASE("more than a page of cases within one second (Primero compares whole seconds) are each read once, and the reading ends") {
+  primero::FakePrimero fake;
+  CaseServer server;
+  for (int i = 0; i < 250; ++i) server.cases["case-" + std::to_string(1000 + i)] = at(10) + std::chrono::milliseconds(i * 3);
+  server.cases["case-late"] = at(11);
+  fake.list_cases_handler = [&](const primero::ListCasesRequest& r) { return server.list(r); };
+  const auto seen = read_all(fake, at(0), 100);
+  CHECK(seen.size() == 251);
+  CHECK(std::set<std::string>(seen.begin(), seen.end()).size() == 251);
+  CHECK(seen.back() == "case-late");
 }
 
 TEST_CASE("a case edited while the reader pages is not skipped (page numbers alone would skip one)") {

@@ -215,3 +215,19 @@ TEST_CASE("an unreachable Primero trips the breaker: exit 69, no attempt counted
     CHECK_FALSE(row.next_attempt_at);  // due at once next run: the outage was not the record's fault
   }
 }
+
+TEST_CASE("invalid UTF-8 in Primero's answer to a write fails the record for retry; PING is not told it failed") {
+  Fixture f;
+  const std::string page = R"({"items":[)" + summary(1, "989-00000226") + "]}";
+  f.ping.list_outgoing_referrals_handler = [&](const ping::ListOutgoingReferralsRequest&) {
+    return json::parse<ping::ReferralSummaryPage>(page);
+  };
+  f.primero.create_case_handler = [](const primero::CreateCaseRequest&) -> Result<std::optional<primero::CaseEnvelope>> {
+    return make_rejection("invalid-utf8", "$.data.name_first: invalid UTF-8 (invalid byte 0xFF at byte 0 of the string)");
+  };
+  const auto report = f.run();
+  REQUIRE(report.records().size() == 1);
+  CHECK(report.records()[0].state == RecordState::kFailed);  // Primero may hold the case: redone, keyed
+  CHECK(report.records()[0].rule == "invalid_response");
+  CHECK(f.ping.update_transfer_status_calls.empty());
+}

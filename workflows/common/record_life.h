@@ -33,6 +33,18 @@
 
 namespace refbridge::workflows {
 
+/// An answer of the TARGET system (Primero, in 1.1 and 2.2) whose text holds invalid UTF-8 is
+/// that system's fault, not the record's: the rejection the reader gives (rule "invalid-utf8",
+/// refbridge/utf8.h) becomes kInvalidResponse (transient: failed and retried, never rejected, so
+/// PING is never told "failed" for a write Primero applied). Any other result passes unchanged.
+template <class T>
+Result<T> target_answer(Result<T> r) {
+  if (r || r.error().code != ErrorCode::kRejected || r.error().rule != "invalid-utf8") return r;
+  Error e = make_error(ErrorCode::kInvalidResponse, "the target system's answer holds invalid UTF-8: " + r.error().message);
+  e.system = r.error().system;
+  return e;
+}
+
 /// What deliver() achieved.
 struct StepResult {
   RecordState state = RecordState::kDelivered;  ///< kDelivered (to acknowledge) or kSkipped (settled as is)

@@ -1,7 +1,7 @@
 // Cursor reading of Primero cases. See updated_cases.h.
 #include "updated_cases.h"
 
-#include <set>
+#include <map>
 
 namespace refbridge::workflows {
 namespace {
@@ -19,9 +19,12 @@ std::string cursor_text(Instant t) { return DateTime::from_utc(t).text; }
 
 Result<void> read_updated_cases(primero::Primero& primero, const UpdatedCasesQuery& query,
                                 const UpdatedCasesPage& on_page) {
-  Instant from = query.from;
+  // Primero compares last_updated_at ranges at whole seconds (primero-api-v2.md §5.1): the lower
+  // bound is always a whole second, and every case read at or after it is remembered with the
+  // instant it was read at, so that re-reading that second gives nothing twice.
+  Instant from = std::chrono::floor<std::chrono::seconds>(query.from);
   int page = 1;
-  std::set<std::string> seen_at_from;  // ids of cases already read whose last_updated_at == from
+  std::map<std::string, Instant> seen;  // id -> last_updated_at of the cases read since `from`
   for (;;) {
     primero::ListCasesRequest req;
     req.last_updated_at = cursor_text(from) + "..";
@@ -34,29 +37,27 @@ Result<void> read_updated_cases(primero::Primero& primero, const UpdatedCasesQue
     const bool last_page = static_cast<int>(list.data.size()) < query.per;
     std::vector<primero::Case> fresh;
     std::optional<Instant> newest;
-    bool all_at_from = true;
     for (auto& c : list.data) {
       const auto at = updated_at(c);
       if (at && (!newest || *at > *newest)) newest = at;
-      all_at_from = all_at_from && at && *at == from;
-      if (at && *at == from && c.id && seen_at_from.count(*c.id) > 0) continue;
+      if (at && c.id) {
+        const auto it = seen.find(*c.id);
+        if (it != seen.end() && it->second == *at) continue;  // read before in this window, unchanged since
+        seen[*c.id] = *at;
+      }
       fresh.push_back(std::move(c));
     }
     if (!fresh.empty()) {
       if (auto handled = on_page(fresh, newest); !handled) return handled.error();
     }
     if (last_page || list.data.empty()) return ok();
-    if (all_at_from) {
-      ++page;  // a whole page at one instant: only the page number can move on
-    } else {
+    const Instant next = newest ? std::chrono::floor<std::chrono::seconds>(*newest) : from;
+    if (next > from) {
+      from = next;  // restart at the newest second read: later pages cannot shift under us
       page = 1;
-      if (newest && *newest > from) {
-        from = *newest;
-        seen_at_from.clear();
-      }
-    }
-    for (const auto& c : fresh) {
-      if (updated_at(c) == std::optional<Instant>(from) && c.id) seen_at_from.insert(*c.id);
+      std::erase_if(seen, [&](const auto& entry) { return entry.second < from; });
+    } else {
+      ++page;  // a whole page within one second: only the page number can move on
     }
   }
 }

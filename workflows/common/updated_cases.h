@@ -6,9 +6,13 @@
 // Each request is `last_updated_at=<from>..&order_by=last_updated_at&order=asc&per=N&page=P`.
 // Page numbers alone would skip a case when another case is edited during the run (it moves to the
 // end and every later page shifts by one), so after each page the lower bound moves up to the
-// newest last_updated_at read and the page number restarts at 1; cases already read at exactly
-// that instant are filtered out. Only when a whole page shares one instant does the page number
-// advance. The first request starts at `cursor - overlap` (clock skew and in-flight writes).
+// whole second of the newest last_updated_at read and the page number restarts at 1. Primero
+// compares these ranges at whole seconds (§5.1: a case updated earlier in the same second is
+// included), so the bound is always a whole second and cases already read since it, at the same
+// last_updated_at, are filtered out (a case edited since is read again: a new change). Only when a
+// whole page lies within one second does the page number advance (without that, more than a page
+// of cases in one second would be re-read for ever). The first request starts at
+// `cursor - overlap` (clock skew and in-flight writes), floored to the second.
 // Memory: one page of cases at a time.
 
 #include "primero/client.h"

@@ -123,7 +123,7 @@ class DecisionSteps final : public QueueSteps {
   // a role that cannot read the field makes Primero ignore it silently (primero-api-v2.md §5.1),
   // and a PATCH would then hit an arbitrary case's referral.
   Result<std::string> find_case(const std::string& case_id) {
-    REFBRIDGE_TRY(auto list, d_.primero.list_cases({.page = 1, .per = kCaseLookupPageSize, .case_id = case_id}));
+    REFBRIDGE_TRY(auto list, target_answer(d_.primero.list_cases({.page = 1, .per = kCaseLookupPageSize, .case_id = case_id})));
     for (const auto& c : list.data) {
       if (c.case_id.value_or("") != case_id) {
         return make_error(ErrorCode::kConfig,
@@ -145,7 +145,7 @@ class DecisionSteps final : public QueueSteps {
 
   // Exactly one referral of the case whose service_record_id ends with the suffix.
   Result<primero::Referral> find_referral(const OrgReferralId& org_id, const std::string& record_id) {
-    REFBRIDGE_TRY(auto list, d_.primero.list_case_referrals({.id = record_id}));
+    REFBRIDGE_TRY(auto list, target_answer(d_.primero.list_case_referrals({.id = record_id})));
     std::vector<primero::Referral> matches;
     for (auto& r : list.data) {
       if (service_record_matches(r.service_record_id.as_optional(), org_id.service_suffix)) matches.push_back(std::move(r));
@@ -176,7 +176,7 @@ class DecisionSteps final : public QueueSteps {
     REFBRIDGE_TRY(gate.before_write(content_hash(json::serialize(update))));
     primero::UpdateCaseReferralRequest req{.id = target.case_record_id, .referral_id = target.referral.id};
     req.body.data = update;
-    REFBRIDGE_TRY(d_.primero.update_case_referral(req));
+    REFBRIDGE_TRY(target_answer(d_.primero.update_case_referral(req)));
     crash_point("2.2.referral-patched");  // tests/crash: Primero holds the decision, the ledger says in_flight
     // Primero answers 200 with the unchanged referral when it ignores a transition (§6.5): trust
     // only a fresh read.
@@ -190,7 +190,7 @@ class DecisionSteps final : public QueueSteps {
 
   // The referral's status as Primero lists it now.
   Result<std::string> read_status(const Target& target) {
-    REFBRIDGE_TRY(auto list, d_.primero.list_case_referrals({.id = target.case_record_id}));
+    REFBRIDGE_TRY(auto list, target_answer(d_.primero.list_case_referrals({.id = target.case_record_id})));
     for (const auto& r : list.data) {
       if (r.id == target.referral.id) return std::string(r.status.text());
     }

@@ -143,7 +143,7 @@ class ReferralSteps final : public QueueSteps {
     REFBRIDGE_TRY(auto target, find_case(individual_no));
     REFBRIDGE_TRY(gate.before_write(hash));
     if (!target) {
-      REFBRIDGE_TRY(auto created, d_.primero.create_case({.body = primero::CaseEnvelope{.data = std::move(create_body)}}));
+      REFBRIDGE_TRY(auto created, target_answer(d_.primero.create_case({.body = primero::CaseEnvelope{.data = std::move(create_body)}})));
       if (!created || !created->data.id || !created->data.case_id) {
         return make_error(ErrorCode::kInvalidResponse, "createCase: Primero answered without the new case's id");
       }
@@ -155,7 +155,7 @@ class ReferralSteps final : public QueueSteps {
       return Delivery{ref.case_id, ref.record_id, "created"};
     }
     REFBRIDGE_TRY(auto update_body, transform(in, WriteMode::kUpdate));
-    REFBRIDGE_TRY(d_.primero.update_case({.id = target->record_id, .body = primero::CaseEnvelope{.data = std::move(update_body)}}));
+    REFBRIDGE_TRY(target_answer(d_.primero.update_case({.id = target->record_id, .body = primero::CaseEnvelope{.data = std::move(update_body)}})));
     return Delivery{target->case_id, target->record_id, "updated"};
   }
 
@@ -185,8 +185,8 @@ class ReferralSteps final : public QueueSteps {
   // checks it too, because a role that cannot read the field makes Primero ignore the filter
   // silently (primero-api-v2.md §5.1) and an update would then hit an arbitrary case.
   Result<std::vector<primero::Case>> search_cases(const std::string& individual_no) {
-    REFBRIDGE_TRY(auto list, d_.primero.list_cases({.page = 1, .per = kCaseLookupPageSize,
-                                                    .unhcr_individual_no = individual_no}));
+    REFBRIDGE_TRY(auto list, target_answer(d_.primero.list_cases({.page = 1, .per = kCaseLookupPageSize,
+                                                                  .unhcr_individual_no = individual_no})));
     std::vector<primero::Case> exact;
     for (auto& c : list.data) {
       if (c.unhcr_individual_no != individual_no) {
