@@ -4,6 +4,13 @@
 // /api/v2 operations over that state. Internal to the sandbox; see sandbox.h and
 // primero-api-v2.md §1-§7, §10.
 //
+// The members are defined by concept: primero_http.cc (routing, constructor, error envelope),
+// primero_auth.cc (authentication, login), primero_cases.cc (case endpoints, the write clock),
+// primero_query.cc (case list), primero_referral_endpoints.cc (referral endpoints),
+// primero_store.cc (users, fixture import, dumps, decide_service); free helpers in
+// primero_fields.h (field-type tables, validation), primero_merge.h (merge, derive, delta),
+// primero_query.h and primero_http.h.
+//
 // Every server-side write (case create, PATCH, DELETE, referral create and PATCH) stamps the case
 // with last_updated_at from one strictly increasing UTC millisecond clock: max(now, previous + 1 ms),
 // so two writes in the same millisecond still get different, increasing values and a reader
