@@ -11,16 +11,18 @@ namespace refbridge::sandbox::detail {
 // ---- cases ----------------------------------------------------------------------------------
 
 ApiResponse PrimeroStore::create_case(const rapidjson::Value& data, const std::string& caller, const std::string& resource) {
-  if (auto bad = validate_case(data, true); !bad.empty()) return invalid_record(resource, bad);
-  const auto client_id = string_member(data, "id");
+  auto cleaned = clean(data, true);
+  if (!cleaned.invalid.empty()) return invalid_record(resource, cleaned.invalid);
+  const auto client_id = string_member(cleaned.data, "id");
 
   rapidjson::Document c(rapidjson::kObjectType);
   auto& a = c.GetAllocator();
   const std::string id = client_id.value_or(random_uuid());
   c.AddMember("id", str_value(id, a), a);
-  for (auto m = data.MemberBegin(); m != data.MemberEnd(); ++m) {
+  const rapidjson::Value& kept = cleaned.data;
+  for (auto m = kept.MemberBegin(); m != kept.MemberEnd(); ++m) {
     const std::string_view key(m->name.GetString(), m->name.GetStringLength());
-    if (key == "id" || kReadOnly.count(key) != 0) continue;
+    if (key == "id") continue;
     if (is_object_array(m->value)) {
       rapidjson::Value rows(rapidjson::kArrayType);
       merge_rows(rows, m->value, a);
@@ -65,6 +67,10 @@ ApiResponse PrimeroStore::create_case(const rapidjson::Value& data, const std::s
   return data_answer(200, it->second.doc);
 }
 
+CleanedRecord PrimeroStore::clean(const rapidjson::Value& data, bool check_id) const {
+  return clean_case_data(*config_, data, check_id);
+}
+
 ApiResponse PrimeroStore::get_case(const std::string& id, const ApiRequest& request) {
   std::lock_guard lock(mutex_);
   auto it = cases_.find(id);
@@ -78,7 +84,9 @@ ApiResponse PrimeroStore::patch_case(const std::string& id, const ApiRequest& re
   if (auto err = parse_json(request.body, body)) return error(400, resource, "Bad Request: body is not JSON (" + *err + ")");
   const auto* data = find_member(body, "data");
   if (data == nullptr || !data->IsObject()) return error(422, resource, kMissingData);
-  if (auto bad = validate_case(*data, false); !bad.empty()) return invalid_record(resource, bad);
+  auto cleaned = clean(*data, false);
+  if (!cleaned.invalid.empty()) return invalid_record(resource, cleaned.invalid);
+  data = &cleaned.data;
 
   std::lock_guard lock(mutex_);
   auto it = cases_.find(id);
@@ -98,7 +106,7 @@ ApiResponse PrimeroStore::patch_case(const std::string& id, const ApiRequest& re
   rapidjson::Value writable(rapidjson::kObjectType);
   for (auto m = data->MemberBegin(); m != data->MemberEnd(); ++m) {
     const std::string_view key(m->name.GetString(), m->name.GetStringLength());
-    if (key == "id" || kReadOnly.count(key) != 0) continue;
+    if (key == "id") continue;
     writable.AddMember(rapidjson::Value(m->name, a), rapidjson::Value(m->value, a), a);
   }
   merge_object(c, writable, a);

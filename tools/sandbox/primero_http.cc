@@ -37,8 +37,15 @@ std::string trim(std::string_view s) {
   return std::string(s);
 }
 
-PrimeroStore::PrimeroStore(std::string user, std::string password, int max_per)
-    : user_(std::move(user)), password_(std::move(password)), max_per_(max_per) {
+PrimeroStore::PrimeroStore(PrimeroSettings settings)
+    : user_(std::move(settings.user)),
+      password_(std::move(settings.password)),
+      max_per_(settings.max_per),
+      version_(std::move(settings.version)),
+      version_number_(parse_primero_version(version_).value_or(std::make_pair(2, 15))),
+      relaxed_login_(settings.relaxed_login),
+      config_(settings.config ? std::move(settings.config)
+                              : std::shared_ptr<const PrimeroConfig>(&PrimeroConfig::stock(), [](const PrimeroConfig*) {})) {
   users_.seed_defaults(user_);
 }
 
@@ -72,34 +79,27 @@ ApiResponse PrimeroStore::handle(const ApiRequest& request) {
   const auto& m = request.method;
   if (seg.size() == 3 && seg[2] == "tokens") {
     if (m == "POST") return login(request);
-    if (m == "DELETE") {
-      ApiResponse unauthorized;
-      if (!authenticate(request, unauthorized)) return unauthorized;
-      const auto& h = request.authorization;
-      if (h.size() > 7 && lower(h.substr(0, 7)) == "bearer ") {
-        std::lock_guard lock(mutex_);
-        tokens_.erase(trim(h.substr(7)));
-      }
-      ApiResponse r;
-      r.body = "{}";
-      return r;
-    }
+    if (m == "DELETE") return logout(request);
     return error(404, resource, "Not Found");
   }
-  if (seg.size() == 3 && seg[2] == "primero" && m == "GET") {
-    ApiResponse r;
-    r.body = R"({"data":{"sandbox_ui":false,"config_ui":"","locales":["en"],"allow_self_registration":false}})";
-    return r;
-  }
+  if (seg.size() == 3 && seg[2] == "primero" && m == "GET") return bootstrap(request);
   ApiResponse unauthorized;
-  auto caller = authenticate(request, unauthorized);
+  bool via_session = false;
+  auto caller = authenticate(request, unauthorized, &via_session);
   if (!caller) return unauthorized;
+  if (via_session && m != "GET") {
+    if (auto bad = check_csrf(request)) return *bad;
+  }
 
   if (seg.size() == 3 && seg[2] == "system_settings" && m == "GET") {
-    ApiResponse r;
-    r.body = R"({"data":{"primero_version":"2.15.2.1","default_locale":"en"}})";
-    return r;
+    rapidjson::Document d(rapidjson::kObjectType);
+    rapidjson::Value data(rapidjson::kObjectType);
+    data.AddMember("primero_version", str_value(version_, d.GetAllocator()), d.GetAllocator());
+    data.AddMember("default_locale", "en", d.GetAllocator());
+    return data_answer(200, data);
   }
+  if (seg.size() == 3 && seg[2] == "forms" && m == "GET") return list_forms(request);
+  if (seg.size() == 3 && seg[2] == "lookups" && m == "GET") return list_lookups(request);
   if (seg.size() >= 3 && seg[2] == "cases") {
     if (seg.size() == 3 && m == "GET") return list_cases(request);
     if (seg.size() == 3 && m == "POST") {
@@ -109,10 +109,11 @@ ApiResponse PrimeroStore::handle(const ApiRequest& request) {
       if (data == nullptr || !data->IsObject() || data->ObjectEmpty()) return error(422, resource, kMissingData);
       return create_case(*data, *caller, resource);
     }
+    // ---- Primero referrals, users, seeding ----
+    if (seg.size() == 4 && seg[3] == "referrals" && m == "POST") return create_referrals_bulk(request, *caller);
     if (seg.size() == 4 && m == "GET") return get_case(seg[3], request);
     if (seg.size() == 4 && m == "PATCH") return patch_case(seg[3], request, *caller);
     if (seg.size() == 4 && m == "DELETE") return disable_case(seg[3], request, *caller);
-    // ---- Primero referrals, users, seeding ----
     if (seg.size() == 5 && seg[4] == "referrals" && m == "GET") return list_referrals(seg[3], request, *caller);
     if (seg.size() == 5 && seg[4] == "referrals" && m == "POST") {
       rapidjson::Document body;
@@ -121,10 +122,13 @@ ApiResponse PrimeroStore::handle(const ApiRequest& request) {
       if (data == nullptr || !data->IsObject() || data->ObjectEmpty()) return error(422, resource, kMissingData);
       return create_referral(seg[3], *data, *caller, resource);
     }
-    // The path's case id is not checked against the referral's record_id (§6.5).
+    // The path's case id is not checked against the referral's record_id (§6.5, §6.6).
     if (seg.size() == 6 && seg[4] == "referrals" && m == "PATCH") return update_referral(seg[5], request, *caller);
+    if (seg.size() == 6 && seg[4] == "referrals" && m == "DELETE") return revoke_referral(seg[5], request, *caller);
   }
   if (seg.size() == 3 && seg[2] == "users" && m == "GET") return list_users(request);
+  if (seg.size() == 4 && seg[2] == "users" && seg[3] == "refer-to" && m == "GET") return refer_to_users(request, *caller);
+  if (seg.size() == 4 && seg[2] == "users" && m == "GET") return get_user(seg[3], request);
   return error(404, resource, "Not Found");
 }
 }  // namespace refbridge::sandbox::detail

@@ -89,8 +89,12 @@ bool value_matches(const rapidjson::Value& v, const Filter& f) {
       return n >= *f.num_from && (!f.num_to || n <= *f.num_to);
     }
     if (!v.IsString()) return false;
+    // Whole seconds, as Primero's SQL compares them: a value earlier in the same second as `from`
+    // (or later in the same second as `to`) is inside the range.
     auto t = parse_date_time(std::string_view(v.GetString(), v.GetStringLength()), true);
-    return t && *t >= *f.time_from && (!f.time_to || *t <= *f.time_to);
+    if (!t) return false;
+    const auto secs = [](Millis m) { return std::chrono::floor<std::chrono::seconds>(m); };
+    return secs(*t) >= secs(*f.time_from) && (!f.time_to || secs(*t) <= secs(*f.time_to));
   }
   if (v.IsArray()) {
     return std::any_of(v.Begin(), v.End(), [&](const rapidjson::Value& e) {
@@ -146,6 +150,7 @@ int compare_keys(const SortKey& x, const SortKey& y) {
 
 bool PrimeroStore::known_field(const std::string& key) const {
   if (kAlwaysFilterable.count(key) != 0 || kIdentifierFields.count(key) != 0 || kStringFields.count(key) != 0) return true;
+  if (config_->case_field(key) != nullptr) return true;  // a field of the configured forms
   return std::any_of(cases_.begin(), cases_.end(), [&](const auto& entry) { return find_member(entry.second.doc, key) != nullptr; });
 }
 
@@ -169,12 +174,24 @@ ApiResponse PrimeroStore::list_cases(const ApiRequest& request) {
 
   std::lock_guard lock(mutex_);
   // Filters: every parameter that names a readable field (`key[...]` collects array values).
+  // An empty element of the array forms (`key[]=`, `key[0]=`) is no value; a key left with none
+  // is no filter (Primero drops blank array elements, §5.1).
   std::map<std::string, std::vector<std::string>> raw;
+  std::set<std::string> array_form;  ///< keys given as key[...]
   for (const auto& [k, v] : request.params) {
-    std::string key = k.substr(0, k.find('['));
+    const auto bracket = k.find('[');
+    std::string key = k.substr(0, bracket);
     if (kNonFilterParams.count(key) != 0 || key.rfind("loc:", 0) == 0) continue;
+    if (bracket != std::string::npos) {
+      array_form.insert(key);
+      if (v.empty()) {
+        raw.try_emplace(key);
+        continue;
+      }
+    }
     raw[key].push_back(v);
   }
+  std::erase_if(raw, [](const auto& entry) { return entry.second.empty(); });
   std::vector<Filter> filters;
   std::optional<std::set<std::string>> id_filter;
   for (const auto& [key, values] : raw) {
@@ -195,7 +212,14 @@ ApiResponse PrimeroStore::list_cases(const ApiRequest& request) {
     }
     Filter f;
     f.key = key;
+    // 2.11+ (PostgreSQL search): an identifier filter's value is one literal, commas included;
+    // ≤2.10 and other fields read a comma list as "any of".
+    const bool literal = session_mode() && kIdentifierFields.count(key) != 0 && array_form.count(key) == 0;
     for (const auto& v : values) {
+      if (literal) {
+        f.values.push_back(v);
+        continue;
+      }
       for (const auto& part : split_commas(v)) f.values.push_back(part);
     }
     filters.push_back(std::move(f));

@@ -22,6 +22,50 @@ ApiResponse PrimeroStore::list_users(const ApiRequest& request) {
   return r;
 }
 
+ApiResponse PrimeroStore::get_user(const std::string& id, const ApiRequest& request) {
+  const auto n = integer_text(id);
+  std::lock_guard lock(mutex_);
+  auto found = n && *n > 0 ? users_.user_json(*n) : std::nullopt;
+  if (!found) return error(404, request.raw_path, "Not Found");
+  ApiResponse r;
+  r.body = *found;
+  return r;
+}
+
+ApiResponse PrimeroStore::refer_to_users(const ApiRequest& request, const std::string& caller) {
+  auto param = [&](const char* k) {
+    auto it = request.params.find(k);
+    return it == request.params.end() ? std::string() : it->second;
+  };
+  if (param("record_type").empty()) {
+    return error(422, request.raw_path, "param is missing or the value is empty or invalid: record_type");
+  }
+  std::lock_guard lock(mutex_);
+  ApiResponse r;
+  r.body = users_.refer_to_json(caller, param("agency"), param("location"), param("service"));
+  return r;
+}
+
+ApiResponse PrimeroStore::list_forms(const ApiRequest& request) const {
+  auto param = [&](const char* k) -> std::optional<std::string> {
+    auto it = request.params.find(k);
+    if (it == request.params.end() || it->second.empty()) return std::nullopt;
+    return it->second;
+  };
+  ApiResponse r;
+  r.body = config_->forms_answer(param("record_type"), param("module_id"));
+  return r;
+}
+
+ApiResponse PrimeroStore::list_lookups(const ApiRequest& request) const {
+  long long page = 1;
+  long long per = 20;
+  if (auto bad = read_paging(request, page, per)) return *bad;
+  ApiResponse r;
+  r.body = config_->lookups_answer(page, per);
+  return r;
+}
+
 bool PrimeroStore::import_case(const rapidjson::Value& record, std::string& problem) {
   const auto id = string_member(record, "id");
   if (!record.IsObject() || !id || id->empty()) {
