@@ -468,6 +468,15 @@ TEST_CASE("last_updated_at ranges compare at whole seconds", "[sandbox][primero]
   // The next second excludes it.
   auto next = refbridge::DateTime::parse(at).value().utc + std::chrono::seconds(1);
   CHECK(ids_of(*c, "last_updated_at=" + refbridge::DateTime::from_utc(next).text + "..").count(id) == 0);
+
+  // primero_millisecond_ranges (compatibility switch): instants at milliseconds.
+  auto ms = start_sandbox(1000, [](auto& o) { o.primero_millisecond_ranges = true; });
+  auto m = primero_client(*ms);
+  const auto e = data_of(post_case(*m, R"({"name_first":"E"})"));
+  const auto e_at = refbridge::DateTime::parse(str(e, "last_updated_at")).value().utc;
+  CHECK(ids_of(*m, "last_updated_at=" + refbridge::DateTime::from_utc(e_at).text + "..").count(str(e, "id")) == 1);
+  CHECK(ids_of(*m, "last_updated_at=" + refbridge::DateTime::from_utc(e_at + std::chrono::milliseconds(1)).text + "..")
+            .count(str(e, "id")) == 0);
 }
 
 TEST_CASE("empty array forms such as associated_user_names[]= are ignored", "[sandbox][primero][filters]") {

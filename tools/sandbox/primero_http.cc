@@ -44,6 +44,7 @@ PrimeroStore::PrimeroStore(PrimeroSettings settings)
       version_(std::move(settings.version)),
       version_number_(parse_primero_version(version_).value_or(std::make_pair(2, 15))),
       relaxed_login_(settings.relaxed_login),
+      millisecond_ranges_(settings.millisecond_ranges),
       config_(settings.config ? std::move(settings.config)
                               : std::shared_ptr<const PrimeroConfig>(&PrimeroConfig::stock(), [](const PrimeroConfig*) {})) {
   users_.seed_defaults(user_);

@@ -50,6 +50,7 @@ struct Filter {
   std::optional<long long> num_from, num_to;
   std::optional<Millis> time_from, time_to;
   bool numeric = false;
+  bool whole_seconds = true;  ///< date-time ranges compare floor(seconds) (Primero), else milliseconds
 };
 
 /// True for a range without a lower bound ("..to"), which breaks Primero's query builder (§5.1).
@@ -93,7 +94,7 @@ bool value_matches(const rapidjson::Value& v, const Filter& f) {
     // (or later in the same second as `to`) is inside the range.
     auto t = parse_date_time(std::string_view(v.GetString(), v.GetStringLength()), true);
     if (!t) return false;
-    const auto secs = [](Millis m) { return std::chrono::floor<std::chrono::seconds>(m); };
+    const auto secs = [&](Millis m) { return f.whole_seconds ? Millis(std::chrono::floor<std::chrono::seconds>(m)) : m; };
     return secs(*t) >= secs(*f.time_from) && (!f.time_to || secs(*t) <= secs(*f.time_to));
   }
   if (v.IsArray()) {
@@ -207,7 +208,10 @@ ApiResponse PrimeroStore::list_cases(const ApiRequest& request) {
       if (range_without_lower_bound(values[0])) {
         return error(500, request.raw_path, "ArgumentError: bad value for range");
       }
-      if (auto f = make_range(key, values[0])) filters.push_back(*f);
+      if (auto f = make_range(key, values[0])) {
+        f->whole_seconds = !millisecond_ranges_;
+        filters.push_back(*f);
+      }
       continue;
     }
     Filter f;

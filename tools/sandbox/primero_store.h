@@ -45,6 +45,7 @@ struct PrimeroSettings {
   int max_per = 1000;                ///< `per` is clamped to this (§4)
   std::string version = "2.15.2.1";  ///< what system_settings answers; picks the login mode (§2.1, §9)
   bool relaxed_login = false;        ///< test-only: no login throttle, no lockout (§2.7)
+  bool millisecond_ranges = false;   ///< compatibility: date-time ranges at ms, not whole seconds (§5.1)
   std::shared_ptr<const PrimeroConfig> config;  ///< forms and lookups; nullptr = PrimeroConfig::stock()
 };
 
@@ -193,6 +194,7 @@ class PrimeroStore {
   std::string version_;
   std::pair<int, int> version_number_;
   bool relaxed_login_;
+  bool millisecond_ranges_;
   std::shared_ptr<const PrimeroConfig> config_;
   mutable std::mutex mutex_;
   std::map<std::string, Case> cases_;              ///< by record id

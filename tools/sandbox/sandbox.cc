@@ -97,7 +97,8 @@ struct Sandbox::Impl {
       : options(std::move(o)),
         ping(options.ping_oauth ? std::string() : options.ping_token, options.ingestion_polls_to_complete),
         primero(detail::PrimeroSettings{options.primero_user, options.primero_password, options.primero_max_per,
-                                        options.primero_version, options.primero_relaxed_login, primero_config(options)}) {
+                                        options.primero_version, options.primero_relaxed_login,
+                                        options.primero_millisecond_ranges, primero_config(options)}) {
     faults.set_plan(options.faults);
   }
 

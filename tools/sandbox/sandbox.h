@@ -125,6 +125,12 @@ struct SandboxOptions {
   /// user name -> 429 "Retry later" with Retry-After) and the lockout (6 consecutive password
   /// failures, Basic included, lock the API user for 30 minutes), both on by default (§2.7).
   bool primero_relaxed_login = false;
+  /// COMPATIBILITY (tests whose workflow reads Primero by cursor): compare date-time ranges
+  /// (`last_updated_at=<from>..<to>`) at milliseconds, the sandbox's earlier behaviour, instead of
+  /// Primero's whole seconds (default). workflows/common/updated_cases.cc pages by the newest
+  /// millisecond it read and re-reads forever when more than a page of cases share one second
+  /// under whole-second ranges; set this in its harnesses until that reader copes.
+  bool primero_millisecond_ranges = false;
   refbridge::Logger* logger = nullptr;  ///< not owned; ids, counts and statuses only
   // ---- PING ingestion and decisions ----
   /// The GET of an ingestion transaction that completes it: the GET number
