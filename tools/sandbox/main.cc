@@ -75,6 +75,9 @@ int main(int argc, char** argv) {
   app.add_option("--primero-forms", primero_forms_file,
                  "Primero forms as GET /api/v2/forms answers them (default: the stock CP + Gambella configuration)")
       ->check(CLI::ExistingFile);
+  app.add_flag("--primero-millisecond-ranges", options.primero_millisecond_ranges,
+               "Compare last_updated_at ranges at milliseconds, not Primero's whole seconds (for the workflows' "
+               "cursor reading until it copes with whole seconds)");
   app.add_option("--primero-lookups", primero_lookups_file,
                  "Primero lookups as GET /api/v2/lookups answers them (default: the stock + Gambella lookups)")
       ->check(CLI::ExistingFile);
