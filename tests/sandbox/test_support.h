@@ -7,6 +7,7 @@
 #include <httplib.h>
 #include <rapidjson/document.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -15,11 +16,14 @@ namespace sandbox_test {
 inline constexpr const char* kPassword = "s3cret-pw";
 inline constexpr const char* kToken = "ping-token-123";
 
-inline std::unique_ptr<refbridge::sandbox::Sandbox> start_sandbox(int max_per = 1000) {
+/// A sandbox with both servers authenticated; `tweak` adjusts the options before the start.
+inline std::unique_ptr<refbridge::sandbox::Sandbox> start_sandbox(
+    int max_per = 1000, const std::function<void(refbridge::sandbox::SandboxOptions&)>& tweak = {}) {
   refbridge::sandbox::SandboxOptions options;
   options.primero_password = kPassword;
   options.ping_token = kToken;
   options.primero_max_per = max_per;
+  if (tweak) tweak(options);
   auto started = refbridge::sandbox::Sandbox::start(options);
   REQUIRE(started.has_value());
   return std::move(started).value();

@@ -209,7 +209,8 @@ TEST_CASE("the case of 989-00000226 carries the values of worked example 1") {
   CHECK(str(c, "module_id") == "primeromodule-cp");
   REQUIRE(c["services_section"].Size() == 1);
   const auto& s = c["services_section"][0];
-  CHECK(str(s, "service_response_day_time") == "2022-08-22T00:00:00Z");
+  // Primero stores date-times as UTC milliseconds (the workflow sends "2022-08-22T00:00:00Z").
+  CHECK(str(s, "service_response_day_time") == "2022-08-22T00:00:00.000Z");
   CHECK(s["service_request_external"].GetBool());
   CHECK(str(s, "service_request_title") == "Associate Child Protection and SGBV Officer");
   CHECK(str(s, "service_request_agency") == "UNHCR");

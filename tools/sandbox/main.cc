@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 namespace {
 
@@ -67,6 +68,19 @@ int main(int argc, char** argv) {
   app.add_option("--ping-port", options.ping_port, "PING port (0 = ephemeral)")->check(CLI::Range(0, 65535));
   app.add_option("--primero-port", options.primero_port, "Primero port (0 = ephemeral)")->check(CLI::Range(0, 65535));
   app.add_option("--primero-user", options.primero_user, "Primero user name accepted by the server");
+  std::string primero_forms_file;
+  std::string primero_lookups_file;
+  app.add_option("--primero-version", options.primero_version,
+                 "Primero version to emulate (default 2.15.2.1): >= 2.11 session cookie + CSRF login, <= 2.10 JWT login");
+  app.add_option("--primero-forms", primero_forms_file,
+                 "Primero forms as GET /api/v2/forms answers them (default: the stock CP + Gambella configuration)")
+      ->check(CLI::ExistingFile);
+  app.add_flag("--primero-millisecond-ranges", options.primero_millisecond_ranges,
+               "Compare last_updated_at ranges at milliseconds, not Primero's whole seconds (for the workflows' "
+               "cursor reading until it copes with whole seconds)");
+  app.add_option("--primero-lookups", primero_lookups_file,
+                 "Primero lookups as GET /api/v2/lookups answers them (default: the stock + Gambella lookups)")
+      ->check(CLI::ExistingFile);
   app.add_option("--ports-file", ports_file, "Write {\"ping_base_url\",\"primero_base_url\"} here once listening");
   app.add_option("--dump-primero", dump_primero, "Write the Primero cases JSON here on shutdown");
   app.add_option("--dump-ping", dump_ping, "Write the PING interventions JSON here on shutdown");
@@ -108,6 +122,18 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   refbridge::Logger logger(std::cerr, verbose ? refbridge::LogLevel::kDebug : refbridge::LogLevel::kInfo);
+  for (const auto& [file, text] : {std::pair{&primero_forms_file, &options.primero_forms_json},
+                                   std::pair{&primero_lookups_file, &options.primero_lookups_json}}) {
+    if (file->empty()) continue;
+    std::ifstream in(*file, std::ios::binary);
+    std::ostringstream content;
+    content << in.rdbuf();
+    if (!in) {
+      logger.error("sandbox.config_unreadable", {{refbridge::LogKey::kMessage, *file}});
+      return 1;
+    }
+    *text = content.str();
+  }
   options.primero_password = env_or_empty("REFBRIDGE_SANDBOX_PRIMERO_PASSWORD");
   options.ping_token = env_or_empty("REFBRIDGE_SANDBOX_PING_TOKEN");
   logger.add_secret(options.primero_password);

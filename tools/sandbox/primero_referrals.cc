@@ -121,7 +121,7 @@ rapidjson::Document new_referral(const rapidjson::Value& data, const rapidjson::
 }
 
 std::vector<RecordInvalid> validate_referral(const rapidjson::Value& referral, const rapidjson::Value& case_doc,
-                                             const UserDirectory& users) {
+                                             const UserDirectory& users, bool check_recipient) {
   std::vector<RecordInvalid> failures;
   if (!bool_member(referral, "consent_overridden")) {
     const bool gbv = string_member(case_doc, "module_id") == std::optional<std::string>("primeromodule-gbv");
@@ -129,7 +129,7 @@ std::vector<RecordInvalid> validate_referral(const rapidjson::Value& referral, c
                          (gbv || bool_member(case_doc, "disclosure_other_orgs"));
     if (!consent) failures.push_back({"consent", "transition.errors.consent"});
   }
-  if (!bool_member(referral, "remote")) {
+  if (check_recipient && !bool_member(referral, "remote")) {
     const auto to = string_member(referral, "transitioned_to");
     if (!to || to->empty()) {
       failures.push_back({"transitioned_to", "can't be blank"});
@@ -203,6 +203,14 @@ void apply_referral_transition(rapidjson::Value& referral, Alloc& referral_alloc
     }
   }
   if ((to_status == kRejected || to_status == kDone) && !recipient_still_active && !bool_member(referral, "remote")) {
+    if (auto to = string_member(referral, "transitioned_to")) remove_name(case_doc, "assigned_user_names", *to);
+  }
+}
+
+void apply_referral_revoked(rapidjson::Value& referral, Alloc& referral_alloc, rapidjson::Value& case_doc,
+                            bool recipient_still_active) {
+  set_member(referral, "status", str_value("revoked", referral_alloc), referral_alloc);
+  if (!recipient_still_active && !bool_member(referral, "remote")) {
     if (auto to = string_member(referral, "transitioned_to")) remove_name(case_doc, "assigned_user_names", *to);
   }
 }

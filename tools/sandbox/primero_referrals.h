@@ -49,8 +49,9 @@ rapidjson::Document new_referral(const rapidjson::Value& data, const rapidjson::
 /// consent_for_services; skipped when consent_overridden), transitioned_to blank when not remote,
 /// and a recipient that is known and disabled or is the referring user ("to_user_can_receive").
 /// A recipient unknown to `users` is accepted (the real server's 500 is a code reading, §11).
+/// `check_recipient` false: consent only (a revoke skips the can-receive check, §6.6).
 std::vector<RecordInvalid> validate_referral(const rapidjson::Value& referral, const rapidjson::Value& case_doc,
-                                             const UserDirectory& users);
+                                             const UserDirectory& users, bool check_recipient = true);
 
 /// The 422 RecordInvalid envelope (§3): one error object per failure, `message` an array.
 ApiResponse record_invalid(std::string_view resource, const std::vector<RecordInvalid>& failures);
@@ -76,6 +77,11 @@ void apply_referral_created(rapidjson::Value& case_doc, Alloc& case_alloc, const
 void apply_referral_transition(rapidjson::Value& referral, Alloc& referral_alloc, rapidjson::Value& case_doc,
                                Alloc& case_alloc, const std::string& to_status, const rapidjson::Value& data,
                                const std::string& now, bool recipient_still_active);
+
+/// Revokes `referral` (§6.6): status revoked from any state; the recipient leaves
+/// assigned_user_names unless `recipient_still_active` (or the referral is remote).
+void apply_referral_revoked(rapidjson::Value& referral, Alloc& referral_alloc, rapidjson::Value& case_doc,
+                            bool recipient_still_active);
 
 /// The referral as the API answers it to `viewer` (§6.1): nulls removed, plus
 /// record_access_denied (false: the sandbox user reads every case) and user_can_accept_or_reject

@@ -32,8 +32,9 @@ std::int64_t user_id(const rapidjson::Value& user) {
 }  // namespace
 
 const std::vector<std::string>& UserDirectory::user_fields() {
-  static const std::vector<std::string> fields = {"id",   "user_name", "full_name", "email",   "phone",
-                                                  "position", "code", "agency_id", "disabled"};
+  static const std::vector<std::string> fields = {"id",       "user_name", "full_name", "email",
+                                                  "phone",    "position",  "code",      "agency_id",
+                                                  "disabled", "location",  "services",  "agency_unique_id"};
   return fields;
 }
 
@@ -138,6 +139,54 @@ std::string UserDirectory::list_json(const std::optional<std::string>& user_name
   meta.AddMember("page", static_cast<std::int64_t>(page), a);
   meta.AddMember("total_enabled", static_cast<std::int64_t>(enabled), a);
   d.AddMember("metadata", meta, a);
+  return to_json(d);
+}
+
+std::optional<std::string> UserDirectory::user_json(std::int64_t id) const {
+  for (const auto& u : users_) {
+    if (user_id(u) != id) continue;
+    rapidjson::Document d(rapidjson::kObjectType);
+    d.AddMember("data", rapidjson::Value(u, d.GetAllocator()), d.GetAllocator());
+    return to_json(d);
+  }
+  return std::nullopt;
+}
+
+std::string UserDirectory::refer_to_json(const std::string& caller, const std::string& agency, const std::string& location,
+                                         const std::string& service) const {
+  std::vector<const rapidjson::Document*> hits;
+  for (const auto& u : users_) {
+    const auto name = string_member(u, "user_name").value_or("");
+    const auto* disabled = find_member(u, "disabled");
+    if (lower_ascii(name) == lower_ascii(caller) || (disabled != nullptr && disabled->IsBool() && disabled->GetBool())) continue;
+    if (!agency.empty() && string_member(u, "agency_unique_id") != agency) continue;
+    if (!location.empty() && string_member(u, "location") != location) continue;
+    if (!service.empty()) {
+      const auto* services = find_member(u, "services");
+      const bool offers = services != nullptr && services->IsArray() &&
+                          std::any_of(services->Begin(), services->End(), [&](const rapidjson::Value& v) {
+                            return v.IsString() && service == v.GetString();
+                          });
+      if (!offers) continue;
+    }
+    hits.push_back(&u);
+  }
+  std::sort(hits.begin(), hits.end(), [](const auto* x, const auto* y) { return user_id(*x) < user_id(*y); });
+  rapidjson::Document d(rapidjson::kObjectType);
+  auto& a = d.GetAllocator();
+  rapidjson::Value items(rapidjson::kArrayType);
+  for (const auto* u : hits) {
+    rapidjson::Value item(rapidjson::kObjectType);
+    const std::pair<const char*, const char*> keys[] = {{"id", "id"},         {"user_name", "user_name"}, {"code", "code"},
+                                                        {"position", "position"}, {"location", "location"},
+                                                        {"agency_unique_id", "agency"}, {"disabled", "disabled"},
+                                                        {"services", "services"}};
+    for (const auto& [from, to] : keys) {
+      if (const auto* v = find_member(*u, from)) item.AddMember(rapidjson::StringRef(to), rapidjson::Value(*v, a), a);
+    }
+    items.PushBack(item, a);
+  }
+  d.AddMember("data", items, a);
   return to_json(d);
 }
 

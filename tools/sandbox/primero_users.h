@@ -39,6 +39,17 @@ class UserDirectory {
   /// total_enabled counts the enabled users among the filtered ones.
   [[nodiscard]] std::string list_json(const std::optional<std::string>& user_name, long long page, long long per) const;
 
+  /// {"data": user} of the user with integer id `id` (§7.2), or nullopt.
+  [[nodiscard]] std::optional<std::string> user_json(std::int64_t id) const;
+
+  /// GET /api/v2/users/refer-to (§6.8): {"data":[{id, user_name, code, position, location, agency,
+  /// disabled, services}]} (only those keys, when the user has them; `agency` is the user's
+  /// agency_unique_id) of the enabled users other than `caller`, in id order; each non-empty
+  /// filter must match: `agency` the agency_unique_id, `location` exactly, `service` one of the
+  /// user's services.
+  [[nodiscard]] std::string refer_to_json(const std::string& caller, const std::string& agency, const std::string& location,
+                                          const std::string& service) const;
+
   /// True when the user exists and is disabled.
   [[nodiscard]] bool is_disabled(const std::string& user_name) const;
   /// True when the user exists.

@@ -33,6 +33,8 @@ ApiRequest to_api_request(const httplib::Request& req) {
   r.raw_path = req.target.substr(0, q);
   for (const auto& [k, v] : req.params) r.params.emplace(k, v);
   r.authorization = req.get_header_value("Authorization");
+  r.cookie = req.get_header_value("Cookie");
+  r.csrf_token = req.get_header_value("X-CSRF-Token");
   r.body = req.body;
   r.remote_addr = req.remote_addr;
   return r;
@@ -64,6 +66,16 @@ void route_all(httplib::Server& server, const httplib::Server::Handler& handler)
 
 }  // namespace
 
+/// The configuration SandboxOptions names: nullptr for the stock one (both JSON texts empty).
+/// Sandbox::start() has checked that it loads.
+std::shared_ptr<const detail::PrimeroConfig> primero_config(const SandboxOptions& o) {
+  if (o.primero_forms_json.empty() && o.primero_lookups_json.empty()) return nullptr;
+  auto loaded = detail::PrimeroConfig::load(
+      o.primero_forms_json.empty() ? detail::PrimeroConfig::stock_forms_json() : std::string_view(o.primero_forms_json),
+      o.primero_lookups_json.empty() ? detail::PrimeroConfig::stock_lookups_json() : std::string_view(o.primero_lookups_json));
+  return loaded ? std::make_shared<const detail::PrimeroConfig>(std::move(loaded).value()) : nullptr;
+}
+
 struct Sandbox::Impl {
   SandboxOptions options;
   detail::PingStore ping;
@@ -84,7 +96,9 @@ struct Sandbox::Impl {
   explicit Impl(SandboxOptions o)
       : options(std::move(o)),
         ping(options.ping_oauth ? std::string() : options.ping_token, options.ingestion_polls_to_complete),
-        primero(options.primero_user, options.primero_password, options.primero_max_per) {
+        primero(detail::PrimeroSettings{options.primero_user, options.primero_password, options.primero_max_per,
+                                        options.primero_version, options.primero_relaxed_login,
+                                        options.primero_millisecond_ranges, primero_config(options)}) {
     faults.set_plan(options.faults);
   }
 
@@ -170,6 +184,16 @@ Sandbox::~Sandbox() { stop(); }
 
 refbridge::Result<std::unique_ptr<Sandbox>> Sandbox::start(SandboxOptions options) {
   if (options.primero_max_per < 1) return make_error(ErrorCode::kConfig, "primero_max_per must be at least 1");
+  if (!detail::parse_primero_version(options.primero_version)) {
+    return make_error(ErrorCode::kConfig, "primero_version must look like 2.15.2.1: " + options.primero_version);
+  }
+  if (!options.primero_forms_json.empty() || !options.primero_lookups_json.empty()) {
+    auto loaded = detail::PrimeroConfig::load(
+        options.primero_forms_json.empty() ? detail::PrimeroConfig::stock_forms_json() : std::string_view(options.primero_forms_json),
+        options.primero_lookups_json.empty() ? detail::PrimeroConfig::stock_lookups_json()
+                                             : std::string_view(options.primero_lookups_json));
+    if (!loaded) return loaded.error();
+  }
   // ---- PING ingestion and decisions ----
   if (options.ingestion_polls_to_complete < 0) return make_error(ErrorCode::kConfig, "ingestion_polls_to_complete must be >= 0");
   for (int port : {options.ping_port, options.primero_port}) {

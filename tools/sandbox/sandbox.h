@@ -49,15 +49,26 @@
 // unknown status, "transferred" without primeroCaseId or "failed" without reason; 404 unknown id.
 // cpp-httplib 0.11 answers 400 to a POST without Content-Length: `curl -X POST -d '' URL`.
 //
-// Primero server (HTTP Basic with primero_user/primero_password, or a Bearer token from
-// POST /api/v2/tokens, on every /api/v2 call except the public ones):
-//   POST/DELETE /api/v2/tokens, GET /api/v2/system_settings,
+// Primero server (HTTP Basic with primero_user/primero_password on every version; by
+// primero_version either a Bearer token from POST /api/v2/tokens (<= 2.10) or the session cookie
+// of POST /api/v2/tokens + X-CSRF-Token on writes (>= 2.11); on every /api/v2 call except the
+// public GET /api/v2/primero and POST /api/v2/tokens):
+//   POST/DELETE /api/v2/tokens, GET /api/v2/primero, GET /api/v2/system_settings,
+//   GET /api/v2/forms?record_type=&module_id=, GET /api/v2/lookups?page=&per= (§5.5a),
 //   GET/POST /api/v2/cases, GET/PATCH/DELETE /api/v2/cases/{id}.
+//   Case writes follow the configured forms (SandboxOptions::primero_forms_json): unknown members
+//   are dropped, also inside subform rows; wrong types, options outside a field's lookup and
+//   non-UUID row unique_ids are 422 Invalid Record JSON with JSON pointers (§3); date-times are
+//   stored as UTC "YYYY-MM-DDThh:mm:ss.sssZ".
 // ---- Primero referrals, users, seeding ----
-//   GET/POST /api/v2/cases/{id}/referrals, PATCH /api/v2/cases/{case_id}/referrals/{id} (§6.2,
-//   §6.3, §6.5; see primero_referrals.h), GET /api/v2/users?user_name=&page=&per= (§7.1).
-//   Case list: `last_updated_at=<from>..<to>` / `<from>..` (inclusive, instants; `..<to>` -> 500
-//   as in Primero), `associated_user_names=a,b` / `[0]=` / `[]=` (any of), order_by + order
+//   GET/POST /api/v2/cases/{id}/referrals, PATCH and DELETE (revoke) /api/v2/cases/{case_id}/
+//   referrals/{id}, POST /api/v2/cases/referrals (bulk: data.ids) (§6.2-§6.6; see
+//   primero_referrals.h; a referral's `service` must be a service_type option, else 422 "/service"),
+//   GET /api/v2/users?user_name=&page=&per= (§7.1), GET /api/v2/users/{id} (§7.2),
+//   GET /api/v2/users/refer-to?record_type=case[&agency=&location=&service=] (§6.8).
+//   Case list: `last_updated_at=<from>..<to>` / `<from>..` (inclusive, compared at whole seconds;
+//   `..<to>` -> 500 as in Primero), `associated_user_names=a,b` / `[0]=` / `[]=` (any of; an
+//   empty element is no value, a filter left without values is ignored), order_by + order
 //   (default created_at desc) with ties broken by record id, so paging never skips or repeats.
 //   Every write sets last_updated_at from a strictly increasing UTC millisecond clock.
 //   admin (PING port, loopback): GET /_sandbox/primero/cases/{id}/referrals = primero_referrals_json().
@@ -93,6 +104,33 @@ struct SandboxOptions {
   std::string primero_password;  ///< empty = Primero authentication disabled (any caller accepted)
   std::string ping_token;        ///< empty = PING authentication disabled
   int primero_max_per = 1000;    ///< `per` is clamped to this (Primero >= 2.10.3: 1000)
+  // ---- Primero as a configured instance (primero-api-v2.md §2, §5.1, §5.5a, §9) ----
+  /// The version system_settings answers, "MAJOR.MINOR[.PATCH...]"; it picks the behaviour (§9):
+  /// >= 2.11: POST /api/v2/tokens opens a server session (cookies _app_session + CSRF-TOKEN, no
+  /// token in the body; 2.12+ expires the user's other sessions, 2.14+ adds group_permission);
+  /// later calls carry the session cookie and, on POST/PATCH/DELETE, X-CSRF-Token (else 403);
+  /// Bearer tokens are refused; an identifier filter's comma is literal (§5.1). <= 2.10: the JWT
+  /// login (token in the body and the Authorization header, Bearer on later calls) and comma lists.
+  /// HTTP Basic works in every version. kConfig when it does not parse.
+  std::string primero_version = "2.15.2.1";
+  /// The instance's forms, as GET /api/v2/forms answers them ({"data":[form...]} or a bare array;
+  /// §5.5a); empty = the stock configuration (tools/sandbox/config/forms.json: primeromodule-cp +
+  /// the Gambella profile's fields). Writes drop members naming no field and answer 422 with JSON
+  /// pointers for a wrong type or an option outside the field's lookup. kConfig when invalid.
+  std::string primero_forms_json;
+  /// The instance's lookups, as GET /api/v2/lookups answers them ({"data":[lookup...]} or a bare
+  /// array); empty = the stock lookups (tools/sandbox/config/lookups.json). kConfig when invalid.
+  std::string primero_lookups_json;
+  /// TEST ONLY: turns off the login throttle (more than 6 POST /api/v2/tokens per minute per
+  /// user name -> 429 "Retry later" with Retry-After) and the lockout (6 consecutive password
+  /// failures, Basic included, lock the API user for 30 minutes), both on by default (§2.7).
+  bool primero_relaxed_login = false;
+  /// COMPATIBILITY (tests whose workflow reads Primero by cursor): compare date-time ranges
+  /// (`last_updated_at=<from>..<to>`) at milliseconds, the sandbox's earlier behaviour, instead of
+  /// Primero's whole seconds (default). workflows/common/updated_cases.cc pages by the newest
+  /// millisecond it read and re-reads forever when more than a page of cases share one second
+  /// under whole-second ranges; set this in its harnesses until that reader copes.
+  bool primero_millisecond_ranges = false;
   refbridge::Logger* logger = nullptr;  ///< not owned; ids, counts and statuses only
   // ---- PING ingestion and decisions ----
   /// The GET of an ingestion transaction that completes it: the GET number

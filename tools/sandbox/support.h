@@ -32,6 +32,8 @@ struct ApiRequest {
   std::string raw_path;  ///< the encoded path, without the query string
   std::multimap<std::string, std::string> params;  ///< decoded query parameters
   std::string authorization;  ///< the Authorization header, or empty
+  std::string cookie;         ///< the Cookie header, or empty (Primero 2.11+ sessions, §2.4)
+  std::string csrf_token;     ///< the X-CSRF-Token header, or empty (§2.4)
   std::string body;
   std::string remote_addr;
 };
