@@ -84,6 +84,14 @@ std::string without(std::string text, const std::string& part) {
   return text.erase(at, part.size());
 }
 
+/// `text` read as the generated client does: a body off the schema is kInvalidResponse.
+template <class T>
+Result<T> answer(const std::string& text) {
+  auto r = json::parse<T>(text);
+  if (!r) return make_error(ErrorCode::kInvalidResponse, "response does not follow the schema: " + r.error().message, 200);
+  return r;
+}
+
 /// FakePrimero answering `forms` (or `forms_error`) and `lookups` paged by the request's per.
 struct Instance {
   std::string forms = kForms;
@@ -93,14 +101,14 @@ struct Instance {
   Instance() {
     api.list_forms_handler = [this](const primero::ListFormsRequest&) -> Result<primero::FormSectionList> {
       if (forms_error) return *forms_error;
-      return json::parse<primero::FormSectionList>(forms);
+      return answer<primero::FormSectionList>(forms);
     };
     api.list_lookups_handler = [this](const primero::ListLookupsRequest& req) -> Result<primero::LookupList> {
       if (lookups_error) return *lookups_error;
       const std::size_t per = static_cast<std::size_t>(req.per.value_or(20)), page = static_cast<std::size_t>(req.page.value_or(1));
       std::string data;
       for (std::size_t i = (page - 1) * per; i < std::min(lookups.size(), page * per); ++i) data += (data.empty() ? "" : ",") + lookups[i];
-      return json::parse<primero::LookupList>(R"({"data":[)" + data + R"(],"metadata":{"total":)" +
+      return answer<primero::LookupList>(R"({"data":[)" + data + R"(],"metadata":{"total":)" +
                                               std::to_string(lookups.size()) + R"(,"per":)" + std::to_string(per) +
                                               R"(,"page":)" + std::to_string(page) + "}}");
     };
@@ -220,13 +228,17 @@ TEST_CASE("403 on the forms: one WARN line and the run goes on; with require_for
   CHECK(has(strict.result.error().message, "403"));
 }
 
-TEST_CASE("403 on the lookups and 404 on the forms are treated alike; other failures stop the run as they are") {
+TEST_CASE("403 on the lookups, 404 or an unreadable answer on the forms are treated alike, other failures stop the run") {
   Instance instance;
   instance.lookups_error = make_error(ErrorCode::kForbidden, "Forbidden", 403);
   CHECK(check_1_1(instance).result);
   CHECK_FALSE(check_1_1(instance, true).result);
   instance.forms_error = make_error(ErrorCode::kNotFound, "Not Found", 404);
   CHECK(check_1_1(instance).result);
+  instance.forms_error.reset();
+  instance.forms = R"({"data":[{"unique_id":"basic_identity","fields":{"en":[]}}]})";  // another shape
+  CHECK(check_1_1(instance).result);
+  CHECK(check_1_1(instance, true).result.error().code == ErrorCode::kConfig);
   instance.forms_error = make_error(ErrorCode::kServerError, "Internal Server Error", 500);
   const Run failed = check_1_1(instance);
   REQUIRE_FALSE(failed.result);

@@ -171,10 +171,14 @@ std::vector<std::string> missing_primero_configuration(const primero::FormSectio
 Result<void> check_primero_configuration(primero::Primero& api, std::span<const PrimeroRequirement> requirements,
                                          const PrimeroCheckSettings& settings, Logger& log, std::string_view workflow) {
   const std::string wf(workflow);
-  // A 403/404: the instance does not let the API user read its configuration.
+  // A 403/404: the instance does not let the API user read its configuration; an answer of
+  // another shape than primero-api-v2.md §5.5a (another Primero version) cannot be compared.
   auto cannot_check = [&](const Error& e, const char* endpoint) -> Result<void> {
-    const std::string what = "Primero answered " + std::to_string(e.http_status) + " to GET " + endpoint + " (" +
-                             e.message + ")";
+    const std::string what = e.code == ErrorCode::kInvalidResponse
+                                 ? "Primero's answer to GET " + std::string(endpoint) + " is not in the expected shape (" +
+                                       e.message + ")"
+                                 : "Primero answered " + std::to_string(e.http_status) + " to GET " + endpoint + " (" +
+                                       e.message + ")";
     if (settings.require_form_check) {
       return make_error(ErrorCode::kConfig, "workflow " + wf + ": the Primero configuration cannot be checked: " + what +
                                                 "; give the API user's role the permission to view forms and lookups, "
@@ -187,7 +191,9 @@ Result<void> check_primero_configuration(primero::Primero& api, std::span<const 
                                         "primero.require_form_check: true to refuse to run instead)"}});
     return ok();
   };
-  auto unavailable = [](const Error& e) { return e.code == ErrorCode::kForbidden || e.code == ErrorCode::kNotFound; };
+  auto unavailable = [](const Error& e) {
+    return e.code == ErrorCode::kForbidden || e.code == ErrorCode::kNotFound || e.code == ErrorCode::kInvalidResponse;
+  };
 
   primero::ListFormsRequest forms_request;
   forms_request.record_type = settings.record_type;

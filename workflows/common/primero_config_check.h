@@ -43,8 +43,9 @@ namespace refbridge::workflows {
 struct PrimeroCheckSettings {
   std::string record_type = "case";  ///< the forms' parent_form (the mapping's <function>_primero_record_type)
   std::string module_id;             ///< the module whose forms count; empty = every module
-  /// A 403 or 404 on /api/v2/forms or /api/v2/lookups: false -> one WARN line
-  /// "primero.config_check_skipped" and the run goes on; true -> kConfig.
+  /// A 403 or 404 on /api/v2/forms or /api/v2/lookups, or an answer not in the §5.5a shape
+  /// (kInvalidResponse): false -> one WARN line "primero.config_check_skipped" and the run goes
+  /// on; true -> kConfig.
   bool require_form_check = false;
   int lookups_page_size = 1000;      ///< `per` of /api/v2/lookups (Primero's maximum)
 };
@@ -66,8 +67,9 @@ std::vector<std::string> missing_primero_configuration(const primero::FormSectio
 /// value, every page of the lookups, then compares. `workflow` ("1.1") names the run in the log
 /// and the message. Logs "primero.config_checked" (INFO, counts) when all is present.
 /// Errors: kConfig listing everything missing (missing_primero_configuration, one item a line);
-/// kConfig when an endpoint answers 403/404 and settings.require_form_check (otherwise a WARN and
-/// ok); other errors of the calls unchanged (kUnauthorized 77, transport and 5xx 69: the run stops).
+/// kConfig when an endpoint answers 403/404 or an unreadable body and settings.require_form_check
+/// (otherwise a WARN and ok); other errors of the calls unchanged (kUnauthorized 77, transport and
+/// 5xx 69: the run stops).
 Result<void> check_primero_configuration(primero::Primero& api, std::span<const PrimeroRequirement> requirements,
                                          const PrimeroCheckSettings& settings, Logger& log, std::string_view workflow);
 
