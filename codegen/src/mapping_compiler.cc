@@ -13,6 +13,7 @@
 #include "mapping.pb.h"
 #include "mapping_diagnostics.h"
 #include "mapping_profile.h"
+#include "mapping_requirements.h"
 #include "mapping_spec.h"
 #include "names.h"
 #include "printer.h"
@@ -240,7 +241,7 @@ class Compiler {
  public:
   Compiler(const mapping::Mapping& m, const SpecProfile& profile, const std::map<std::string, ir::Api>& apis,
            Diagnostics& diags)
-      : m_(m), profile_(profile), apis_(apis), diags_(diags) {}
+      : m_(m), profile_(profile), apis_(apis), diags_(diags), forms_(m, apis, diags) {}
 
   bool run(const std::string& out_rel_dir, std::vector<GeneratedFile>& files);
   /// The profile file(s) named in the generated header ("checked at generation: ...").
@@ -282,6 +283,7 @@ class Compiler {
   const SpecProfile& profile_;
   const std::map<std::string, ir::Api>& apis_;
   Diagnostics& diags_;
+  mapping_detail::PrimeroFormsCollector forms_;  // primero_forms: requirements
 
   const ir::Api* target_api_ = nullptr;
   std::unique_ptr<TargetNode> root_;
@@ -810,8 +812,12 @@ void Compiler::compile_rule(const mapping::Rule& r) {
   bool sources_ok = true;
   auto resolve = [&](const mapping::Path& p) {
     SourcePath* sp = source_path(p);
-    if (sp == nullptr) sources_ok = false;
-    else sp->used = true;
+    if (sp == nullptr) {
+      sources_ok = false;
+    } else {
+      sp->used = true;
+      forms_.read(sp->source->name(), sp->steps.front().field->json_name(), p.location(), "rule " + r.target().text());
+    }
     srcs.push_back(sp);
     return sp;
   };
@@ -1161,6 +1167,8 @@ void Compiler::compile_rule(const mapping::Rule& r) {
     condition = *cond;
   }
   assigned_.emplace(leaf.path, leaf);
+  const bool text_target = takes_text(tt) || (tt.kind() == ir::TypeRef::ARRAY && tt.element().kind() == ir::TypeRef::STRING);
+  forms_.write(r, summary, text_target);
   std::vector<std::string> block;
   block.push_back("// " + leaf.path + " <- " + summary + (r.when() == mapping::CREATE ? " [on create only]" : "") +
                   (r.has_condition() ? " [only when " + r.condition().target().text() + " == " +
@@ -1469,6 +1477,7 @@ bool Compiler::run(const std::string& out_rel_dir, std::vector<GeneratedFile>& f
     diags_.error(m_.location(), "function '" + m_.function() + "' is not a legal C++ identifier");
   }
   check_profile_declarations();
+  forms_.check();
   for (const auto& req : m_.requirements()) {
     for (const auto& p : req.paths()) {
       SourcePath* sp = source_path(p);
@@ -1478,6 +1487,7 @@ bool Compiler::run(const std::string& out_rel_dir, std::vector<GeneratedFile>& f
         continue;
       }
       sp->used = true;
+      forms_.read(sp->source->name(), sp->steps.front().field->json_name(), p.location(), "require");
       required_.insert(p.text());
     }
   }
@@ -1486,6 +1496,7 @@ bool Compiler::run(const std::string& out_rel_dir, std::vector<GeneratedFile>& f
     SourcePath* sp = source_path(g.from());
     if (decl == nullptr || sp == nullptr) continue;
     sp->used = true;
+    forms_.read(sp->source->name(), sp->steps.front().field->json_name(), g.from().location(), "gate " + g.rule());
     if (sp->iterates || sp->type.kind() != ir::TypeRef::STRING) {
       diags_.error(g.from().location(), "a gate checks one string; " + source_desc(*sp) + " is not one");
     } else if (!guaranteed(*sp)) {
@@ -1515,8 +1526,9 @@ bool Compiler::run(const std::string& out_rel_dir, std::vector<GeneratedFile>& f
                                  "// ")));
   h.print("#pragma once\n\n");
   for (const auto& inc : api_includes) h.print("#include \"" + inc + "\"\n");
-  h.print("#include \"refbridge/error.h\"\n#include \"refbridge/mapping_runtime.h\"\n#include \"refbridge/profile.h\"\n\n");
-  h.print("#include <string>\n#include <vector>\n\nnamespace refbridge::mappings {\n\n");
+  h.print("#include \"refbridge/error.h\"\n#include \"refbridge/mapping_runtime.h\"\n"
+          "#include \"refbridge/primero_requirements.h\"\n#include \"refbridge/profile.h\"\n\n");
+  h.print("#include <string>\n#include <string_view>\n#include <vector>\n\nnamespace refbridge::mappings {\n\n");
   h.print("/// The inputs of " + fn + "(): the spec's `sources:`, in declaration order.\n");
   h.print("struct " + input + " {\n");
   for (const auto& s : m_.sources()) {
@@ -1563,6 +1575,7 @@ bool Compiler::run(const std::string& out_rel_dir, std::vector<GeneratedFile>& f
   h.print("/// One line per lookup entry that `profile` marks unconfirmed (`unconfirmed:` of a table) in the\n"
           "/// tables " + fn + "() uses (refbridge::unconfirmed_entries); log them as warnings at start-up.\n");
   h.print("std::vector<std::string> " + fn + "_unconfirmed_entries(const refbridge::Profile& profile);\n\n");
+  h.print(escape_dollars(forms_.declaration(fn)));
   h.print("}  // namespace refbridge::mappings\n");
 
   Printer c;
@@ -1616,6 +1629,7 @@ bool Compiler::run(const std::string& out_rel_dir, std::vector<GeneratedFile>& f
     c.print("  static constexpr std::string_view kTables[] = {" + join(tables, ", ") + "};\n"
             "  return refbridge::unconfirmed_entries(profile, kTables);\n}\n");
   }
+  c.print(escape_dollars(forms_.definition(fn)));
   // transform
   c.print("\nrefbridge::Result<" + target_t + "> " + fn + "(const " + input +
           "& in, const refbridge::Profile& profile,\n    const refbridge::MappingContext& ctx) {\n");

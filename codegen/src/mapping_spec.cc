@@ -230,11 +230,51 @@ class SpecReader {
     if (g["accepted_as"]) gate->set_accepted_as(str(g["accepted_as"], "gate accepted_as"));
   }
 
+  /// `primero_forms: {record: {api, model, record_type}, sources?: {<source>: <path>}, reads?: {<path>: <reason>}}`.
+  void read_primero_forms(const YAML::Node& n, mapping::PrimeroForms& pf) {
+    *pf.mutable_location() = loc(n);
+    if (!check_keys(n, "primero_forms", {"record", "sources", "reads"})) return;
+    const auto rec = n["record"];
+    if (!rec) {
+      error(n, "primero_forms needs record: {api, model, record_type}");
+    } else if (check_keys(rec, "primero_forms record", {"api", "model", "record_type"})) {
+      for (const char* k : {"api", "model", "record_type"}) {
+        if (!rec[k]) error(rec, std::string("primero_forms record needs '") + k + "'");
+      }
+      if (rec["api"]) pf.set_api(str(rec["api"], "primero_forms record api"));
+      if (rec["model"]) pf.set_model(str(rec["model"], "primero_forms record model"));
+      if (rec["record_type"]) pf.set_record_type(str(rec["record_type"], "primero_forms record_type"));
+    }
+    if (const auto s = n["sources"]; s && !s.IsMap()) {
+      error(s, "primero_forms sources must be a mapping of <source>: <path in the record> (\"\" = the record)");
+    } else if (s) {
+      for (const auto& kv : s) {
+        auto* fs = pf.add_sources();
+        fs->set_source(kv.first.Scalar());
+        *fs->mutable_location() = loc(kv.first);
+        if (!kv.second.IsNull()) fs->set_path(str(kv.second, "primero_forms source '" + kv.first.Scalar() + "'"));
+      }
+    }
+    if (const auto r = n["reads"]; r && !r.IsMap()) {
+      error(r, "primero_forms reads must be a mapping of <field path>: <why the workflow reads it>");
+    } else if (r) {
+      for (const auto& kv : r) {
+        auto* read = pf.add_reads();
+        *read->mutable_path() = path(kv.first, "primero_forms reads path");
+        if (kv.second.IsScalar() && !kv.second.Scalar().empty()) {
+          read->set_reason(kv.second.Scalar());
+        } else {
+          error(kv.first, "primero_forms reads '" + kv.first.Scalar() + "' needs a reason (path: why the workflow reads it)");
+        }
+      }
+    }
+  }
+
   void read(const YAML::Node& doc, mapping::Mapping& m) {
     *m.mutable_location() = loc(doc);
     check_keys(doc, "a mapping spec",
                {"name", "function", "description", "sources", "target", "lookups", "constants", "conversions",
-                "require", "gate", "rules", "strict", "ignore_sources"});
+                "require", "gate", "rules", "strict", "ignore_sources", "primero_forms"});
     if (!doc.IsMap()) return;
     for (const char* k : {"name", "function", "sources", "target", "rules"}) {
       if (!doc[k]) error(doc, std::string("a mapping spec needs '") + k + "'");
@@ -358,6 +398,7 @@ class SpecReader {
         }
       }
     }
+    if (const auto pf = doc["primero_forms"]) read_primero_forms(pf, *m.mutable_primero_forms());
     if (const auto rules = doc["rules"]) {
       if (!rules.IsMap()) {
         error(rules, "rules must be a mapping of <target path>: <rule>");

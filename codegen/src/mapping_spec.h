@@ -26,6 +26,8 @@
 //     when: create | always | {target: <target path set by an earlier rule>, equals: <value>}
 //   strict:      {unused_lookup_entries: error|ignore, unused_sources: error|ignore}
 //   ignore_sources: { <source path or source name>: <reason> }   (accepted unused source members)
+//   primero_forms: {record: {api, model, record_type}, sources?: {<source>: <path>}, reads?: {<path>: <reason>}}
+//                (the Primero form fields written and read: mapping_requirements.h)
 
 #include "mapping.pb.h"
 #include "mapping_diagnostics.h"

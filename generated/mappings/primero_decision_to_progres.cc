@@ -30,6 +30,19 @@ std::vector<std::string> primero_decision_to_progres_unconfirmed_entries(const r
   return refbridge::unconfirmed_entries(profile, kTables);
 }
 
+std::vector<refbridge::PrimeroRequirement> primero_decision_to_progres_primero_requirements(const refbridge::Profile& profile) {
+  (void)profile;
+  std::vector<refbridge::PrimeroRequirement> out;
+  refbridge::add_primero_field(out, "services_section.service_referral", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/primero-decision-to-progres.yaml:36 (read by the workflow: 1.2 step 2: only rows with service_referral external_referral carry decisions on proGres referrals)");
+  refbridge::add_primero_field(out, "last_updated_at", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/primero-decision-to-progres.yaml:37 (read by the workflow: 1.2 step 1: the cases updated since the cursor)");
+  refbridge::add_primero_field(out, "case_id", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/primero-decision-to-progres.yaml:91 (require reads case.case_id)");
+  refbridge::add_primero_field(out, "services_section.progres_interventionnumber", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/primero-decision-to-progres.yaml:92 (require reads service.progres_interventionnumber)");
+  refbridge::add_primero_field(out, "services_section.unhcr_referral_status", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/primero-decision-to-progres.yaml:93 (require reads service.unhcr_referral_status)");
+  refbridge::add_primero_field(out, "owned_by", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/primero-decision-to-progres.yaml:97 (rule primero_user reads case.owned_by)");
+  refbridge::add_primero_field(out, "services_section.unhcr_referral_rejection_reason", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/primero-decision-to-progres.yaml:101 (rule closure_reason reads service.unhcr_referral_rejection_reason)");
+  return out;
+}
+
 refbridge::Result<ping::OutgoingReferralDecision> primero_decision_to_progres(const PrimeroDecisionToProgresInput& in, const refbridge::Profile& profile,
     const refbridge::MappingContext& ctx) {
   (void)ctx;
@@ -54,7 +67,7 @@ refbridge::Result<ping::OutgoingReferralDecision> primero_decision_to_progres(co
   const std::string* const src_service_unhcr_referral_rejection_reason =
       (in.service.unhcr_referral_rejection_reason) ? &*in.service.unhcr_referral_rejection_reason : nullptr;
 
-  // require: (schemas/mappings/primero-decision-to-progres.yaml:82)
+  // require: (schemas/mappings/primero-decision-to-progres.yaml:91)
   std::vector<std::string> missing;
   if (src_case_case_id == nullptr || src_case_case_id->empty()) missing.push_back("case_id");
   if (src_service_progres_interventionnumber == nullptr || src_service_progres_interventionnumber->empty()) missing.push_back("progres_interventionnumber");
@@ -68,24 +81,24 @@ refbridge::Result<ping::OutgoingReferralDecision> primero_decision_to_progres(co
   // Target.
   ping::OutgoingReferralDecision result{};
 
-  // case_id <- copy case.case_id  (schemas/mappings/primero-decision-to-progres.yaml:87)
+  // case_id <- copy case.case_id  (schemas/mappings/primero-decision-to-progres.yaml:96)
   {
     result.case_id = *src_case_case_id;
   }
 
-  // primero_user <- copy case.owned_by (empty = absent)  (schemas/mappings/primero-decision-to-progres.yaml:88)
+  // primero_user <- copy case.owned_by (empty = absent)  (schemas/mappings/primero-decision-to-progres.yaml:97)
   {
     if (src_case_owned_by != nullptr && !src_case_owned_by->empty()) {
       result.primero_user = *src_case_owned_by;
     }
   }
 
-  // progres_interventionnumber <- copy service.progres_interventionnumber  (schemas/mappings/primero-decision-to-progres.yaml:89)
+  // progres_interventionnumber <- copy service.progres_interventionnumber  (schemas/mappings/primero-decision-to-progres.yaml:98)
   {
     result.progres_interventionnumber = *src_service_progres_interventionnumber;
   }
 
-  // status <- lookup decision_status[service.unhcr_referral_status], on_missing: reject  (schemas/mappings/primero-decision-to-progres.yaml:90)
+  // status <- lookup decision_status[service.unhcr_referral_status], on_missing: reject  (schemas/mappings/primero-decision-to-progres.yaml:99)
   {
     if (!lt_decision_status->contains(*src_service_unhcr_referral_status)) {
       return refbridge::make_rejection("lookup-decision_status", "unhcr_referral_status value '" + *src_service_unhcr_referral_status + "' has no entry in lookup decision_status (profile " + profile.name + ")");
@@ -93,7 +106,7 @@ refbridge::Result<ping::OutgoingReferralDecision> primero_decision_to_progres(co
     result.status = refbridge::OpenEnum<ping::OutgoingReferralDecisionStatus>::from_text(lt_decision_status->entries.at(*src_service_unhcr_referral_status));
   }
 
-  // closure_reason <- copy service.unhcr_referral_rejection_reason, else constant decision_default_closure_reason (empty = absent) [only when status == rejected]  (schemas/mappings/primero-decision-to-progres.yaml:91)
+  // closure_reason <- copy service.unhcr_referral_rejection_reason, else constant decision_default_closure_reason (empty = absent) [only when status == rejected]  (schemas/mappings/primero-decision-to-progres.yaml:100)
   // rejections only (§12.7); the row's reason, else the profile's default text
   if (result.status.text() == "rejected") {
     if (src_service_unhcr_referral_rejection_reason != nullptr && !src_service_unhcr_referral_rejection_reason->empty()) {

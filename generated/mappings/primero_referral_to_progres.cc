@@ -15,7 +15,7 @@ namespace refbridge::mappings {
 // Hand-written conversions (sdk/src/mapping_runtime.cc) must have exactly the declared signatures.
 static_assert(std::is_same_v<decltype(&refbridge::mapping::progres_org_referral_id),
                              refbridge::Result<std::string> (*)(const refbridge::MappingContext&, const std::string&, const std::string&)>,
-              "conversion progres_org_referral_id must be declared as refbridge::Result<std::string> progres_org_referral_id(const refbridge::MappingContext&, const std::string&, const std::string&) (schemas/mappings/primero-referral-to-progres.yaml:91)");
+              "conversion progres_org_referral_id must be declared as refbridge::Result<std::string> progres_org_referral_id(const refbridge::MappingContext&, const std::string&, const std::string&) (schemas/mappings/primero-referral-to-progres.yaml:102)");
 
 refbridge::Result<void> primero_referral_to_progres_check_profile(const refbridge::Profile& profile) {
   std::vector<std::string> missing;
@@ -44,6 +44,33 @@ refbridge::Result<void> primero_referral_to_progres_check_profile(const refbridg
 std::vector<std::string> primero_referral_to_progres_unconfirmed_entries(const refbridge::Profile& profile) {
   static constexpr std::string_view kTables[] = {"progres_language", "progres_service_type", "progres_sex"};
   return refbridge::unconfirmed_entries(profile, kTables);
+}
+
+std::vector<refbridge::PrimeroRequirement> primero_referral_to_progres_primero_requirements(const refbridge::Profile& profile) {
+  (void)profile;
+  std::vector<refbridge::PrimeroRequirement> out;
+  refbridge::add_primero_field(out, "associated_user_names", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/primero-referral-to-progres.yaml:46 (read by the workflow: 2.1 step 1: the cases whose associated users include a UNHCR user name (search filter))");
+  refbridge::add_primero_field(out, "last_updated_at", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/primero-referral-to-progres.yaml:47 (read by the workflow: 2.1 step 1: the cases updated since the cursor)");
+  refbridge::add_primero_field(out, "services_section.service_implementing_agency", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/primero-referral-to-progres.yaml:48 (read by the workflow: 2.1 step 2: a referral of a row implemented by a UNHCR agency is a referral to UNHCR)");
+  refbridge::add_primero_field(out, "case_id", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/primero-referral-to-progres.yaml:109 (require reads case.case_id)");
+  refbridge::add_primero_field(out, "owned_by", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/primero-referral-to-progres.yaml:110 (require reads case.owned_by)");
+  refbridge::add_primero_field(out, "name_first", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/primero-referral-to-progres.yaml:111 (require reads case.name_first)");
+  refbridge::add_primero_field(out, "name_last", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/primero-referral-to-progres.yaml:112 (require reads case.name_last)");
+  refbridge::add_primero_field(out, "services_section.unique_id", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/primero-referral-to-progres.yaml:113 (require reads service.unique_id)");
+  refbridge::add_primero_field(out, "services_section.service_type", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/primero-referral-to-progres.yaml:114 (require reads service.service_type)");
+  refbridge::add_primero_field(out, "services_section.service_response_day_time", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/primero-referral-to-progres.yaml:124 (rule service_response_day_time reads service.service_response_day_time)");
+  refbridge::add_primero_field(out, "services_section.service_type_other", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/primero-referral-to-progres.yaml:126 (rule service_type_other reads service.service_type_other)");
+  refbridge::add_primero_field(out, "services_section.service_referral_notes", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/primero-referral-to-progres.yaml:127 (rule service_referral_notes reads service.service_referral_notes)");
+  refbridge::add_primero_field(out, "unhcr_individual_no", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/primero-referral-to-progres.yaml:129 (rule unhcr_individual_no reads case.unhcr_individual_no)");
+  refbridge::add_primero_field(out, "unhcr_id_no", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/primero-referral-to-progres.yaml:130 (rule unhcr_id_no reads case.unhcr_id_no)");
+  refbridge::add_primero_field(out, "name_middle", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/primero-referral-to-progres.yaml:132 (rule name_middle reads case.name_middle)");
+  refbridge::add_primero_field(out, "name_nickname", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/primero-referral-to-progres.yaml:134 (rule name_nickname reads case.name_nickname)");
+  refbridge::add_primero_field(out, "date_of_birth", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/primero-referral-to-progres.yaml:135 (rule date_of_birth reads case.date_of_birth)");
+  refbridge::add_primero_field(out, "sex", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/primero-referral-to-progres.yaml:136 (rule sex reads case.sex)");
+  refbridge::add_primero_field(out, "address_current", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/primero-referral-to-progres.yaml:137 (rule address_current reads case.address_current)");
+  refbridge::add_primero_field(out, "telephone_current", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/primero-referral-to-progres.yaml:138 (rule telephone_current reads case.telephone_current)");
+  refbridge::add_primero_field(out, "language", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/primero-referral-to-progres.yaml:139 (rule language reads case.language)");
+  return out;
 }
 
 refbridge::Result<ping::IncomingReferral> primero_referral_to_progres(const PrimeroReferralToProgresInput& in, const refbridge::Profile& profile,
@@ -132,7 +159,7 @@ refbridge::Result<ping::IncomingReferral> primero_referral_to_progres(const Prim
   const std::string* const src_case_telephone_current =
       (in.case_.telephone_current) ? &*in.case_.telephone_current : nullptr;
 
-  // require: (schemas/mappings/primero-referral-to-progres.yaml:98)
+  // require: (schemas/mappings/primero-referral-to-progres.yaml:109)
   std::vector<std::string> missing;
   if (src_case_case_id == nullptr || src_case_case_id->empty()) missing.push_back("case_id");
   if (src_case_owned_by == nullptr || src_case_owned_by->empty()) missing.push_back("owned_by");
@@ -149,18 +176,18 @@ refbridge::Result<ping::IncomingReferral> primero_referral_to_progres(const Prim
   // Target.
   ping::IncomingReferral result{};
 
-  // id <- convert progres_org_referral_id(case.case_id, service.unique_id), may reject (rule org-referral-id)  (schemas/mappings/primero-referral-to-progres.yaml:106)
+  // id <- convert progres_org_referral_id(case.case_id, service.unique_id), may reject (rule org-referral-id)  (schemas/mappings/primero-referral-to-progres.yaml:117)
   {
     REFBRIDGE_TRY(std::string value, refbridge::mapping::progres_org_referral_id(ctx, *src_case_case_id, *src_service_unique_id));
     result.id = std::move(value);
   }
 
-  // primero_user <- copy case.owned_by  (schemas/mappings/primero-referral-to-progres.yaml:107)
+  // primero_user <- copy case.owned_by  (schemas/mappings/primero-referral-to-progres.yaml:118)
   {
     result.primero_user = *src_case_owned_by;
   }
 
-  // position <- copy contact.position, else constant fallback_position (empty = absent)  (schemas/mappings/primero-referral-to-progres.yaml:108)
+  // position <- copy contact.position, else constant fallback_position (empty = absent)  (schemas/mappings/primero-referral-to-progres.yaml:119)
   {
     if (src_contact_position != nullptr && !src_contact_position->empty()) {
       result.position = *src_contact_position;
@@ -169,7 +196,7 @@ refbridge::Result<ping::IncomingReferral> primero_referral_to_progres(const Prim
     }
   }
 
-  // email <- copy contact.email, else constant fallback_email (empty = absent)  (schemas/mappings/primero-referral-to-progres.yaml:109)
+  // email <- copy contact.email, else constant fallback_email (empty = absent)  (schemas/mappings/primero-referral-to-progres.yaml:120)
   {
     if (src_contact_email != nullptr && !src_contact_email->empty()) {
       result.email = *src_contact_email;
@@ -178,7 +205,7 @@ refbridge::Result<ping::IncomingReferral> primero_referral_to_progres(const Prim
     }
   }
 
-  // phone <- copy contact.phone, else constant fallback_phone (empty = absent)  (schemas/mappings/primero-referral-to-progres.yaml:110)
+  // phone <- copy contact.phone, else constant fallback_phone (empty = absent)  (schemas/mappings/primero-referral-to-progres.yaml:121)
   {
     if (src_contact_phone != nullptr && !src_contact_phone->empty()) {
       result.phone = *src_contact_phone;
@@ -187,7 +214,7 @@ refbridge::Result<ping::IncomingReferral> primero_referral_to_progres(const Prim
     }
   }
 
-  // full_name <- copy contact.full_name, else constant fallback_full_name (empty = absent)  (schemas/mappings/primero-referral-to-progres.yaml:111)
+  // full_name <- copy contact.full_name, else constant fallback_full_name (empty = absent)  (schemas/mappings/primero-referral-to-progres.yaml:122)
   {
     if (src_contact_full_name != nullptr && !src_contact_full_name->empty()) {
       result.full_name = *src_contact_full_name;
@@ -196,19 +223,19 @@ refbridge::Result<ping::IncomingReferral> primero_referral_to_progres(const Prim
     }
   }
 
-  // service_implementing_agency <- constant referring_agency  (schemas/mappings/primero-referral-to-progres.yaml:112)
+  // service_implementing_agency <- constant referring_agency  (schemas/mappings/primero-referral-to-progres.yaml:123)
   {
     result.service_implementing_agency = c_referring_agency;
   }
 
-  // service_response_day_time <- copy service.service_response_day_time  (schemas/mappings/primero-referral-to-progres.yaml:113)
+  // service_response_day_time <- copy service.service_response_day_time  (schemas/mappings/primero-referral-to-progres.yaml:124)
   {
     if (src_service_service_response_day_time != nullptr) {
       result.service_response_day_time = *src_service_service_response_day_time;
     }
   }
 
-  // service_type <- lookup progres_service_type[service.service_type], on_missing: reject  (schemas/mappings/primero-referral-to-progres.yaml:114)
+  // service_type <- lookup progres_service_type[service.service_type], on_missing: reject  (schemas/mappings/primero-referral-to-progres.yaml:125)
   {
     if (!lt_progres_service_type->contains(*src_service_service_type)) {
       return refbridge::make_rejection("lookup-progres_service_type", "service_type value '" + *src_service_service_type + "' has no entry in lookup progres_service_type (profile " + profile.name + ")");
@@ -216,14 +243,14 @@ refbridge::Result<ping::IncomingReferral> primero_referral_to_progres(const Prim
     result.service_type = lt_progres_service_type->entries.at(*src_service_service_type);
   }
 
-  // service_type_other <- copy service.service_type_other (empty = absent)  (schemas/mappings/primero-referral-to-progres.yaml:115)
+  // service_type_other <- copy service.service_type_other (empty = absent)  (schemas/mappings/primero-referral-to-progres.yaml:126)
   {
     if (src_service_service_type_other != nullptr && !src_service_service_type_other->empty()) {
       result.service_type_other = *src_service_service_type_other;
     }
   }
 
-  // service_referral_notes <- copy service.service_referral_notes, else constant default_referral_notes (empty = absent)  (schemas/mappings/primero-referral-to-progres.yaml:116)
+  // service_referral_notes <- copy service.service_referral_notes, else constant default_referral_notes (empty = absent)  (schemas/mappings/primero-referral-to-progres.yaml:127)
   {
     if (src_service_service_referral_notes != nullptr && !src_service_service_referral_notes->empty()) {
       result.service_referral_notes = *src_service_service_referral_notes;
@@ -232,78 +259,78 @@ refbridge::Result<ping::IncomingReferral> primero_referral_to_progres(const Prim
     }
   }
 
-  // owned_by_agency_id <- constant referring_agency  (schemas/mappings/primero-referral-to-progres.yaml:117)
+  // owned_by_agency_id <- constant referring_agency  (schemas/mappings/primero-referral-to-progres.yaml:128)
   {
     result.owned_by_agency_id = c_referring_agency;
   }
 
-  // unhcr_individual_no <- copy case.unhcr_individual_no (empty = absent)  (schemas/mappings/primero-referral-to-progres.yaml:118)
+  // unhcr_individual_no <- copy case.unhcr_individual_no (empty = absent)  (schemas/mappings/primero-referral-to-progres.yaml:129)
   {
     if (src_case_unhcr_individual_no != nullptr && !src_case_unhcr_individual_no->empty()) {
       result.unhcr_individual_no = *src_case_unhcr_individual_no;
     }
   }
 
-  // unhcr_id_no <- copy case.unhcr_id_no (empty = absent)  (schemas/mappings/primero-referral-to-progres.yaml:119)
+  // unhcr_id_no <- copy case.unhcr_id_no (empty = absent)  (schemas/mappings/primero-referral-to-progres.yaml:130)
   {
     if (src_case_unhcr_id_no != nullptr && !src_case_unhcr_id_no->empty()) {
       result.unhcr_id_no = *src_case_unhcr_id_no;
     }
   }
 
-  // name_first <- copy case.name_first  (schemas/mappings/primero-referral-to-progres.yaml:120)
+  // name_first <- copy case.name_first  (schemas/mappings/primero-referral-to-progres.yaml:131)
   {
     result.name_first = *src_case_name_first;
   }
 
-  // name_middle <- copy case.name_middle (empty = absent)  (schemas/mappings/primero-referral-to-progres.yaml:121)
+  // name_middle <- copy case.name_middle (empty = absent)  (schemas/mappings/primero-referral-to-progres.yaml:132)
   {
     if (src_case_name_middle != nullptr && !src_case_name_middle->empty()) {
       result.name_middle = *src_case_name_middle;
     }
   }
 
-  // name_last <- copy case.name_last  (schemas/mappings/primero-referral-to-progres.yaml:122)
+  // name_last <- copy case.name_last  (schemas/mappings/primero-referral-to-progres.yaml:133)
   {
     result.name_last = *src_case_name_last;
   }
 
-  // name_nickname <- copy case.name_nickname (empty = absent)  (schemas/mappings/primero-referral-to-progres.yaml:123)
+  // name_nickname <- copy case.name_nickname (empty = absent)  (schemas/mappings/primero-referral-to-progres.yaml:134)
   {
     if (src_case_name_nickname != nullptr && !src_case_name_nickname->empty()) {
       result.name_nickname = *src_case_name_nickname;
     }
   }
 
-  // date_of_birth <- copy case.date_of_birth  (schemas/mappings/primero-referral-to-progres.yaml:124)
+  // date_of_birth <- copy case.date_of_birth  (schemas/mappings/primero-referral-to-progres.yaml:135)
   {
     if (src_case_date_of_birth != nullptr) {
       result.date_of_birth = *src_case_date_of_birth;
     }
   }
 
-  // sex <- lookup progres_sex[case.sex], on_missing: omit  (schemas/mappings/primero-referral-to-progres.yaml:125)
+  // sex <- lookup progres_sex[case.sex], on_missing: omit  (schemas/mappings/primero-referral-to-progres.yaml:136)
   {
     if (src_case_sex != nullptr) {
       if (std::optional<std::string> found = lt_progres_sex->find(*src_case_sex)) result.sex = std::move(*found);
     }
   }
 
-  // address_current <- copy case.address_current (empty = absent)  (schemas/mappings/primero-referral-to-progres.yaml:126)
+  // address_current <- copy case.address_current (empty = absent)  (schemas/mappings/primero-referral-to-progres.yaml:137)
   {
     if (src_case_address_current != nullptr && !src_case_address_current->empty()) {
       result.address_current = *src_case_address_current;
     }
   }
 
-  // telephone_current <- copy case.telephone_current (empty = absent)  (schemas/mappings/primero-referral-to-progres.yaml:127)
+  // telephone_current <- copy case.telephone_current (empty = absent)  (schemas/mappings/primero-referral-to-progres.yaml:138)
   {
     if (src_case_telephone_current != nullptr && !src_case_telephone_current->empty()) {
       result.telephone_current = *src_case_telephone_current;
     }
   }
 
-  // language <- lookup progres_language[case.language[]], on_missing: omit, joined with ", "  (schemas/mappings/primero-referral-to-progres.yaml:128)
+  // language <- lookup progres_language[case.language[]], on_missing: omit, joined with ", "  (schemas/mappings/primero-referral-to-progres.yaml:139)
   {
     std::vector<std::string> values;
     for (const std::string* key : src_case_language) {

@@ -32,6 +32,14 @@ std::vector<std::string> progres_decision_to_primero_referral_unconfirmed_entrie
   return refbridge::unconfirmed_entries(profile, kTables);
 }
 
+std::vector<refbridge::PrimeroRequirement> progres_decision_to_primero_referral_primero_requirements(const refbridge::Profile& profile) {
+  (void)profile;
+  std::vector<refbridge::PrimeroRequirement> out;
+  refbridge::add_primero_field(out, "case_id", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/progres-decision-to-primero-referral.yaml:41 (read by the workflow: 2.2 step 3: the case is found by exact case_id (a filter on a field the user cannot read is silently ignored))");
+  refbridge::add_primero_field(out, "services_section.unique_id", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/progres-decision-to-primero-referral.yaml:42 (read by the workflow: 2.2 step 3: the referral's service_record_id ends with the row id's 12-character suffix)");
+  return out;
+}
+
 refbridge::Result<primero::ReferralUpdate> progres_decision_to_primero_referral(const ProgresDecisionToPrimeroReferralInput& in, const refbridge::Profile& profile,
     const refbridge::MappingContext& ctx) {
   (void)ctx;
@@ -50,7 +58,7 @@ refbridge::Result<primero::ReferralUpdate> progres_decision_to_primero_referral(
   const std::string* const src_decision_progres_interoperabilityreferralrejectionomment =
       (in.decision.progres_interoperabilityreferralrejectionomment) ? &*in.decision.progres_interoperabilityreferralrejectionomment : nullptr;
 
-  // require: (schemas/mappings/progres-decision-to-primero-referral.yaml:54)
+  // require: (schemas/mappings/progres-decision-to-primero-referral.yaml:63)
   std::vector<std::string> missing;
   if (src_decision_progres_reviewdecision == nullptr || src_decision_progres_reviewdecision->empty()) missing.push_back("progres_reviewdecision");
   if (!missing.empty()) {
@@ -62,7 +70,7 @@ refbridge::Result<primero::ReferralUpdate> progres_decision_to_primero_referral(
   // Target.
   primero::ReferralUpdate result{};
 
-  // status <- lookup referral_status[decision.progres_reviewdecision], on_missing: reject  (schemas/mappings/progres-decision-to-primero-referral.yaml:57)
+  // status <- lookup referral_status[decision.progres_reviewdecision], on_missing: reject  (schemas/mappings/progres-decision-to-primero-referral.yaml:66)
   {
     if (!lt_referral_status->contains(*src_decision_progres_reviewdecision)) {
       return refbridge::make_rejection("lookup-referral_status", "progres_reviewdecision value '" + *src_decision_progres_reviewdecision + "' has no entry in lookup referral_status (profile " + profile.name + ")");
@@ -70,7 +78,7 @@ refbridge::Result<primero::ReferralUpdate> progres_decision_to_primero_referral(
     result.status = refbridge::OpenEnum<primero::ReferralStatus>::from_text(lt_referral_status->entries.at(*src_decision_progres_reviewdecision));
   }
 
-  // rejected_reason <- join [lookup rejection_reason[decision.progres_interoperabiltyreferralrejectionreason], on_missing: passthrough, decision.progres_interoperabilityreferralrejectionomment] with ": ", empty parts skipped [only when status == rejected]  (schemas/mappings/progres-decision-to-primero-referral.yaml:58)
+  // rejected_reason <- join [lookup rejection_reason[decision.progres_interoperabiltyreferralrejectionreason], on_missing: passthrough, decision.progres_interoperabilityreferralrejectionomment] with ": ", empty parts skipped [only when status == rejected]  (schemas/mappings/progres-decision-to-primero-referral.yaml:67)
   // <reason text>: <comment>, the empty or absent parts left out (§12.10)
   if (result.status.text() == "rejected") {
     std::optional<std::string> looked_up_0;

@@ -8,9 +8,11 @@
 #include "primero/models.h"
 #include "refbridge/error.h"
 #include "refbridge/mapping_runtime.h"
+#include "refbridge/primero_requirements.h"
 #include "refbridge/profile.h"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace refbridge::mappings {
@@ -37,5 +39,16 @@ refbridge::Result<void> progres_decision_to_primero_referral_check_profile(const
 /// One line per lookup entry that `profile` marks unconfirmed (`unconfirmed:` of a table) in the
 /// tables progres_decision_to_primero_referral() uses (refbridge::unconfirmed_entries); log them as warnings at start-up.
 std::vector<std::string> progres_decision_to_primero_referral_unconfirmed_entries(const refbridge::Profile& profile);
+
+/// The Primero record type whose forms progres_decision_to_primero_referral_primero_requirements() refers to (spec `primero_forms:`;
+/// empty without it).
+inline constexpr std::string_view progres_decision_to_primero_referral_primero_record_type = "case";
+
+/// Every Primero form field this mapping writes or reads in record type 'case' (primero.Case),
+/// and every option value its rules can write into a text field (the values of `profile`'s tables and
+/// constants they use, and their literals), each with the spec rule needing it
+/// (refbridge/primero_requirements.h; spec `primero_forms:`, empty without it). For the start-up
+/// check of the instance's forms and lookups (workflows/common/primero_config_check.h).
+std::vector<refbridge::PrimeroRequirement> progres_decision_to_primero_referral_primero_requirements(const refbridge::Profile& profile);
 
 }  // namespace refbridge::mappings

@@ -15,16 +15,16 @@ namespace refbridge::mappings {
 // Hand-written conversions (sdk/src/mapping_runtime.cc) must have exactly the declared signatures.
 static_assert(std::is_same_v<decltype(&refbridge::mapping::progres_date_of_birth),
                              refbridge::CalendarDate (*)(const refbridge::MappingContext&, const refbridge::DateTime&)>,
-              "conversion progres_date_of_birth must be declared as refbridge::CalendarDate progres_date_of_birth(const refbridge::MappingContext&, const refbridge::DateTime&) (schemas/mappings/progres-referral-to-primero-case.yaml:136)");
+              "conversion progres_date_of_birth must be declared as refbridge::CalendarDate progres_date_of_birth(const refbridge::MappingContext&, const refbridge::DateTime&) (schemas/mappings/progres-referral-to-primero-case.yaml:153)");
 static_assert(std::is_same_v<decltype(&refbridge::mapping::progres_age),
                              std::int32_t (*)(const refbridge::MappingContext&, const refbridge::DateTime&)>,
-              "conversion progres_age must be declared as std::int32_t progres_age(const refbridge::MappingContext&, const refbridge::DateTime&) (schemas/mappings/progres-referral-to-primero-case.yaml:137)");
+              "conversion progres_age must be declared as std::int32_t progres_age(const refbridge::MappingContext&, const refbridge::DateTime&) (schemas/mappings/progres-referral-to-primero-case.yaml:154)");
 static_assert(std::is_same_v<decltype(&refbridge::mapping::primero_service_unique_id),
                              std::string (*)(const refbridge::MappingContext&, const std::string&)>,
-              "conversion primero_service_unique_id must be declared as std::string primero_service_unique_id(const refbridge::MappingContext&, const std::string&) (schemas/mappings/progres-referral-to-primero-case.yaml:138)");
+              "conversion primero_service_unique_id must be declared as std::string primero_service_unique_id(const refbridge::MappingContext&, const std::string&) (schemas/mappings/progres-referral-to-primero-case.yaml:155)");
 static_assert(std::is_same_v<decltype(&refbridge::mapping::progres_referral_notes),
                              std::optional<std::string> (*)(const refbridge::MappingContext&, const std::optional<std::string>&, const std::optional<std::string>&)>,
-              "conversion progres_referral_notes must be declared as std::optional<std::string> progres_referral_notes(const refbridge::MappingContext&, const std::optional<std::string>&, const std::optional<std::string>&) (schemas/mappings/progres-referral-to-primero-case.yaml:139)");
+              "conversion progres_referral_notes must be declared as std::optional<std::string> progres_referral_notes(const refbridge::MappingContext&, const std::optional<std::string>&, const std::optional<std::string>&) (schemas/mappings/progres-referral-to-primero-case.yaml:156)");
 
 refbridge::Result<void> progres_referral_to_primero_case_check_profile(const refbridge::Profile& profile) {
   std::vector<std::string> missing;
@@ -57,6 +57,53 @@ refbridge::Result<void> progres_referral_to_primero_case_check_profile(const ref
 std::vector<std::string> progres_referral_to_primero_case_unconfirmed_entries(const refbridge::Profile& profile) {
   static constexpr std::string_view kTables[] = {"language", "service_type", "sex"};
   return refbridge::unconfirmed_entries(profile, kTables);
+}
+
+std::vector<refbridge::PrimeroRequirement> progres_referral_to_primero_case_primero_requirements(const refbridge::Profile& profile) {
+  (void)profile;
+  std::vector<refbridge::PrimeroRequirement> out;
+  refbridge::add_primero_field(out, "case_id", refbridge::PrimeroRequirement::Access::kRead, "schemas/mappings/progres-referral-to-primero-case.yaml:116 (read by the workflow: 1.1 step 7: the Primero case_id of the found or created case is told to PING)");
+  refbridge::add_primero_field(out, "unhcr_individual_no", refbridge::PrimeroRequirement::Access::kWrite, "schemas/mappings/progres-referral-to-primero-case.yaml:176 (unhcr_individual_no <- copy individual.progres_id)");
+  refbridge::add_primero_field(out, "unhcr_id_no", refbridge::PrimeroRequirement::Access::kWrite, "schemas/mappings/progres-referral-to-primero-case.yaml:177 (unhcr_id_no <- copy individual.progres_registrationgroupid.Name)");
+  refbridge::add_primero_field(out, "name_first", refbridge::PrimeroRequirement::Access::kWrite, "schemas/mappings/progres-referral-to-primero-case.yaml:178 (name_first <- copy individual.progres_givenname)");
+  refbridge::add_primero_field(out, "name_middle", refbridge::PrimeroRequirement::Access::kWrite, "schemas/mappings/progres-referral-to-primero-case.yaml:179 (name_middle <- copy individual.progres_middlename (empty = absent))");
+  refbridge::add_primero_field(out, "name_last", refbridge::PrimeroRequirement::Access::kWrite, "schemas/mappings/progres-referral-to-primero-case.yaml:180 (name_last <- copy individual.progres_familyname)");
+  refbridge::add_primero_field(out, "name_nickname", refbridge::PrimeroRequirement::Access::kWrite, "schemas/mappings/progres-referral-to-primero-case.yaml:181 (name_nickname <- copy individual.progres_commonyusedname (empty = absent))");
+  refbridge::add_primero_field(out, "date_of_birth", refbridge::PrimeroRequirement::Access::kWrite, "schemas/mappings/progres-referral-to-primero-case.yaml:182 (date_of_birth <- convert progres_date_of_birth(individual.progres_dateofbirth))");
+  refbridge::add_primero_field(out, "age", refbridge::PrimeroRequirement::Access::kWrite, "schemas/mappings/progres-referral-to-primero-case.yaml:183 (age <- convert progres_age(individual.progres_dateofbirth))");
+  refbridge::add_primero_field(out, "sex", refbridge::PrimeroRequirement::Access::kWrite, "schemas/mappings/progres-referral-to-primero-case.yaml:184 (sex <- lookup sex[individual.progres_sex], on_missing: omit)");
+  refbridge::add_primero_lookup_values(out, profile, "sex", false, "sex", "schemas/mappings/progres-referral-to-primero-case.yaml:184 (sex <- lookup sex[individual.progres_sex], on_missing: omit)");
+  refbridge::add_primero_field(out, "telephone_current", refbridge::PrimeroRequirement::Access::kWrite, "schemas/mappings/progres-referral-to-primero-case.yaml:185 (telephone_current <- copy individual.progres_primaryphonenumber (empty = absent))");
+  refbridge::add_primero_field(out, "address_current", refbridge::PrimeroRequirement::Access::kWrite, "schemas/mappings/progres-referral-to-primero-case.yaml:186 (address_current <- join [individual.progres_coalocationlevel1.Name, individual.progres_coalocationlevel2.Name, individual.progres_coalocationlevel3.Name, individual.progres_coalocationlevel4.Name, individual.progres_coalocationlevel5.Name, individual.progres_coalocationlevel6] with \" \", empty parts skipped)");
+  refbridge::add_primero_field(out, "language", refbridge::PrimeroRequirement::Access::kWrite, "schemas/mappings/progres-referral-to-primero-case.yaml:197 (language <- lookup language[languages[].progres_languagecodeid.Name], on_missing: default)");
+  refbridge::add_primero_lookup_values(out, profile, "language", true, "language", "schemas/mappings/progres-referral-to-primero-case.yaml:197 (language <- lookup language[languages[].progres_languagecodeid.Name], on_missing: default)");
+  refbridge::add_primero_field(out, "status", refbridge::PrimeroRequirement::Access::kWrite, "schemas/mappings/progres-referral-to-primero-case.yaml:198 (status <- constant case_status_on_create)");
+  refbridge::add_primero_constant_value(out, profile, "case_status_on_create", "status", "schemas/mappings/progres-referral-to-primero-case.yaml:198 (status <- constant case_status_on_create)");
+  refbridge::add_primero_field(out, "owned_by", refbridge::PrimeroRequirement::Access::kWrite, "schemas/mappings/progres-referral-to-primero-case.yaml:199 (owned_by <- constant intake_user)");
+  refbridge::add_primero_constant_value(out, profile, "intake_user", "owned_by", "schemas/mappings/progres-referral-to-primero-case.yaml:199 (owned_by <- constant intake_user)");
+  refbridge::add_primero_field(out, "module_id", refbridge::PrimeroRequirement::Access::kWrite, "schemas/mappings/progres-referral-to-primero-case.yaml:200 (module_id <- constant module_id)");
+  refbridge::add_primero_constant_value(out, profile, "module_id", "module_id", "schemas/mappings/progres-referral-to-primero-case.yaml:200 (module_id <- constant module_id)");
+  refbridge::add_primero_field(out, "services_section.unique_id", refbridge::PrimeroRequirement::Access::kWrite, "schemas/mappings/progres-referral-to-primero-case.yaml:203 (services_section[0].unique_id <- convert primero_service_unique_id(intervention.progres_interventionnumber))");
+  refbridge::add_primero_field(out, "services_section.service_response_day_time", refbridge::PrimeroRequirement::Access::kWrite, "schemas/mappings/progres-referral-to-primero-case.yaml:205 (services_section[0].service_response_day_time <- copy intervention.progres_interventionstartdate)");
+  refbridge::add_primero_field(out, "services_section.service_request_external", refbridge::PrimeroRequirement::Access::kWrite, "schemas/mappings/progres-referral-to-primero-case.yaml:206 (services_section[0].service_request_external <- literal true)");
+  refbridge::add_primero_field(out, "services_section.service_request_title", refbridge::PrimeroRequirement::Access::kWrite, "schemas/mappings/progres-referral-to-primero-case.yaml:207 (services_section[0].service_request_title <- copy intervention.progres_businessowner.title (empty = absent))");
+  refbridge::add_primero_field(out, "services_section.service_request_agency", refbridge::PrimeroRequirement::Access::kWrite, "schemas/mappings/progres-referral-to-primero-case.yaml:208 (services_section[0].service_request_agency <- copy intervention.progres_businessowner.progres_partner.Name, else constant default_request_agency (empty = absent))");
+  refbridge::add_primero_constant_value(out, profile, "default_request_agency", "services_section.service_request_agency", "schemas/mappings/progres-referral-to-primero-case.yaml:208 (services_section[0].service_request_agency <- copy intervention.progres_businessowner.progres_partner.Name, else constant default_request_agency (empty = absent))");
+  refbridge::add_primero_field(out, "services_section.service_request_phone", refbridge::PrimeroRequirement::Access::kWrite, "schemas/mappings/progres-referral-to-primero-case.yaml:212 (services_section[0].service_request_phone <- copy intervention.progres_businessowner.mobilephone (empty = absent))");
+  refbridge::add_primero_field(out, "services_section.service_request_email", refbridge::PrimeroRequirement::Access::kWrite, "schemas/mappings/progres-referral-to-primero-case.yaml:213 (services_section[0].service_request_email <- copy intervention.progres_businessowner.internalemailaddress (empty = absent))");
+  refbridge::add_primero_field(out, "services_section.service_referral_notes", refbridge::PrimeroRequirement::Access::kWrite, "schemas/mappings/progres-referral-to-primero-case.yaml:214 (services_section[0].service_referral_notes <- convert progres_referral_notes(intervention.progres_interventiondescription, intervention.progres_reasonforreferral))");
+  refbridge::add_primero_field(out, "services_section.service_type", refbridge::PrimeroRequirement::Access::kWrite, "schemas/mappings/progres-referral-to-primero-case.yaml:218 (services_section[0].service_type <- lookup service_type[intervention.progres_interventiontype2.Name], on_missing: reject)");
+  refbridge::add_primero_lookup_values(out, profile, "service_type", false, "services_section.service_type", "schemas/mappings/progres-referral-to-primero-case.yaml:218 (services_section[0].service_type <- lookup service_type[intervention.progres_interventiontype2.Name], on_missing: reject)");
+  refbridge::add_primero_field(out, "services_section.service_implementing_agency", refbridge::PrimeroRequirement::Access::kWrite, "schemas/mappings/progres-referral-to-primero-case.yaml:219 (services_section[0].service_implementing_agency <- constant implementing_agency)");
+  refbridge::add_primero_constant_value(out, profile, "implementing_agency", "services_section.service_implementing_agency", "schemas/mappings/progres-referral-to-primero-case.yaml:219 (services_section[0].service_implementing_agency <- constant implementing_agency)");
+  refbridge::add_primero_field(out, "services_section.service_response_type", refbridge::PrimeroRequirement::Access::kWrite, "schemas/mappings/progres-referral-to-primero-case.yaml:220 (services_section[0].service_response_type <- constant service_response_type)");
+  refbridge::add_primero_constant_value(out, profile, "service_response_type", "services_section.service_response_type", "schemas/mappings/progres-referral-to-primero-case.yaml:220 (services_section[0].service_response_type <- constant service_response_type)");
+  refbridge::add_primero_field(out, "services_section.service_referral", refbridge::PrimeroRequirement::Access::kWrite, "schemas/mappings/progres-referral-to-primero-case.yaml:221 (services_section[0].service_referral <- constant service_referral)");
+  refbridge::add_primero_constant_value(out, profile, "service_referral", "services_section.service_referral", "schemas/mappings/progres-referral-to-primero-case.yaml:221 (services_section[0].service_referral <- constant service_referral)");
+  refbridge::add_primero_field(out, "services_section.unhcr_referral_status", refbridge::PrimeroRequirement::Access::kWrite, "schemas/mappings/progres-referral-to-primero-case.yaml:222 (services_section[0].unhcr_referral_status <- constant unhcr_referral_status)");
+  refbridge::add_primero_constant_value(out, profile, "unhcr_referral_status", "services_section.unhcr_referral_status", "schemas/mappings/progres-referral-to-primero-case.yaml:222 (services_section[0].unhcr_referral_status <- constant unhcr_referral_status)");
+  refbridge::add_primero_field(out, "services_section.progres_interventionnumber", refbridge::PrimeroRequirement::Access::kWrite, "schemas/mappings/progres-referral-to-primero-case.yaml:223 (services_section[0].progres_interventionnumber <- copy intervention.progres_interventionnumber)");
+  return out;
 }
 
 refbridge::Result<primero::Case> progres_referral_to_primero_case(const ProgresReferralToPrimeroCaseInput& in, const refbridge::Profile& profile,
@@ -152,7 +199,7 @@ refbridge::Result<primero::Case> progres_referral_to_primero_case(const ProgresR
   const std::string* const src_intervention_progres_reasonforreferral =
       (in.intervention.progres_reasonforreferral) ? &*in.intervention.progres_reasonforreferral : nullptr;
 
-  // require: (schemas/mappings/progres-referral-to-primero-case.yaml:142)
+  // require: (schemas/mappings/progres-referral-to-primero-case.yaml:159)
   std::vector<std::string> missing;
   if (src_intervention_progres_interventiontype2_Name == nullptr || src_intervention_progres_interventiontype2_Name->empty()) missing.push_back("progres_interventiontype2.Name");
   if (src_individual_progres_id->empty()) missing.push_back("progres_id");
@@ -167,7 +214,7 @@ refbridge::Result<primero::Case> progres_referral_to_primero_case(const ProgresR
     return refbridge::make_rejection("required-fields", "missing or empty required fields: " + list);
   }
 
-  // gate: accepted-type-gate (schemas/mappings/progres-referral-to-primero-case.yaml:151)
+  // gate: accepted-type-gate (schemas/mappings/progres-referral-to-primero-case.yaml:168)
   if (!lt_service_type->contains(*src_intervention_progres_interventiontype2_Name)) {
     return refbridge::make_rejection("accepted-type-gate", "intervention type '" + *src_intervention_progres_interventiontype2_Name + "' is not an accepted service type (see lookup service_type in profile " + profile.name + ")");
   }
@@ -176,63 +223,63 @@ refbridge::Result<primero::Case> progres_referral_to_primero_case(const ProgresR
   primero::Case result{};
   primero::Service t_services_section_0{};  // services_section[0]
 
-  // unhcr_individual_no <- copy individual.progres_id  (schemas/mappings/progres-referral-to-primero-case.yaml:159)
+  // unhcr_individual_no <- copy individual.progres_id  (schemas/mappings/progres-referral-to-primero-case.yaml:176)
   {
     result.unhcr_individual_no = *src_individual_progres_id;
   }
 
-  // unhcr_id_no <- copy individual.progres_registrationgroupid.Name  (schemas/mappings/progres-referral-to-primero-case.yaml:160)
+  // unhcr_id_no <- copy individual.progres_registrationgroupid.Name  (schemas/mappings/progres-referral-to-primero-case.yaml:177)
   {
     result.unhcr_id_no = *src_individual_progres_registrationgroupid_Name;
   }
 
-  // name_first <- copy individual.progres_givenname  (schemas/mappings/progres-referral-to-primero-case.yaml:161)
+  // name_first <- copy individual.progres_givenname  (schemas/mappings/progres-referral-to-primero-case.yaml:178)
   {
     result.name_first = *src_individual_progres_givenname;
   }
 
-  // name_middle <- copy individual.progres_middlename (empty = absent)  (schemas/mappings/progres-referral-to-primero-case.yaml:162)
+  // name_middle <- copy individual.progres_middlename (empty = absent)  (schemas/mappings/progres-referral-to-primero-case.yaml:179)
   {
     if (src_individual_progres_middlename != nullptr && !src_individual_progres_middlename->empty()) {
       result.name_middle = *src_individual_progres_middlename;
     }
   }
 
-  // name_last <- copy individual.progres_familyname  (schemas/mappings/progres-referral-to-primero-case.yaml:163)
+  // name_last <- copy individual.progres_familyname  (schemas/mappings/progres-referral-to-primero-case.yaml:180)
   {
     result.name_last = *src_individual_progres_familyname;
   }
 
-  // name_nickname <- copy individual.progres_commonyusedname (empty = absent)  (schemas/mappings/progres-referral-to-primero-case.yaml:164)
+  // name_nickname <- copy individual.progres_commonyusedname (empty = absent)  (schemas/mappings/progres-referral-to-primero-case.yaml:181)
   {
     if (src_individual_progres_commonyusedname != nullptr && !src_individual_progres_commonyusedname->empty()) {
       result.name_nickname = *src_individual_progres_commonyusedname;
     }
   }
 
-  // date_of_birth <- convert progres_date_of_birth(individual.progres_dateofbirth)  (schemas/mappings/progres-referral-to-primero-case.yaml:165)
+  // date_of_birth <- convert progres_date_of_birth(individual.progres_dateofbirth)  (schemas/mappings/progres-referral-to-primero-case.yaml:182)
   {
     result.date_of_birth = refbridge::mapping::progres_date_of_birth(ctx, *src_individual_progres_dateofbirth);
   }
 
-  // age <- convert progres_age(individual.progres_dateofbirth)  (schemas/mappings/progres-referral-to-primero-case.yaml:166)
+  // age <- convert progres_age(individual.progres_dateofbirth)  (schemas/mappings/progres-referral-to-primero-case.yaml:183)
   {
     result.age = refbridge::mapping::progres_age(ctx, *src_individual_progres_dateofbirth);
   }
 
-  // sex <- lookup sex[individual.progres_sex], on_missing: omit  (schemas/mappings/progres-referral-to-primero-case.yaml:167)
+  // sex <- lookup sex[individual.progres_sex], on_missing: omit  (schemas/mappings/progres-referral-to-primero-case.yaml:184)
   {
     if (std::optional<std::string> found = lt_sex->find(*src_individual_progres_sex)) result.sex = std::move(*found);
   }
 
-  // telephone_current <- copy individual.progres_primaryphonenumber (empty = absent)  (schemas/mappings/progres-referral-to-primero-case.yaml:168)
+  // telephone_current <- copy individual.progres_primaryphonenumber (empty = absent)  (schemas/mappings/progres-referral-to-primero-case.yaml:185)
   {
     if (src_individual_progres_primaryphonenumber != nullptr && !src_individual_progres_primaryphonenumber->empty()) {
       result.telephone_current = *src_individual_progres_primaryphonenumber;
     }
   }
 
-  // address_current <- join [individual.progres_coalocationlevel1.Name, individual.progres_coalocationlevel2.Name, individual.progres_coalocationlevel3.Name, individual.progres_coalocationlevel4.Name, individual.progres_coalocationlevel5.Name, individual.progres_coalocationlevel6] with " ", empty parts skipped  (schemas/mappings/progres-referral-to-primero-case.yaml:169)
+  // address_current <- join [individual.progres_coalocationlevel1.Name, individual.progres_coalocationlevel2.Name, individual.progres_coalocationlevel3.Name, individual.progres_coalocationlevel4.Name, individual.progres_coalocationlevel5.Name, individual.progres_coalocationlevel6] with " ", empty parts skipped  (schemas/mappings/progres-referral-to-primero-case.yaml:186)
   {
     std::string joined;
     bool first = true;
@@ -245,7 +292,7 @@ refbridge::Result<primero::Case> progres_referral_to_primero_case(const ProgresR
     if (!joined.empty()) result.address_current = std::move(joined);
   }
 
-  // language <- lookup language[languages[].progres_languagecodeid.Name], on_missing: default  (schemas/mappings/progres-referral-to-primero-case.yaml:180)
+  // language <- lookup language[languages[].progres_languagecodeid.Name], on_missing: default  (schemas/mappings/progres-referral-to-primero-case.yaml:197)
   {
     std::vector<std::string> values;
     for (const std::string* key : src_languages_progres_languagecodeid_Name) {
@@ -260,46 +307,46 @@ refbridge::Result<primero::Case> progres_referral_to_primero_case(const ProgresR
     if (!values.empty()) result.language = std::move(values);
   }
 
-  // status <- constant case_status_on_create [on create only]  (schemas/mappings/progres-referral-to-primero-case.yaml:181)
+  // status <- constant case_status_on_create [on create only]  (schemas/mappings/progres-referral-to-primero-case.yaml:198)
   if (ctx.mode == refbridge::WriteMode::kCreate) {
     result.status = c_case_status_on_create;
   }
 
-  // owned_by <- constant intake_user [on create only]  (schemas/mappings/progres-referral-to-primero-case.yaml:182)
+  // owned_by <- constant intake_user [on create only]  (schemas/mappings/progres-referral-to-primero-case.yaml:199)
   if (ctx.mode == refbridge::WriteMode::kCreate) {
     result.owned_by = c_intake_user;
   }
 
-  // module_id <- constant module_id [on create only]  (schemas/mappings/progres-referral-to-primero-case.yaml:183)
+  // module_id <- constant module_id [on create only]  (schemas/mappings/progres-referral-to-primero-case.yaml:200)
   if (ctx.mode == refbridge::WriteMode::kCreate) {
     result.module_id = c_module_id;
   }
 
-  // services_section[0].unique_id <- convert primero_service_unique_id(intervention.progres_interventionnumber)  (schemas/mappings/progres-referral-to-primero-case.yaml:186)
+  // services_section[0].unique_id <- convert primero_service_unique_id(intervention.progres_interventionnumber)  (schemas/mappings/progres-referral-to-primero-case.yaml:203)
   {
     t_services_section_0.unique_id = refbridge::mapping::primero_service_unique_id(ctx, *src_intervention_progres_interventionnumber);
   }
 
-  // services_section[0].service_response_day_time <- copy intervention.progres_interventionstartdate  (schemas/mappings/progres-referral-to-primero-case.yaml:188)
+  // services_section[0].service_response_day_time <- copy intervention.progres_interventionstartdate  (schemas/mappings/progres-referral-to-primero-case.yaml:205)
   {
     if (src_intervention_progres_interventionstartdate != nullptr) {
       t_services_section_0.service_response_day_time = *src_intervention_progres_interventionstartdate;
     }
   }
 
-  // services_section[0].service_request_external <- literal true  (schemas/mappings/progres-referral-to-primero-case.yaml:189)
+  // services_section[0].service_request_external <- literal true  (schemas/mappings/progres-referral-to-primero-case.yaml:206)
   {
     t_services_section_0.service_request_external = true;
   }
 
-  // services_section[0].service_request_title <- copy intervention.progres_businessowner.title (empty = absent)  (schemas/mappings/progres-referral-to-primero-case.yaml:190)
+  // services_section[0].service_request_title <- copy intervention.progres_businessowner.title (empty = absent)  (schemas/mappings/progres-referral-to-primero-case.yaml:207)
   {
     if (src_intervention_progres_businessowner_title != nullptr && !src_intervention_progres_businessowner_title->empty()) {
       t_services_section_0.service_request_title = *src_intervention_progres_businessowner_title;
     }
   }
 
-  // services_section[0].service_request_agency <- copy intervention.progres_businessowner.progres_partner.Name, else constant default_request_agency (empty = absent)  (schemas/mappings/progres-referral-to-primero-case.yaml:191)
+  // services_section[0].service_request_agency <- copy intervention.progres_businessowner.progres_partner.Name, else constant default_request_agency (empty = absent)  (schemas/mappings/progres-referral-to-primero-case.yaml:208)
   {
     if (src_intervention_progres_businessowner_progres_partner_Name != nullptr && !src_intervention_progres_businessowner_progres_partner_Name->empty()) {
       t_services_section_0.service_request_agency = *src_intervention_progres_businessowner_progres_partner_Name;
@@ -308,26 +355,26 @@ refbridge::Result<primero::Case> progres_referral_to_primero_case(const ProgresR
     }
   }
 
-  // services_section[0].service_request_phone <- copy intervention.progres_businessowner.mobilephone (empty = absent)  (schemas/mappings/progres-referral-to-primero-case.yaml:195)
+  // services_section[0].service_request_phone <- copy intervention.progres_businessowner.mobilephone (empty = absent)  (schemas/mappings/progres-referral-to-primero-case.yaml:212)
   {
     if (src_intervention_progres_businessowner_mobilephone != nullptr && !src_intervention_progres_businessowner_mobilephone->empty()) {
       t_services_section_0.service_request_phone = *src_intervention_progres_businessowner_mobilephone;
     }
   }
 
-  // services_section[0].service_request_email <- copy intervention.progres_businessowner.internalemailaddress (empty = absent)  (schemas/mappings/progres-referral-to-primero-case.yaml:196)
+  // services_section[0].service_request_email <- copy intervention.progres_businessowner.internalemailaddress (empty = absent)  (schemas/mappings/progres-referral-to-primero-case.yaml:213)
   {
     if (src_intervention_progres_businessowner_internalemailaddress != nullptr && !src_intervention_progres_businessowner_internalemailaddress->empty()) {
       t_services_section_0.service_request_email = *src_intervention_progres_businessowner_internalemailaddress;
     }
   }
 
-  // services_section[0].service_referral_notes <- convert progres_referral_notes(intervention.progres_interventiondescription, intervention.progres_reasonforreferral)  (schemas/mappings/progres-referral-to-primero-case.yaml:197)
+  // services_section[0].service_referral_notes <- convert progres_referral_notes(intervention.progres_interventiondescription, intervention.progres_reasonforreferral)  (schemas/mappings/progres-referral-to-primero-case.yaml:214)
   {
     if (std::optional<std::string> value = refbridge::mapping::progres_referral_notes(ctx, (src_intervention_progres_interventiondescription != nullptr ? std::optional<std::string>(*src_intervention_progres_interventiondescription) : std::nullopt), (src_intervention_progres_reasonforreferral != nullptr ? std::optional<std::string>(*src_intervention_progres_reasonforreferral) : std::nullopt))) t_services_section_0.service_referral_notes = std::move(*value);
   }
 
-  // services_section[0].service_type <- lookup service_type[intervention.progres_interventiontype2.Name], on_missing: reject  (schemas/mappings/progres-referral-to-primero-case.yaml:201)
+  // services_section[0].service_type <- lookup service_type[intervention.progres_interventiontype2.Name], on_missing: reject  (schemas/mappings/progres-referral-to-primero-case.yaml:218)
   {
     if (!lt_service_type->contains(*src_intervention_progres_interventiontype2_Name)) {
       return refbridge::make_rejection("lookup-service_type", "progres_interventiontype2.Name value '" + *src_intervention_progres_interventiontype2_Name + "' has no entry in lookup service_type (profile " + profile.name + ")");
@@ -335,27 +382,27 @@ refbridge::Result<primero::Case> progres_referral_to_primero_case(const ProgresR
     t_services_section_0.service_type = lt_service_type->entries.at(*src_intervention_progres_interventiontype2_Name);
   }
 
-  // services_section[0].service_implementing_agency <- constant implementing_agency  (schemas/mappings/progres-referral-to-primero-case.yaml:202)
+  // services_section[0].service_implementing_agency <- constant implementing_agency  (schemas/mappings/progres-referral-to-primero-case.yaml:219)
   {
     t_services_section_0.service_implementing_agency = c_implementing_agency;
   }
 
-  // services_section[0].service_response_type <- constant service_response_type  (schemas/mappings/progres-referral-to-primero-case.yaml:203)
+  // services_section[0].service_response_type <- constant service_response_type  (schemas/mappings/progres-referral-to-primero-case.yaml:220)
   {
     t_services_section_0.service_response_type = c_service_response_type;
   }
 
-  // services_section[0].service_referral <- constant service_referral  (schemas/mappings/progres-referral-to-primero-case.yaml:204)
+  // services_section[0].service_referral <- constant service_referral  (schemas/mappings/progres-referral-to-primero-case.yaml:221)
   {
     t_services_section_0.service_referral = c_service_referral;
   }
 
-  // services_section[0].unhcr_referral_status <- constant unhcr_referral_status  (schemas/mappings/progres-referral-to-primero-case.yaml:205)
+  // services_section[0].unhcr_referral_status <- constant unhcr_referral_status  (schemas/mappings/progres-referral-to-primero-case.yaml:222)
   {
     t_services_section_0.unhcr_referral_status = c_unhcr_referral_status;
   }
 
-  // services_section[0].progres_interventionnumber <- copy intervention.progres_interventionnumber  (schemas/mappings/progres-referral-to-primero-case.yaml:206)
+  // services_section[0].progres_interventionnumber <- copy intervention.progres_interventionnumber  (schemas/mappings/progres-referral-to-primero-case.yaml:223)
   {
     t_services_section_0.progres_interventionnumber = *src_intervention_progres_interventionnumber;
   }

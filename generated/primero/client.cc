@@ -29,6 +29,24 @@ refbridge::PageRange<CaseList> Primero::list_cases_pages(ListCasesRequest req) {
       });
 }
 
+// listLookups: page-number style: query page/per, items data, total metadata.total.
+refbridge::PageRange<LookupList> Primero::list_lookups_pages(ListLookupsRequest req) {
+  const std::int64_t first = req.page ? *req.page : 1;
+  const std::optional<std::int64_t> per =
+      req.per ? std::optional<std::int64_t>(*req.per) : std::nullopt;
+  return refbridge::page_number_range<LookupList>(
+      first, per,
+      [this, req = std::move(req)](std::int64_t n) mutable {
+        req.page = static_cast<std::int32_t>(n);
+        return list_lookups(req);
+      },
+      [](const LookupList& page) -> std::size_t { return page.data.size(); },
+      [](const LookupList& page) -> std::optional<std::int64_t> {
+        if (!page.metadata) return std::nullopt;
+        return static_cast<std::int64_t>(page.metadata->total);
+      });
+}
+
 // listUsers: page-number style: query page/per, items data, total metadata.total.
 refbridge::PageRange<UserList> Primero::list_users_pages(ListUsersRequest req) {
   const std::int64_t first = req.page ? *req.page : 1;
@@ -47,7 +65,7 @@ refbridge::PageRange<UserList> Primero::list_users_pages(ListUsersRequest req) {
       });
 }
 
-// schemas/primero/openapi.yaml:103
+// schemas/primero/openapi.yaml:105
 refbridge::Result<std::optional<CaseEnvelope>> PrimeroClient::create_case(const CreateCaseRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("api/v2/cases");
@@ -62,7 +80,7 @@ refbridge::Result<std::optional<CaseEnvelope>> PrimeroClient::create_case(const 
   return std::optional<CaseEnvelope>(std::move(parsed).value());
 }
 
-// schemas/primero/openapi.yaml:187
+// schemas/primero/openapi.yaml:189
 refbridge::Result<ReferralEnvelope> PrimeroClient::create_case_referral(const CreateCaseReferralRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("api/v2/cases");
@@ -76,7 +94,7 @@ refbridge::Result<ReferralEnvelope> PrimeroClient::create_case_referral(const Cr
   return refbridge::parse_response<ReferralEnvelope>(response.value(), "createCaseReferral");
 }
 
-// schemas/primero/openapi.yaml:25
+// schemas/primero/openapi.yaml:27
 refbridge::Result<TokenResponse> PrimeroClient::create_token(const CreateTokenRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("api/v2/tokens");
@@ -88,7 +106,7 @@ refbridge::Result<TokenResponse> PrimeroClient::create_token(const CreateTokenRe
   return refbridge::parse_response<TokenResponse>(response.value(), "createToken");
 }
 
-// schemas/primero/openapi.yaml:128
+// schemas/primero/openapi.yaml:130
 refbridge::Result<CaseEnvelope> PrimeroClient::get_case(const GetCaseRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("api/v2/cases");
@@ -100,7 +118,19 @@ refbridge::Result<CaseEnvelope> PrimeroClient::get_case(const GetCaseRequest& re
   return refbridge::parse_response<CaseEnvelope>(response.value(), "getCase");
 }
 
-// schemas/primero/openapi.yaml:169
+// schemas/primero/openapi.yaml:274
+refbridge::Result<UserEnvelope> PrimeroClient::get_user(const GetUserRequest& req) {
+  refbridge::UrlBuilder url = conn_.url();
+  url.path("api/v2/users");
+  url.segment(std::to_string(req.id));
+  std::optional<std::string> body;
+  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {},
+                                {"getUser", refbridge::Idempotency::kIdempotent});
+  if (!response) return response.error();
+  return refbridge::parse_response<UserEnvelope>(response.value(), "getUser");
+}
+
+// schemas/primero/openapi.yaml:171
 refbridge::Result<ReferralList> PrimeroClient::list_case_referrals(const ListCaseReferralsRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("api/v2/cases");
@@ -113,7 +143,7 @@ refbridge::Result<ReferralList> PrimeroClient::list_case_referrals(const ListCas
   return refbridge::parse_response<ReferralList>(response.value(), "listCaseReferrals");
 }
 
-// schemas/primero/openapi.yaml:47
+// schemas/primero/openapi.yaml:49
 refbridge::Result<CaseList> PrimeroClient::list_cases(const ListCasesRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("api/v2/cases");
@@ -133,7 +163,49 @@ refbridge::Result<CaseList> PrimeroClient::list_cases(const ListCasesRequest& re
   return refbridge::parse_response<CaseList>(response.value(), "listCases");
 }
 
-// schemas/primero/openapi.yaml:243
+// schemas/primero/openapi.yaml:337
+refbridge::Result<FormSectionList> PrimeroClient::list_forms(const ListFormsRequest& req) {
+  refbridge::UrlBuilder url = conn_.url();
+  url.path("api/v2/forms");
+  if (req.record_type) url.query("record_type", *req.record_type);
+  if (req.module_id) url.query("module_id", *req.module_id);
+  std::optional<std::string> body;
+  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {},
+                                {"listForms", refbridge::Idempotency::kIdempotent});
+  if (!response) return response.error();
+  return refbridge::parse_response<FormSectionList>(response.value(), "listForms");
+}
+
+// schemas/primero/openapi.yaml:365
+refbridge::Result<LookupList> PrimeroClient::list_lookups(const ListLookupsRequest& req) {
+  refbridge::UrlBuilder url = conn_.url();
+  url.path("api/v2/lookups");
+  if (req.page) url.query("page", std::to_string(*req.page));
+  if (req.per) url.query("per", std::to_string(*req.per));
+  std::optional<std::string> body;
+  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {},
+                                {"listLookups", refbridge::Idempotency::kIdempotent});
+  if (!response) return response.error();
+  return refbridge::parse_response<LookupList>(response.value(), "listLookups");
+}
+
+// schemas/primero/openapi.yaml:297
+refbridge::Result<ReferToUserList> PrimeroClient::list_refer_to_users(const ListReferToUsersRequest& req) {
+  refbridge::UrlBuilder url = conn_.url();
+  url.path("api/v2/users/refer-to");
+  url.query("record_type", req.record_type);
+  if (req.record_module_id) url.query("record_module_id", *req.record_module_id);
+  if (req.agency) url.query("agency", *req.agency);
+  if (req.location) url.query("location", *req.location);
+  if (req.service) url.query("service", *req.service);
+  std::optional<std::string> body;
+  auto response = conn_.execute(refbridge::HttpMethod::kGet, url.str(), std::move(body), {},
+                                {"listReferToUsers", refbridge::Idempotency::kIdempotent});
+  if (!response) return response.error();
+  return refbridge::parse_response<ReferToUserList>(response.value(), "listReferToUsers");
+}
+
+// schemas/primero/openapi.yaml:245
 refbridge::Result<UserList> PrimeroClient::list_users(const ListUsersRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("api/v2/users");
@@ -147,7 +219,7 @@ refbridge::Result<UserList> PrimeroClient::list_users(const ListUsersRequest& re
   return refbridge::parse_response<UserList>(response.value(), "listUsers");
 }
 
-// schemas/primero/openapi.yaml:144
+// schemas/primero/openapi.yaml:146
 refbridge::Result<CaseEnvelope> PrimeroClient::update_case(const UpdateCaseRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("api/v2/cases");
@@ -160,7 +232,7 @@ refbridge::Result<CaseEnvelope> PrimeroClient::update_case(const UpdateCaseReque
   return refbridge::parse_response<CaseEnvelope>(response.value(), "updateCase");
 }
 
-// schemas/primero/openapi.yaml:211
+// schemas/primero/openapi.yaml:213
 refbridge::Result<ReferralEnvelope> PrimeroClient::update_case_referral(const UpdateCaseReferralRequest& req) {
   refbridge::UrlBuilder url = conn_.url();
   url.path("api/v2/cases");

@@ -9,8 +9,12 @@ void FakePrimero::clear_calls() {
   create_case_referral_calls.clear();
   create_token_calls.clear();
   get_case_calls.clear();
+  get_user_calls.clear();
   list_case_referrals_calls.clear();
   list_cases_calls.clear();
+  list_forms_calls.clear();
+  list_lookups_calls.clear();
+  list_refer_to_users_calls.clear();
   list_users_calls.clear();
   update_case_calls.clear();
   update_case_referral_calls.clear();
@@ -57,6 +61,16 @@ refbridge::Result<CaseEnvelope> FakePrimero::get_case(const GetCaseRequest& req)
   return get_case_handler(req);
 }
 
+refbridge::Result<UserEnvelope> FakePrimero::get_user(const GetUserRequest& req) {
+  std::lock_guard lock(mutex);
+  calls.emplace_back("getUser");
+  get_user_calls.push_back(req);
+  if (!get_user_handler) {
+    return refbridge::make_error(refbridge::ErrorCode::kInternal, "FakePrimero::get_user has no handler");
+  }
+  return get_user_handler(req);
+}
+
 refbridge::Result<ReferralList> FakePrimero::list_case_referrals(const ListCaseReferralsRequest& req) {
   std::lock_guard lock(mutex);
   calls.emplace_back("listCaseReferrals");
@@ -75,6 +89,36 @@ refbridge::Result<CaseList> FakePrimero::list_cases(const ListCasesRequest& req)
     return refbridge::make_error(refbridge::ErrorCode::kInternal, "FakePrimero::list_cases has no handler");
   }
   return list_cases_handler(req);
+}
+
+refbridge::Result<FormSectionList> FakePrimero::list_forms(const ListFormsRequest& req) {
+  std::lock_guard lock(mutex);
+  calls.emplace_back("listForms");
+  list_forms_calls.push_back(req);
+  if (!list_forms_handler) {
+    return refbridge::make_error(refbridge::ErrorCode::kInternal, "FakePrimero::list_forms has no handler");
+  }
+  return list_forms_handler(req);
+}
+
+refbridge::Result<LookupList> FakePrimero::list_lookups(const ListLookupsRequest& req) {
+  std::lock_guard lock(mutex);
+  calls.emplace_back("listLookups");
+  list_lookups_calls.push_back(req);
+  if (!list_lookups_handler) {
+    return refbridge::make_error(refbridge::ErrorCode::kInternal, "FakePrimero::list_lookups has no handler");
+  }
+  return list_lookups_handler(req);
+}
+
+refbridge::Result<ReferToUserList> FakePrimero::list_refer_to_users(const ListReferToUsersRequest& req) {
+  std::lock_guard lock(mutex);
+  calls.emplace_back("listReferToUsers");
+  list_refer_to_users_calls.push_back(req);
+  if (!list_refer_to_users_handler) {
+    return refbridge::make_error(refbridge::ErrorCode::kInternal, "FakePrimero::list_refer_to_users has no handler");
+  }
+  return list_refer_to_users_handler(req);
 }
 
 refbridge::Result<UserList> FakePrimero::list_users(const ListUsersRequest& req) {

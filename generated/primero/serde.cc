@@ -28,7 +28,7 @@ int member_of_ApiError(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:314
+// schemas/primero/openapi.yaml:434
 refbridge::Result<void> read_json(const rapidjson::Value& v, ApiError& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -128,7 +128,7 @@ int member_of_Case(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:387
+// schemas/primero/openapi.yaml:507
 refbridge::Result<void> read_json(const rapidjson::Value& v, Case& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -215,7 +215,7 @@ int member_of_CaseEnvelope(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:356
+// schemas/primero/openapi.yaml:476
 refbridge::Result<void> read_json(const rapidjson::Value& v, CaseEnvelope& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -255,7 +255,7 @@ int member_of_CaseList(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:344
+// schemas/primero/openapi.yaml:464
 refbridge::Result<void> read_json(const rapidjson::Value& v, CaseList& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -294,7 +294,7 @@ int member_of_ErrorEnvelope(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:327
+// schemas/primero/openapi.yaml:447
 refbridge::Result<void> read_json(const rapidjson::Value& v, ErrorEnvelope& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -313,6 +313,371 @@ refbridge::Result<void> read_json(const rapidjson::Value& v, ErrorEnvelope& out,
 void write_json(refbridge::json::Writer& w, const ErrorEnvelope& value) {
   w.StartObject();
   refbridge::json::write_member(w, "errors", value.errors);
+  refbridge::json::write_unknown_members(w, value.unknown_members_);
+  w.EndObject();
+}
+
+namespace {
+/// Position of a FormField member in the schema (the reader's case labels), -1 for any other name.
+int member_of_FormField(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 2:
+      if (key == "id") return 0;
+      break;
+    case 4:
+      if (key == "name") return 1;
+      if (key == "type") return 2;
+      break;
+    case 7:
+      if (key == "visible") return 4;
+      break;
+    case 8:
+      if (key == "editable") return 5;
+      if (key == "disabled") return 6;
+      if (key == "required") return 7;
+      break;
+    case 12:
+      if (key == "multi_select") return 8;
+      if (key == "display_name") return 10;
+      break;
+    case 15:
+      if (key == "form_section_id") return 3;
+      break;
+    case 17:
+      if (key == "date_include_time") return 9;
+      break;
+    case 18:
+      if (key == "subform_section_id") return 13;
+      break;
+    case 19:
+      if (key == "option_strings_text") return 12;
+      break;
+    case 21:
+      if (key == "option_strings_source") return 11;
+      break;
+    case 25:
+      if (key == "subform_section_unique_id") return 14;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}
+}  // namespace
+
+// schemas/primero/openapi.yaml:708
+refbridge::Result<void> read_json(const rapidjson::Value& v, FormField& out, refbridge::json::Path& path) {
+  using enum refbridge::json::MemberRule;
+  if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
+  out = FormField{};
+  std::bitset<1> seen;  // required: name
+  for (const auto& m : v.GetObject()) {
+    switch (member_of_FormField(refbridge::json::key_of(m))) {
+      case 0: if (auto r = refbridge::json::read_member(m, out.id, path, kOptionalNullable); !r) return r; break;
+      case 1: if (auto r = refbridge::json::read_member(m, out.name, path, kRequired); !r) return r; seen.set(0); break;
+      case 2: if (auto r = refbridge::json::read_member(m, out.type, path, kOptionalNullable); !r) return r; break;
+      case 3: if (auto r = refbridge::json::read_member(m, out.form_section_id, path, kOptionalNullable); !r) return r; break;
+      case 4: if (auto r = refbridge::json::read_member(m, out.visible, path, kOptionalNullable); !r) return r; break;
+      case 5: if (auto r = refbridge::json::read_member(m, out.editable, path, kOptionalNullable); !r) return r; break;
+      case 6: if (auto r = refbridge::json::read_member(m, out.disabled, path, kOptionalNullable); !r) return r; break;
+      case 7: if (auto r = refbridge::json::read_member(m, out.required, path, kOptionalNullable); !r) return r; break;
+      case 8: if (auto r = refbridge::json::read_member(m, out.multi_select, path, kOptionalNullable); !r) return r; break;
+      case 9: if (auto r = refbridge::json::read_member(m, out.date_include_time, path, kOptionalNullable); !r) return r; break;
+      case 10: if (auto r = refbridge::json::read_member(m, out.display_name, path, kOptionalNullable); !r) return r; break;
+      case 11: if (auto r = refbridge::json::read_member(m, out.option_strings_source, path, kOptionalNullable); !r) return r; break;
+      case 12: if (auto r = refbridge::json::read_member(m, out.option_strings_text, path, kOptionalNullable); !r) return r; break;
+      case 13: if (auto r = refbridge::json::read_member(m, out.subform_section_id, path, kOptionalNullable); !r) return r; break;
+      case 14: if (auto r = refbridge::json::read_member(m, out.subform_section_unique_id, path, kOptionalNullable); !r) return r; break;
+      default: out.unknown_members_.add(m); break;
+    }
+  }
+  if (!seen[0]) return refbridge::json::missing_member(path, "name");
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, const FormField& value) {
+  w.StartObject();
+  refbridge::json::write_nullable_member(w, "id", value.id);
+  refbridge::json::write_member(w, "name", value.name);
+  refbridge::json::write_nullable_member(w, "type", value.type);
+  refbridge::json::write_nullable_member(w, "form_section_id", value.form_section_id);
+  refbridge::json::write_nullable_member(w, "visible", value.visible);
+  refbridge::json::write_nullable_member(w, "editable", value.editable);
+  refbridge::json::write_nullable_member(w, "disabled", value.disabled);
+  refbridge::json::write_nullable_member(w, "required", value.required);
+  refbridge::json::write_nullable_member(w, "multi_select", value.multi_select);
+  refbridge::json::write_nullable_member(w, "date_include_time", value.date_include_time);
+  refbridge::json::write_optional_member(w, "display_name", value.display_name);
+  refbridge::json::write_nullable_member(w, "option_strings_source", value.option_strings_source);
+  refbridge::json::write_nullable_member(w, "option_strings_text", value.option_strings_text);
+  refbridge::json::write_nullable_member(w, "subform_section_id", value.subform_section_id);
+  refbridge::json::write_nullable_member(w, "subform_section_unique_id", value.subform_section_unique_id);
+  refbridge::json::write_unknown_members(w, value.unknown_members_);
+  w.EndObject();
+}
+
+namespace {
+/// Position of a FormSection member in the schema (the reader's case labels), -1 for any other name.
+int member_of_FormSection(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 2:
+      if (key == "id") return 0;
+      break;
+    case 4:
+      if (key == "name") return 2;
+      break;
+    case 5:
+      if (key == "order") return 6;
+      break;
+    case 6:
+      if (key == "fields") return 12;
+      break;
+    case 7:
+      if (key == "visible") return 5;
+      break;
+    case 8:
+      if (key == "editable") return 9;
+      break;
+    case 9:
+      if (key == "unique_id") return 1;
+      if (key == "is_nested") return 10;
+      break;
+    case 10:
+      if (key == "module_ids") return 11;
+      break;
+    case 11:
+      if (key == "description") return 3;
+      if (key == "parent_form") return 4;
+      break;
+    case 13:
+      if (key == "form_group_id") return 8;
+      break;
+    case 16:
+      if (key == "order_form_group") return 7;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}
+}  // namespace
+
+// schemas/primero/openapi.yaml:738
+refbridge::Result<void> read_json(const rapidjson::Value& v, FormSection& out, refbridge::json::Path& path) {
+  using enum refbridge::json::MemberRule;
+  if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
+  out = FormSection{};
+  std::bitset<1> seen;  // required: unique_id
+  for (const auto& m : v.GetObject()) {
+    switch (member_of_FormSection(refbridge::json::key_of(m))) {
+      case 0: if (auto r = refbridge::json::read_member(m, out.id, path, kOptionalNullable); !r) return r; break;
+      case 1: if (auto r = refbridge::json::read_member(m, out.unique_id, path, kRequired); !r) return r; seen.set(0); break;
+      case 2: if (auto r = refbridge::json::read_member(m, out.name, path, kOptionalNullable); !r) return r; break;
+      case 3: if (auto r = refbridge::json::read_member(m, out.description, path, kOptionalNullable); !r) return r; break;
+      case 4: if (auto r = refbridge::json::read_member(m, out.parent_form, path, kOptionalNullable); !r) return r; break;
+      case 5: if (auto r = refbridge::json::read_member(m, out.visible, path, kOptionalNullable); !r) return r; break;
+      case 6: if (auto r = refbridge::json::read_member(m, out.order, path, kOptionalNullable); !r) return r; break;
+      case 7: if (auto r = refbridge::json::read_member(m, out.order_form_group, path, kOptionalNullable); !r) return r; break;
+      case 8: if (auto r = refbridge::json::read_member(m, out.form_group_id, path, kOptionalNullable); !r) return r; break;
+      case 9: if (auto r = refbridge::json::read_member(m, out.editable, path, kOptionalNullable); !r) return r; break;
+      case 10: if (auto r = refbridge::json::read_member(m, out.is_nested, path, kOptionalNullable); !r) return r; break;
+      case 11: if (auto r = refbridge::json::read_member(m, out.module_ids, path, kOptionalNullable); !r) return r; break;
+      case 12: if (auto r = refbridge::json::read_member(m, out.fields, path, kOptionalNullable); !r) return r; break;
+      default: out.unknown_members_.add(m); break;
+    }
+  }
+  if (!seen[0]) return refbridge::json::missing_member(path, "unique_id");
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, const FormSection& value) {
+  w.StartObject();
+  refbridge::json::write_nullable_member(w, "id", value.id);
+  refbridge::json::write_member(w, "unique_id", value.unique_id);
+  refbridge::json::write_optional_member(w, "name", value.name);
+  refbridge::json::write_optional_member(w, "description", value.description);
+  refbridge::json::write_nullable_member(w, "parent_form", value.parent_form);
+  refbridge::json::write_nullable_member(w, "visible", value.visible);
+  refbridge::json::write_nullable_member(w, "order", value.order);
+  refbridge::json::write_nullable_member(w, "order_form_group", value.order_form_group);
+  refbridge::json::write_nullable_member(w, "form_group_id", value.form_group_id);
+  refbridge::json::write_nullable_member(w, "editable", value.editable);
+  refbridge::json::write_nullable_member(w, "is_nested", value.is_nested);
+  refbridge::json::write_nullable_member(w, "module_ids", value.module_ids);
+  refbridge::json::write_nullable_member(w, "fields", value.fields);
+  refbridge::json::write_unknown_members(w, value.unknown_members_);
+  w.EndObject();
+}
+
+namespace {
+/// Position of a FormSectionList member in the schema (the reader's case labels), -1 for any other name.
+int member_of_FormSectionList(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 4:
+      if (key == "data") return 0;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}
+}  // namespace
+
+// schemas/primero/openapi.yaml:766
+refbridge::Result<void> read_json(const rapidjson::Value& v, FormSectionList& out, refbridge::json::Path& path) {
+  using enum refbridge::json::MemberRule;
+  if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
+  out = FormSectionList{};
+  std::bitset<1> seen;  // required: data
+  for (const auto& m : v.GetObject()) {
+    switch (member_of_FormSectionList(refbridge::json::key_of(m))) {
+      case 0: if (auto r = refbridge::json::read_member(m, out.data, path, kRequired); !r) return r; seen.set(0); break;
+      default: out.unknown_members_.add(m); break;
+    }
+  }
+  if (!seen[0]) return refbridge::json::missing_member(path, "data");
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, const FormSectionList& value) {
+  w.StartObject();
+  refbridge::json::write_member(w, "data", value.data);
+  refbridge::json::write_unknown_members(w, value.unknown_members_);
+  w.EndObject();
+}
+
+namespace {
+/// Position of a Lookup member in the schema (the reader's case labels), -1 for any other name.
+int member_of_Lookup(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 2:
+      if (key == "id") return 0;
+      break;
+    case 4:
+      if (key == "name") return 2;
+      break;
+    case 6:
+      if (key == "values") return 3;
+      break;
+    case 9:
+      if (key == "unique_id") return 1;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}
+}  // namespace
+
+// schemas/primero/openapi.yaml:683
+refbridge::Result<void> read_json(const rapidjson::Value& v, Lookup& out, refbridge::json::Path& path) {
+  using enum refbridge::json::MemberRule;
+  if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
+  out = Lookup{};
+  std::bitset<1> seen;  // required: unique_id
+  for (const auto& m : v.GetObject()) {
+    switch (member_of_Lookup(refbridge::json::key_of(m))) {
+      case 0: if (auto r = refbridge::json::read_member(m, out.id, path, kOptionalNullable); !r) return r; break;
+      case 1: if (auto r = refbridge::json::read_member(m, out.unique_id, path, kRequired); !r) return r; seen.set(0); break;
+      case 2: if (auto r = refbridge::json::read_member(m, out.name, path, kOptionalNullable); !r) return r; break;
+      case 3: if (auto r = refbridge::json::read_member(m, out.values, path, kOptionalNullable); !r) return r; break;
+      default: out.unknown_members_.add(m); break;
+    }
+  }
+  if (!seen[0]) return refbridge::json::missing_member(path, "unique_id");
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, const Lookup& value) {
+  w.StartObject();
+  refbridge::json::write_nullable_member(w, "id", value.id);
+  refbridge::json::write_member(w, "unique_id", value.unique_id);
+  refbridge::json::write_optional_member(w, "name", value.name);
+  refbridge::json::write_nullable_member(w, "values", value.values);
+  refbridge::json::write_unknown_members(w, value.unknown_members_);
+  w.EndObject();
+}
+
+namespace {
+/// Position of a LookupList member in the schema (the reader's case labels), -1 for any other name.
+int member_of_LookupList(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 4:
+      if (key == "data") return 0;
+      break;
+    case 8:
+      if (key == "metadata") return 1;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}
+}  // namespace
+
+// schemas/primero/openapi.yaml:696
+refbridge::Result<void> read_json(const rapidjson::Value& v, LookupList& out, refbridge::json::Path& path) {
+  using enum refbridge::json::MemberRule;
+  if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
+  out = LookupList{};
+  std::bitset<1> seen;  // required: data
+  for (const auto& m : v.GetObject()) {
+    switch (member_of_LookupList(refbridge::json::key_of(m))) {
+      case 0: if (auto r = refbridge::json::read_member(m, out.data, path, kRequired); !r) return r; seen.set(0); break;
+      case 1: if (auto r = refbridge::json::read_member(m, out.metadata, path, kOptional); !r) return r; break;
+      default: out.unknown_members_.add(m); break;
+    }
+  }
+  if (!seen[0]) return refbridge::json::missing_member(path, "data");
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, const LookupList& value) {
+  w.StartObject();
+  refbridge::json::write_member(w, "data", value.data);
+  refbridge::json::write_optional_member(w, "metadata", value.metadata);
+  refbridge::json::write_unknown_members(w, value.unknown_members_);
+  w.EndObject();
+}
+
+namespace {
+/// Position of a LookupValue member in the schema (the reader's case labels), -1 for any other name.
+int member_of_LookupValue(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 2:
+      if (key == "id") return 0;
+      break;
+    case 12:
+      if (key == "display_text") return 1;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}
+}  // namespace
+
+// schemas/primero/openapi.yaml:675
+refbridge::Result<void> read_json(const rapidjson::Value& v, LookupValue& out, refbridge::json::Path& path) {
+  using enum refbridge::json::MemberRule;
+  if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
+  out = LookupValue{};
+  std::bitset<1> seen;  // required: id
+  for (const auto& m : v.GetObject()) {
+    switch (member_of_LookupValue(refbridge::json::key_of(m))) {
+      case 0: if (auto r = refbridge::json::read_member(m, out.id, path, kRequired); !r) return r; seen.set(0); break;
+      case 1: if (auto r = refbridge::json::read_member(m, out.display_text, path, kOptionalNullable); !r) return r; break;
+      default: out.unknown_members_.add(m); break;
+    }
+  }
+  if (!seen[0]) return refbridge::json::missing_member(path, "id");
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, const LookupValue& value) {
+  w.StartObject();
+  refbridge::json::write_member(w, "id", value.id);
+  refbridge::json::write_optional_member(w, "display_text", value.display_text);
   refbridge::json::write_unknown_members(w, value.unknown_members_);
   w.EndObject();
 }
@@ -337,7 +702,7 @@ int member_of_Metadata(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:336
+// schemas/primero/openapi.yaml:456
 refbridge::Result<void> read_json(const rapidjson::Value& v, Metadata& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -362,6 +727,109 @@ void write_json(refbridge::json::Writer& w, const Metadata& value) {
   refbridge::json::write_member(w, "total", value.total);
   refbridge::json::write_member(w, "per", value.per);
   refbridge::json::write_member(w, "page", value.page);
+  refbridge::json::write_unknown_members(w, value.unknown_members_);
+  w.EndObject();
+}
+
+namespace {
+/// Position of a ReferToUser member in the schema (the reader's case labels), -1 for any other name.
+int member_of_ReferToUser(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 2:
+      if (key == "id") return 0;
+      break;
+    case 4:
+      if (key == "code") return 2;
+      break;
+    case 6:
+      if (key == "agency") return 5;
+      break;
+    case 8:
+      if (key == "position") return 3;
+      if (key == "location") return 4;
+      if (key == "disabled") return 6;
+      if (key == "services") return 7;
+      break;
+    case 9:
+      if (key == "user_name") return 1;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}
+}  // namespace
+
+// schemas/primero/openapi.yaml:650
+refbridge::Result<void> read_json(const rapidjson::Value& v, ReferToUser& out, refbridge::json::Path& path) {
+  using enum refbridge::json::MemberRule;
+  if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
+  out = ReferToUser{};
+  std::bitset<1> seen;  // required: user_name
+  for (const auto& m : v.GetObject()) {
+    switch (member_of_ReferToUser(refbridge::json::key_of(m))) {
+      case 0: if (auto r = refbridge::json::read_member(m, out.id, path, kOptionalNullable); !r) return r; break;
+      case 1: if (auto r = refbridge::json::read_member(m, out.user_name, path, kRequired); !r) return r; seen.set(0); break;
+      case 2: if (auto r = refbridge::json::read_member(m, out.code, path, kOptionalNullable); !r) return r; break;
+      case 3: if (auto r = refbridge::json::read_member(m, out.position, path, kOptionalNullable); !r) return r; break;
+      case 4: if (auto r = refbridge::json::read_member(m, out.location, path, kOptionalNullable); !r) return r; break;
+      case 5: if (auto r = refbridge::json::read_member(m, out.agency, path, kOptionalNullable); !r) return r; break;
+      case 6: if (auto r = refbridge::json::read_member(m, out.disabled, path, kOptionalNullable); !r) return r; break;
+      case 7: if (auto r = refbridge::json::read_member(m, out.services, path, kOptionalNullable); !r) return r; break;
+      default: out.unknown_members_.add(m); break;
+    }
+  }
+  if (!seen[0]) return refbridge::json::missing_member(path, "user_name");
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, const ReferToUser& value) {
+  w.StartObject();
+  refbridge::json::write_nullable_member(w, "id", value.id);
+  refbridge::json::write_member(w, "user_name", value.user_name);
+  refbridge::json::write_nullable_member(w, "code", value.code);
+  refbridge::json::write_nullable_member(w, "position", value.position);
+  refbridge::json::write_nullable_member(w, "location", value.location);
+  refbridge::json::write_nullable_member(w, "agency", value.agency);
+  refbridge::json::write_nullable_member(w, "disabled", value.disabled);
+  refbridge::json::write_nullable_member(w, "services", value.services);
+  refbridge::json::write_unknown_members(w, value.unknown_members_);
+  w.EndObject();
+}
+
+namespace {
+/// Position of a ReferToUserList member in the schema (the reader's case labels), -1 for any other name.
+int member_of_ReferToUserList(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 4:
+      if (key == "data") return 0;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}
+}  // namespace
+
+// schemas/primero/openapi.yaml:666
+refbridge::Result<void> read_json(const rapidjson::Value& v, ReferToUserList& out, refbridge::json::Path& path) {
+  using enum refbridge::json::MemberRule;
+  if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
+  out = ReferToUserList{};
+  std::bitset<1> seen;  // required: data
+  for (const auto& m : v.GetObject()) {
+    switch (member_of_ReferToUserList(refbridge::json::key_of(m))) {
+      case 0: if (auto r = refbridge::json::read_member(m, out.data, path, kRequired); !r) return r; seen.set(0); break;
+      default: out.unknown_members_.add(m); break;
+    }
+  }
+  if (!seen[0]) return refbridge::json::missing_member(path, "data");
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, const ReferToUserList& value) {
+  w.StartObject();
+  refbridge::json::write_member(w, "data", value.data);
   refbridge::json::write_unknown_members(w, value.unknown_members_);
   w.EndObject();
 }
@@ -432,7 +900,7 @@ int member_of_Referral(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:435
+// schemas/primero/openapi.yaml:555
 refbridge::Result<void> read_json(const rapidjson::Value& v, Referral& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -511,7 +979,7 @@ int member_of_ReferralEnvelope(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:470
+// schemas/primero/openapi.yaml:590
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralEnvelope& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -548,7 +1016,7 @@ int member_of_ReferralList(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:461
+// schemas/primero/openapi.yaml:581
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralList& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -571,7 +1039,7 @@ void write_json(refbridge::json::Writer& w, const ReferralList& value) {
   w.EndObject();
 }
 
-// schemas/primero/openapi.yaml:431
+// schemas/primero/openapi.yaml:551
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralStatus& out, refbridge::json::Path& path) {
   if (!v.IsString()) return refbridge::json::type_error(path, "a string");
   if (!from_string(std::string_view(v.GetString(), v.GetStringLength()), out)) {
@@ -605,7 +1073,7 @@ int member_of_ReferralUpdate(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:478
+// schemas/primero/openapi.yaml:598
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralUpdate& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -646,7 +1114,7 @@ int member_of_ReferralUpdateEnvelope(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:488
+// schemas/primero/openapi.yaml:608
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralUpdateEnvelope& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -727,7 +1195,7 @@ int member_of_Service(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:364
+// schemas/primero/openapi.yaml:484
 refbridge::Result<void> read_json(const rapidjson::Value& v, Service& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -798,7 +1266,7 @@ int member_of_TokenRequest(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:299
+// schemas/primero/openapi.yaml:419
 refbridge::Result<void> read_json(const rapidjson::Value& v, TokenRequest& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -841,7 +1309,7 @@ int member_of_TokenResponse(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:307
+// schemas/primero/openapi.yaml:427
 refbridge::Result<void> read_json(const rapidjson::Value& v, TokenResponse& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -883,7 +1351,7 @@ int member_of_TokenUser(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:292
+// schemas/primero/openapi.yaml:412
 refbridge::Result<void> read_json(const rapidjson::Value& v, TokenUser& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -939,7 +1407,7 @@ int member_of_User(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:496
+// schemas/primero/openapi.yaml:616
 refbridge::Result<void> read_json(const rapidjson::Value& v, User& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
@@ -979,6 +1447,43 @@ void write_json(refbridge::json::Writer& w, const User& value) {
 }
 
 namespace {
+/// Position of a UserEnvelope member in the schema (the reader's case labels), -1 for any other name.
+int member_of_UserEnvelope(std::string_view key) noexcept {
+  switch (key.size()) {
+    case 4:
+      if (key == "data") return 0;
+      break;
+    default:
+      break;
+  }
+  return -1;
+}
+}  // namespace
+
+// schemas/primero/openapi.yaml:642
+refbridge::Result<void> read_json(const rapidjson::Value& v, UserEnvelope& out, refbridge::json::Path& path) {
+  using enum refbridge::json::MemberRule;
+  if (!v.IsObject()) return refbridge::json::type_error(path, "an object");
+  out = UserEnvelope{};
+  std::bitset<1> seen;  // required: data
+  for (const auto& m : v.GetObject()) {
+    switch (member_of_UserEnvelope(refbridge::json::key_of(m))) {
+      case 0: if (auto r = refbridge::json::read_member(m, out.data, path, kRequired); !r) return r; seen.set(0); break;
+      default: out.unknown_members_.add(m); break;
+    }
+  }
+  if (!seen[0]) return refbridge::json::missing_member(path, "data");
+  return refbridge::ok();
+}
+
+void write_json(refbridge::json::Writer& w, const UserEnvelope& value) {
+  w.StartObject();
+  refbridge::json::write_member(w, "data", value.data);
+  refbridge::json::write_unknown_members(w, value.unknown_members_);
+  w.EndObject();
+}
+
+namespace {
 /// Position of a UserList member in the schema (the reader's case labels), -1 for any other name.
 int member_of_UserList(std::string_view key) noexcept {
   switch (key.size()) {
@@ -995,7 +1500,7 @@ int member_of_UserList(std::string_view key) noexcept {
 }
 }  // namespace
 
-// schemas/primero/openapi.yaml:510
+// schemas/primero/openapi.yaml:630
 refbridge::Result<void> read_json(const rapidjson::Value& v, UserList& out, refbridge::json::Path& path) {
   using enum refbridge::json::MemberRule;
   if (!v.IsObject()) return refbridge::json::type_error(path, "an object");

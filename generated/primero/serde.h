@@ -13,93 +13,138 @@
 
 namespace refbridge::primero {
 
-/// ApiError from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:314
+/// ApiError from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:434
 refbridge::Result<void> read_json(const rapidjson::Value& v, ApiError& out, refbridge::json::Path& path);
 /// ApiError to JSON.
 void write_json(refbridge::json::Writer& w, const ApiError& value);
 
-/// Case from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:387
+/// Case from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:507
 refbridge::Result<void> read_json(const rapidjson::Value& v, Case& out, refbridge::json::Path& path);
 /// Case to JSON.
 void write_json(refbridge::json::Writer& w, const Case& value);
 
-/// CaseEnvelope from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:356
+/// CaseEnvelope from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:476
 refbridge::Result<void> read_json(const rapidjson::Value& v, CaseEnvelope& out, refbridge::json::Path& path);
 /// CaseEnvelope to JSON.
 void write_json(refbridge::json::Writer& w, const CaseEnvelope& value);
 
-/// CaseList from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:344
+/// CaseList from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:464
 refbridge::Result<void> read_json(const rapidjson::Value& v, CaseList& out, refbridge::json::Path& path);
 /// CaseList to JSON.
 void write_json(refbridge::json::Writer& w, const CaseList& value);
 
-/// ErrorEnvelope from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:327
+/// ErrorEnvelope from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:447
 refbridge::Result<void> read_json(const rapidjson::Value& v, ErrorEnvelope& out, refbridge::json::Path& path);
 /// ErrorEnvelope to JSON.
 void write_json(refbridge::json::Writer& w, const ErrorEnvelope& value);
 
-/// Metadata from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:336
+/// FormField from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:708
+refbridge::Result<void> read_json(const rapidjson::Value& v, FormField& out, refbridge::json::Path& path);
+/// FormField to JSON.
+void write_json(refbridge::json::Writer& w, const FormField& value);
+
+/// FormSection from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:738
+refbridge::Result<void> read_json(const rapidjson::Value& v, FormSection& out, refbridge::json::Path& path);
+/// FormSection to JSON.
+void write_json(refbridge::json::Writer& w, const FormSection& value);
+
+/// FormSectionList from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:766
+refbridge::Result<void> read_json(const rapidjson::Value& v, FormSectionList& out, refbridge::json::Path& path);
+/// FormSectionList to JSON.
+void write_json(refbridge::json::Writer& w, const FormSectionList& value);
+
+/// Lookup from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:683
+refbridge::Result<void> read_json(const rapidjson::Value& v, Lookup& out, refbridge::json::Path& path);
+/// Lookup to JSON.
+void write_json(refbridge::json::Writer& w, const Lookup& value);
+
+/// LookupList from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:696
+refbridge::Result<void> read_json(const rapidjson::Value& v, LookupList& out, refbridge::json::Path& path);
+/// LookupList to JSON.
+void write_json(refbridge::json::Writer& w, const LookupList& value);
+
+/// LookupValue from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:675
+refbridge::Result<void> read_json(const rapidjson::Value& v, LookupValue& out, refbridge::json::Path& path);
+/// LookupValue to JSON.
+void write_json(refbridge::json::Writer& w, const LookupValue& value);
+
+/// Metadata from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:456
 refbridge::Result<void> read_json(const rapidjson::Value& v, Metadata& out, refbridge::json::Path& path);
 /// Metadata to JSON.
 void write_json(refbridge::json::Writer& w, const Metadata& value);
 
-/// Referral from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:435
+/// ReferToUser from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:650
+refbridge::Result<void> read_json(const rapidjson::Value& v, ReferToUser& out, refbridge::json::Path& path);
+/// ReferToUser to JSON.
+void write_json(refbridge::json::Writer& w, const ReferToUser& value);
+
+/// ReferToUserList from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:666
+refbridge::Result<void> read_json(const rapidjson::Value& v, ReferToUserList& out, refbridge::json::Path& path);
+/// ReferToUserList to JSON.
+void write_json(refbridge::json::Writer& w, const ReferToUserList& value);
+
+/// Referral from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:555
 refbridge::Result<void> read_json(const rapidjson::Value& v, Referral& out, refbridge::json::Path& path);
 /// Referral to JSON.
 void write_json(refbridge::json::Writer& w, const Referral& value);
 
-/// ReferralEnvelope from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:470
+/// ReferralEnvelope from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:590
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralEnvelope& out, refbridge::json::Path& path);
 /// ReferralEnvelope to JSON.
 void write_json(refbridge::json::Writer& w, const ReferralEnvelope& value);
 
-/// ReferralList from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:461
+/// ReferralList from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:581
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralList& out, refbridge::json::Path& path);
 /// ReferralList to JSON.
 void write_json(refbridge::json::Writer& w, const ReferralList& value);
 
-/// ReferralStatus from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:431
+/// ReferralStatus from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:551
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralStatus& out, refbridge::json::Path& path);
 /// ReferralStatus to JSON.
 /// (Strict: an unknown text is an error here; members are refbridge::OpenEnum<ReferralStatus>, which keeps it.)
 void write_json(refbridge::json::Writer& w, ReferralStatus value);
 
-/// ReferralUpdate from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:478
+/// ReferralUpdate from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:598
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralUpdate& out, refbridge::json::Path& path);
 /// ReferralUpdate to JSON.
 void write_json(refbridge::json::Writer& w, const ReferralUpdate& value);
 
-/// ReferralUpdateEnvelope from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:488
+/// ReferralUpdateEnvelope from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:608
 refbridge::Result<void> read_json(const rapidjson::Value& v, ReferralUpdateEnvelope& out, refbridge::json::Path& path);
 /// ReferralUpdateEnvelope to JSON.
 void write_json(refbridge::json::Writer& w, const ReferralUpdateEnvelope& value);
 
-/// Service from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:364
+/// Service from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:484
 refbridge::Result<void> read_json(const rapidjson::Value& v, Service& out, refbridge::json::Path& path);
 /// Service to JSON.
 void write_json(refbridge::json::Writer& w, const Service& value);
 
-/// TokenRequest from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:299
+/// TokenRequest from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:419
 refbridge::Result<void> read_json(const rapidjson::Value& v, TokenRequest& out, refbridge::json::Path& path);
 /// TokenRequest to JSON.
 void write_json(refbridge::json::Writer& w, const TokenRequest& value);
 
-/// TokenResponse from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:307
+/// TokenResponse from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:427
 refbridge::Result<void> read_json(const rapidjson::Value& v, TokenResponse& out, refbridge::json::Path& path);
 /// TokenResponse to JSON.
 void write_json(refbridge::json::Writer& w, const TokenResponse& value);
 
-/// TokenUser from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:292
+/// TokenUser from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:412
 refbridge::Result<void> read_json(const rapidjson::Value& v, TokenUser& out, refbridge::json::Path& path);
 /// TokenUser to JSON.
 void write_json(refbridge::json::Writer& w, const TokenUser& value);
 
-/// User from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:496
+/// User from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:616
 refbridge::Result<void> read_json(const rapidjson::Value& v, User& out, refbridge::json::Path& path);
 /// User to JSON.
 void write_json(refbridge::json::Writer& w, const User& value);
 
-/// UserList from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:510
+/// UserEnvelope from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:642
+refbridge::Result<void> read_json(const rapidjson::Value& v, UserEnvelope& out, refbridge::json::Path& path);
+/// UserEnvelope to JSON.
+void write_json(refbridge::json::Writer& w, const UserEnvelope& value);
+
+/// UserList from JSON (errors: kInvalidInput "<path>: ..."). Source: schemas/primero/openapi.yaml:630
 refbridge::Result<void> read_json(const rapidjson::Value& v, UserList& out, refbridge::json::Path& path);
 /// UserList to JSON.
 void write_json(refbridge::json::Writer& w, const UserList& value);

@@ -17,7 +17,7 @@ std::vector<refbridge::Violation> validate(const ApiError& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:314: no rules to check.
+// schemas/primero/openapi.yaml:434: no rules to check.
 void validate(const ApiError& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const Case& value) {
@@ -26,7 +26,7 @@ std::vector<refbridge::Violation> validate(const Case& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:387
+// schemas/primero/openapi.yaml:507
 void validate(const Case& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.id)) {
@@ -54,7 +54,7 @@ std::vector<refbridge::Violation> validate(const CaseEnvelope& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:356
+// schemas/primero/openapi.yaml:476
 void validate(const CaseEnvelope& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.data)) {
@@ -69,7 +69,7 @@ std::vector<refbridge::Violation> validate(const CaseList& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:344
+// schemas/primero/openapi.yaml:464
 void validate(const CaseList& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.data)) {
@@ -91,8 +91,68 @@ std::vector<refbridge::Violation> validate(const ErrorEnvelope& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:327: no rules to check.
+// schemas/primero/openapi.yaml:447: no rules to check.
 void validate(const ErrorEnvelope& /*value*/, refbridge::validation::Context& /*ctx*/) {}
+
+std::vector<refbridge::Violation> validate(const FormField& value) {
+  refbridge::validation::Context ctx;
+  validate(value, ctx);
+  return ctx.take();
+}
+
+// schemas/primero/openapi.yaml:708: no rules to check.
+void validate(const FormField& /*value*/, refbridge::validation::Context& /*ctx*/) {}
+
+std::vector<refbridge::Violation> validate(const FormSection& value) {
+  refbridge::validation::Context ctx;
+  validate(value, ctx);
+  return ctx.take();
+}
+
+// schemas/primero/openapi.yaml:738: no rules to check.
+void validate(const FormSection& /*value*/, refbridge::validation::Context& /*ctx*/) {}
+
+std::vector<refbridge::Violation> validate(const FormSectionList& value) {
+  refbridge::validation::Context ctx;
+  validate(value, ctx);
+  return ctx.take();
+}
+
+// schemas/primero/openapi.yaml:766: no rules to check.
+void validate(const FormSectionList& /*value*/, refbridge::validation::Context& /*ctx*/) {}
+
+std::vector<refbridge::Violation> validate(const Lookup& value) {
+  refbridge::validation::Context ctx;
+  validate(value, ctx);
+  return ctx.take();
+}
+
+// schemas/primero/openapi.yaml:683: no rules to check.
+void validate(const Lookup& /*value*/, refbridge::validation::Context& /*ctx*/) {}
+
+std::vector<refbridge::Violation> validate(const LookupList& value) {
+  refbridge::validation::Context ctx;
+  validate(value, ctx);
+  return ctx.take();
+}
+
+// schemas/primero/openapi.yaml:696
+void validate(const LookupList& value, refbridge::validation::Context& ctx) {
+  namespace rv = refbridge::validation;
+  if (const auto* x = rv::value_of(value.metadata)) {
+    const auto at = ctx.member("metadata");
+    validate(*x, ctx);
+  }
+}
+
+std::vector<refbridge::Violation> validate(const LookupValue& value) {
+  refbridge::validation::Context ctx;
+  validate(value, ctx);
+  return ctx.take();
+}
+
+// schemas/primero/openapi.yaml:675: no rules to check.
+void validate(const LookupValue& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const Metadata& value) {
   refbridge::validation::Context ctx;
@@ -100,7 +160,7 @@ std::vector<refbridge::Violation> validate(const Metadata& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:336
+// schemas/primero/openapi.yaml:456
 void validate(const Metadata& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.total)) {
@@ -117,13 +177,31 @@ void validate(const Metadata& value, refbridge::validation::Context& ctx) {
   }
 }
 
+std::vector<refbridge::Violation> validate(const ReferToUser& value) {
+  refbridge::validation::Context ctx;
+  validate(value, ctx);
+  return ctx.take();
+}
+
+// schemas/primero/openapi.yaml:650: no rules to check.
+void validate(const ReferToUser& /*value*/, refbridge::validation::Context& /*ctx*/) {}
+
+std::vector<refbridge::Violation> validate(const ReferToUserList& value) {
+  refbridge::validation::Context ctx;
+  validate(value, ctx);
+  return ctx.take();
+}
+
+// schemas/primero/openapi.yaml:666: no rules to check.
+void validate(const ReferToUserList& /*value*/, refbridge::validation::Context& /*ctx*/) {}
+
 std::vector<refbridge::Violation> validate(const Referral& value) {
   refbridge::validation::Context ctx;
   validate(value, ctx);
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:435
+// schemas/primero/openapi.yaml:555
 void validate(const Referral& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.status)) {
@@ -138,7 +216,7 @@ std::vector<refbridge::Violation> validate(const ReferralEnvelope& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:470
+// schemas/primero/openapi.yaml:590
 void validate(const ReferralEnvelope& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.data)) {
@@ -153,7 +231,7 @@ std::vector<refbridge::Violation> validate(const ReferralList& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:461
+// schemas/primero/openapi.yaml:581
 void validate(const ReferralList& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.data)) {
@@ -171,7 +249,7 @@ std::vector<refbridge::Violation> validate(const ReferralUpdate& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:478
+// schemas/primero/openapi.yaml:598
 void validate(const ReferralUpdate& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.status)) {
@@ -186,7 +264,7 @@ std::vector<refbridge::Violation> validate(const ReferralUpdateEnvelope& value) 
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:488
+// schemas/primero/openapi.yaml:608
 void validate(const ReferralUpdateEnvelope& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.data)) {
@@ -201,7 +279,7 @@ std::vector<refbridge::Violation> validate(const Service& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:364
+// schemas/primero/openapi.yaml:484
 void validate(const Service& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.unique_id)) {
@@ -218,7 +296,7 @@ std::vector<refbridge::Violation> validate(const TokenRequest& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:299: no rules to check.
+// schemas/primero/openapi.yaml:419: no rules to check.
 void validate(const TokenRequest& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const TokenResponse& value) {
@@ -227,7 +305,7 @@ std::vector<refbridge::Violation> validate(const TokenResponse& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:307: no rules to check.
+// schemas/primero/openapi.yaml:427: no rules to check.
 void validate(const TokenResponse& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const TokenUser& value) {
@@ -236,7 +314,7 @@ std::vector<refbridge::Violation> validate(const TokenUser& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:292: no rules to check.
+// schemas/primero/openapi.yaml:412: no rules to check.
 void validate(const TokenUser& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const User& value) {
@@ -245,8 +323,17 @@ std::vector<refbridge::Violation> validate(const User& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:496: no rules to check.
+// schemas/primero/openapi.yaml:616: no rules to check.
 void validate(const User& /*value*/, refbridge::validation::Context& /*ctx*/) {}
+
+std::vector<refbridge::Violation> validate(const UserEnvelope& value) {
+  refbridge::validation::Context ctx;
+  validate(value, ctx);
+  return ctx.take();
+}
+
+// schemas/primero/openapi.yaml:642: no rules to check.
+void validate(const UserEnvelope& /*value*/, refbridge::validation::Context& /*ctx*/) {}
 
 std::vector<refbridge::Violation> validate(const UserList& value) {
   refbridge::validation::Context ctx;
@@ -254,7 +341,7 @@ std::vector<refbridge::Violation> validate(const UserList& value) {
   return ctx.take();
 }
 
-// schemas/primero/openapi.yaml:510
+// schemas/primero/openapi.yaml:630
 void validate(const UserList& value, refbridge::validation::Context& ctx) {
   namespace rv = refbridge::validation;
   if (const auto* x = rv::value_of(value.metadata)) {

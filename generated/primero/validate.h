@@ -13,87 +13,132 @@
 
 namespace refbridge::primero {
 
-/// Every violation of ApiError's rules (empty when valid). Source: schemas/primero/openapi.yaml:314
+/// Every violation of ApiError's rules (empty when valid). Source: schemas/primero/openapi.yaml:434
 [[nodiscard]] std::vector<refbridge::Violation> validate(const ApiError& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const ApiError& value, refbridge::validation::Context& ctx);
 
-/// Every violation of Case's rules (empty when valid). Source: schemas/primero/openapi.yaml:387
+/// Every violation of Case's rules (empty when valid). Source: schemas/primero/openapi.yaml:507
 [[nodiscard]] std::vector<refbridge::Violation> validate(const Case& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const Case& value, refbridge::validation::Context& ctx);
 
-/// Every violation of CaseEnvelope's rules (empty when valid). Source: schemas/primero/openapi.yaml:356
+/// Every violation of CaseEnvelope's rules (empty when valid). Source: schemas/primero/openapi.yaml:476
 [[nodiscard]] std::vector<refbridge::Violation> validate(const CaseEnvelope& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const CaseEnvelope& value, refbridge::validation::Context& ctx);
 
-/// Every violation of CaseList's rules (empty when valid). Source: schemas/primero/openapi.yaml:344
+/// Every violation of CaseList's rules (empty when valid). Source: schemas/primero/openapi.yaml:464
 [[nodiscard]] std::vector<refbridge::Violation> validate(const CaseList& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const CaseList& value, refbridge::validation::Context& ctx);
 
-/// Every violation of ErrorEnvelope's rules (empty when valid). Source: schemas/primero/openapi.yaml:327
+/// Every violation of ErrorEnvelope's rules (empty when valid). Source: schemas/primero/openapi.yaml:447
 [[nodiscard]] std::vector<refbridge::Violation> validate(const ErrorEnvelope& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const ErrorEnvelope& value, refbridge::validation::Context& ctx);
 
-/// Every violation of Metadata's rules (empty when valid). Source: schemas/primero/openapi.yaml:336
+/// Every violation of FormField's rules (empty when valid). Source: schemas/primero/openapi.yaml:708
+[[nodiscard]] std::vector<refbridge::Violation> validate(const FormField& value);
+/// Appends the violations of `value` below `ctx`'s current path.
+void validate(const FormField& value, refbridge::validation::Context& ctx);
+
+/// Every violation of FormSection's rules (empty when valid). Source: schemas/primero/openapi.yaml:738
+[[nodiscard]] std::vector<refbridge::Violation> validate(const FormSection& value);
+/// Appends the violations of `value` below `ctx`'s current path.
+void validate(const FormSection& value, refbridge::validation::Context& ctx);
+
+/// Every violation of FormSectionList's rules (empty when valid). Source: schemas/primero/openapi.yaml:766
+[[nodiscard]] std::vector<refbridge::Violation> validate(const FormSectionList& value);
+/// Appends the violations of `value` below `ctx`'s current path.
+void validate(const FormSectionList& value, refbridge::validation::Context& ctx);
+
+/// Every violation of Lookup's rules (empty when valid). Source: schemas/primero/openapi.yaml:683
+[[nodiscard]] std::vector<refbridge::Violation> validate(const Lookup& value);
+/// Appends the violations of `value` below `ctx`'s current path.
+void validate(const Lookup& value, refbridge::validation::Context& ctx);
+
+/// Every violation of LookupList's rules (empty when valid). Source: schemas/primero/openapi.yaml:696
+[[nodiscard]] std::vector<refbridge::Violation> validate(const LookupList& value);
+/// Appends the violations of `value` below `ctx`'s current path.
+void validate(const LookupList& value, refbridge::validation::Context& ctx);
+
+/// Every violation of LookupValue's rules (empty when valid). Source: schemas/primero/openapi.yaml:675
+[[nodiscard]] std::vector<refbridge::Violation> validate(const LookupValue& value);
+/// Appends the violations of `value` below `ctx`'s current path.
+void validate(const LookupValue& value, refbridge::validation::Context& ctx);
+
+/// Every violation of Metadata's rules (empty when valid). Source: schemas/primero/openapi.yaml:456
 [[nodiscard]] std::vector<refbridge::Violation> validate(const Metadata& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const Metadata& value, refbridge::validation::Context& ctx);
 
-/// Every violation of Referral's rules (empty when valid). Source: schemas/primero/openapi.yaml:435
+/// Every violation of ReferToUser's rules (empty when valid). Source: schemas/primero/openapi.yaml:650
+[[nodiscard]] std::vector<refbridge::Violation> validate(const ReferToUser& value);
+/// Appends the violations of `value` below `ctx`'s current path.
+void validate(const ReferToUser& value, refbridge::validation::Context& ctx);
+
+/// Every violation of ReferToUserList's rules (empty when valid). Source: schemas/primero/openapi.yaml:666
+[[nodiscard]] std::vector<refbridge::Violation> validate(const ReferToUserList& value);
+/// Appends the violations of `value` below `ctx`'s current path.
+void validate(const ReferToUserList& value, refbridge::validation::Context& ctx);
+
+/// Every violation of Referral's rules (empty when valid). Source: schemas/primero/openapi.yaml:555
 [[nodiscard]] std::vector<refbridge::Violation> validate(const Referral& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const Referral& value, refbridge::validation::Context& ctx);
 
-/// Every violation of ReferralEnvelope's rules (empty when valid). Source: schemas/primero/openapi.yaml:470
+/// Every violation of ReferralEnvelope's rules (empty when valid). Source: schemas/primero/openapi.yaml:590
 [[nodiscard]] std::vector<refbridge::Violation> validate(const ReferralEnvelope& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const ReferralEnvelope& value, refbridge::validation::Context& ctx);
 
-/// Every violation of ReferralList's rules (empty when valid). Source: schemas/primero/openapi.yaml:461
+/// Every violation of ReferralList's rules (empty when valid). Source: schemas/primero/openapi.yaml:581
 [[nodiscard]] std::vector<refbridge::Violation> validate(const ReferralList& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const ReferralList& value, refbridge::validation::Context& ctx);
 
-/// Every violation of ReferralUpdate's rules (empty when valid). Source: schemas/primero/openapi.yaml:478
+/// Every violation of ReferralUpdate's rules (empty when valid). Source: schemas/primero/openapi.yaml:598
 [[nodiscard]] std::vector<refbridge::Violation> validate(const ReferralUpdate& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const ReferralUpdate& value, refbridge::validation::Context& ctx);
 
-/// Every violation of ReferralUpdateEnvelope's rules (empty when valid). Source: schemas/primero/openapi.yaml:488
+/// Every violation of ReferralUpdateEnvelope's rules (empty when valid). Source: schemas/primero/openapi.yaml:608
 [[nodiscard]] std::vector<refbridge::Violation> validate(const ReferralUpdateEnvelope& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const ReferralUpdateEnvelope& value, refbridge::validation::Context& ctx);
 
-/// Every violation of Service's rules (empty when valid). Source: schemas/primero/openapi.yaml:364
+/// Every violation of Service's rules (empty when valid). Source: schemas/primero/openapi.yaml:484
 [[nodiscard]] std::vector<refbridge::Violation> validate(const Service& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const Service& value, refbridge::validation::Context& ctx);
 
-/// Every violation of TokenRequest's rules (empty when valid). Source: schemas/primero/openapi.yaml:299
+/// Every violation of TokenRequest's rules (empty when valid). Source: schemas/primero/openapi.yaml:419
 [[nodiscard]] std::vector<refbridge::Violation> validate(const TokenRequest& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const TokenRequest& value, refbridge::validation::Context& ctx);
 
-/// Every violation of TokenResponse's rules (empty when valid). Source: schemas/primero/openapi.yaml:307
+/// Every violation of TokenResponse's rules (empty when valid). Source: schemas/primero/openapi.yaml:427
 [[nodiscard]] std::vector<refbridge::Violation> validate(const TokenResponse& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const TokenResponse& value, refbridge::validation::Context& ctx);
 
-/// Every violation of TokenUser's rules (empty when valid). Source: schemas/primero/openapi.yaml:292
+/// Every violation of TokenUser's rules (empty when valid). Source: schemas/primero/openapi.yaml:412
 [[nodiscard]] std::vector<refbridge::Violation> validate(const TokenUser& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const TokenUser& value, refbridge::validation::Context& ctx);
 
-/// Every violation of User's rules (empty when valid). Source: schemas/primero/openapi.yaml:496
+/// Every violation of User's rules (empty when valid). Source: schemas/primero/openapi.yaml:616
 [[nodiscard]] std::vector<refbridge::Violation> validate(const User& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const User& value, refbridge::validation::Context& ctx);
 
-/// Every violation of UserList's rules (empty when valid). Source: schemas/primero/openapi.yaml:510
+/// Every violation of UserEnvelope's rules (empty when valid). Source: schemas/primero/openapi.yaml:642
+[[nodiscard]] std::vector<refbridge::Violation> validate(const UserEnvelope& value);
+/// Appends the violations of `value` below `ctx`'s current path.
+void validate(const UserEnvelope& value, refbridge::validation::Context& ctx);
+
+/// Every violation of UserList's rules (empty when valid). Source: schemas/primero/openapi.yaml:630
 [[nodiscard]] std::vector<refbridge::Violation> validate(const UserList& value);
 /// Appends the violations of `value` below `ctx`'s current path.
 void validate(const UserList& value, refbridge::validation::Context& ctx);

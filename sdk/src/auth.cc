@@ -1,14 +1,9 @@
-// Authentication strategies. See refbridge/auth.h.
+// Authentication strategies: Basic and static Bearer (the Primero login: auth_primero.cc). See
+// refbridge/auth.h.
 #include "refbridge/auth.h"
 
 #include "auth_support.h"
 #include "refbridge/redaction.h"
-#include "refbridge/url.h"
-#include "token_cache.h"
-
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 namespace refbridge {
 
@@ -77,84 +72,6 @@ class StaticBearer final : public Authenticator {
   std::string key_;
 };
 
-const Clock& system_clock() {
-  static const SystemClock clock;
-  return clock;
-}
-
-class PrimeroTokenLogin final : public Authenticator {
- public:
-  PrimeroTokenLogin(std::string base, std::string user, std::string password, HttpTransport& transport, const Clock& clock)
-      : base_(std::move(base)), user_(std::move(user)), password_(std::move(password)), transport_(&transport),
-        cache_(clock) {
-    register_secret(password_);
-  }
-
-  // Concurrent callers share one token; the first to find it missing logs in while the others
-  // wait (detail::TokenCache), so a 401 burst from several workers causes one login.
-  Result<void> apply(HttpRequest& request) override {
-    REFBRIDGE_TRY(auto token, cache_.get([this] { return log_in(); }));
-    set_header(request, "Authorization", "Bearer " + token);
-    return ok();
-  }
-
-  bool invalidate() override { return cache_.invalidate(); }
-
- private:
-  std::string login_body() const {
-    rapidjson::StringBuffer buf;
-    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-    w.StartObject();
-    w.Key("user");
-    w.StartObject();
-    w.Key("user_name");
-    w.String(user_.c_str(), static_cast<rapidjson::SizeType>(user_.size()));
-    w.Key("password");
-    w.String(password_.c_str(), static_cast<rapidjson::SizeType>(password_.size()));
-    w.EndObject();
-    w.EndObject();
-    return std::string(buf.GetString(), buf.GetSize());
-  }
-
-  Result<detail::FetchedToken> log_in() {
-    auto url = UrlBuilder::from_base(base_);
-    if (!url) return url.error();
-    HttpRequest req;
-    req.method = HttpMethod::kPost;
-    req.url = url.value().path("api/v2/tokens").str();
-    req.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
-    req.body = login_body();
-    auto resp = transport_->send(req);
-    if (!resp) return resp.error();
-    if (resp.value().status == 429) {
-      Error e = make_error(ErrorCode::kRateLimited, "Primero login throttled (at most 6 logins per minute and user)", 429);
-      e.retry_after_seconds = detail::retry_after_seconds(resp.value(), detail::kDefaultLoginWaitSeconds);
-      return e;
-    }
-    if (resp.value().status != 200) {
-      return make_error(ErrorCode::kUnauthorized, "Primero login refused", resp.value().status);
-    }
-    rapidjson::Document doc;
-    doc.Parse<rapidjson::kParseIterativeFlag>(resp.value().body.c_str(), resp.value().body.size());  // no recursion on deep bodies
-    if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("token") || !doc["token"].IsString() ||
-        doc["token"].GetStringLength() == 0) {
-      return make_error(ErrorCode::kUnauthorized,
-                        "Primero login answered without a token (Primero >= 2.11 has no token login: use Basic auth)",
-                        resp.value().status);
-    }
-    detail::FetchedToken token{std::string(doc["token"].GetString(), doc["token"].GetStringLength()), std::nullopt,
-                               std::nullopt};
-    register_secret(token.value);
-    return token;
-  }
-
-  std::string base_;
-  std::string user_;
-  std::string password_;
-  HttpTransport* transport_;
-  detail::TokenCache cache_;
-};
-
 }  // namespace
 
 std::unique_ptr<Authenticator> make_basic_auth(std::string user, std::string password) {
@@ -163,12 +80,6 @@ std::unique_ptr<Authenticator> make_basic_auth(std::string user, std::string pas
 
 std::unique_ptr<Authenticator> make_static_bearer(std::string token, std::string subscription_key) {
   return std::make_unique<StaticBearer>(std::move(token), std::move(subscription_key));
-}
-
-std::unique_ptr<Authenticator> make_primero_token_login(std::string base_url, std::string user, std::string password,
-                                                        HttpTransport& transport, const Clock* clock) {
-  return std::make_unique<PrimeroTokenLogin>(std::move(base_url), std::move(user), std::move(password), transport,
-                                             clock != nullptr ? *clock : system_clock());
 }
 
 }  // namespace refbridge

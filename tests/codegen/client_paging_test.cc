@@ -112,7 +112,7 @@ TEST_CASE("the shipped schemas mark exactly the list operations as pageable", "[
   REQUIRE(ping);
   for (const auto& op : primero.value().operations()) {
     CHECK((op.paging().style() == ir::Paging::PAGE_NUMBER) ==
-          (op.operation_id() == "listCases" || op.operation_id() == "listUsers"));
+          (op.operation_id() == "listCases" || op.operation_id() == "listUsers" || op.operation_id() == "listLookups"));
   }
   for (const auto& op : ping.value().operations()) {
     CHECK((op.paging().style() == ir::Paging::PAGE_TOKEN) ==

@@ -4,6 +4,7 @@
 #include "refbridge/api_connection.h"
 #include "refbridge/auth.h"
 #include "refbridge/oauth2.h"
+#include "scripted_transport.h"
 
 #include <catch2/catch.hpp>
 
@@ -14,53 +15,9 @@
 #include <vector>
 
 using namespace refbridge;
+using namespace refbridge::test;
 
 namespace {
-
-using Handler = std::function<HttpResponse(const HttpRequest&)>;
-
-/// Records every request and answers with `handler` (thread-safe).
-struct ScriptedTransport final : HttpTransport {
-  explicit ScriptedTransport(Handler h) : handler(std::move(h)) {}
-  Result<HttpResponse> send(const HttpRequest& request) override {
-    {
-      std::lock_guard lock(mutex);
-      requests.push_back(request);
-    }
-    return handler(request);
-  }
-  std::size_t count(std::string_view url_part) {
-    std::lock_guard lock(mutex);
-    std::size_t n = 0;
-    for (const auto& r : requests) n += r.url.find(url_part) != std::string::npos ? 1 : 0;
-    return n;
-  }
-  Handler handler;
-  std::mutex mutex;
-  std::vector<HttpRequest> requests;
-};
-
-/// A clock the test moves by hand.
-struct ManualClock final : Clock {
-  std::chrono::sys_time<std::chrono::milliseconds> now() const override { return t.load(); }
-  void advance(std::chrono::milliseconds d) { t = t.load() + d; }
-  std::atomic<std::chrono::sys_time<std::chrono::milliseconds>> t{std::chrono::sys_days{std::chrono::year{2026} / 1 / 1}};
-};
-
-std::string header_of(const HttpRequest& r, std::string_view name) {
-  for (const auto& h : r.headers) {
-    if (h.first == name) return h.second;
-  }
-  return {};
-}
-
-HttpResponse answer(int status, std::string body, std::vector<HttpHeader> headers = {}) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  r.headers = std::move(headers);
-  return r;
-}
 
 /// A token endpoint issuing "tok-1", "tok-2", ... and an API accepting only the latest token.
 struct TokenServer {

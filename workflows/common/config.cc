@@ -141,6 +141,14 @@ Result<WorkflowConfig> load_config(const std::string& path) {
   } else {
     return make_error(ErrorCode::kConfig, "configuration: 'primero.auth' must be 'basic' or 'token'");
   }
+  REFBRIDGE_TRY(c.primero_version, get<std::string>(primero, "version", ""));
+  if (!c.primero_version.empty()) {
+    auto mode = primero_login_mode_for_version(c.primero_version);
+    if (!mode) return make_error(ErrorCode::kConfig, "configuration: 'primero.version': " + mode.error().message);
+    c.primero_login = mode.value();
+  }
+  REFBRIDGE_TRY(c.primero_module_id, get<std::string>(primero, "module_id", ""));
+  REFBRIDGE_TRY(c.primero_require_form_check, get<bool>(primero, "require_form_check", false));
 
   const auto http = root["http"];
   REFBRIDGE_TRY(auto connect_ms, get<long>(http, "connect_timeout_ms", 10'000));

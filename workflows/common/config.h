@@ -20,7 +20,14 @@
 //   primero:
 //     base_url: https://primero.example.org       # env REFBRIDGE_PRIMERO_BASE_URL overrides
 //     user: refbridge_api
-//     auth: basic                                 # basic (Primero >= 2.11) | token (<= 2.10)
+//     auth: basic                                 # basic (every version) | token (native login, below)
+//     version: "2.15"                             # optional; auth: token logs in by it: <= 2.10 JWT,
+//                                                 # 2.11+ session cookie + CSRF; absent = detected
+//                                                 # from the login answer (refbridge/auth.h)
+//     module_id: primeromodule-cp                 # optional; module whose forms the start-up check
+//                                                 # reads (default: the profile's constant module_id)
+//     require_form_check: false                   # true: a 403/404 on /api/v2/forms or /lookups stops
+//                                                 # the run (exit 78) instead of a WARN (primero_config_check.h)
 //     tls: {...}                                  # as under ping:
 //   http:
 //     connect_timeout_ms: 10000
@@ -58,6 +65,7 @@
 // A file holding a secret-looking key (password, token, client_secret, subscription_key, ...) is
 // refused: secrets never live in the configuration file or on the command line.
 
+#include "refbridge/auth.h"
 #include "refbridge/error.h"
 #include "refbridge/http.h"
 #include "refbridge/retry.h"
@@ -116,6 +124,10 @@ struct WorkflowConfig {
   std::string primero_user;
   std::string primero_password;  ///< secret, from REFBRIDGE_PRIMERO_PASSWORD
   PrimeroAuthMode primero_auth = PrimeroAuthMode::kBasic;
+  std::string primero_version;  ///< `primero.version` as written, empty = not configured
+  PrimeroLoginMode primero_login = PrimeroLoginMode::kAuto;  ///< from primero_version (auth: token)
+  std::string primero_module_id;  ///< `primero.module_id`, empty = the profile's constant module_id
+  bool primero_require_form_check = false;  ///< `primero.require_form_check`
   HttpOptions http;  ///< timeouts and limits of both connections; TLS comes from ping_tls / primero_tls
   RetryPolicy retry;                        ///< `retry:` section (in-call retries)
   std::chrono::seconds run_timeout{0};      ///< `run_timeout_seconds`, 0 = no limit

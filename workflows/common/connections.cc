@@ -39,7 +39,7 @@ Result<std::unique_ptr<Connections>> Connections::create(const WorkflowConfig& c
   }
   if (config.primero_auth == PrimeroAuthMode::kToken) {
     c->primero_auth_ = make_primero_token_login(config.primero_base_url, config.primero_user, config.primero_password,
-                                                *c->primero_transport_, &c->clock_);
+                                                *c->primero_transport_, &c->clock_, config.primero_login);
   } else {
     c->primero_auth_ = make_basic_auth(config.primero_user, config.primero_password);
   }

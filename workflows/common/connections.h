@@ -19,7 +19,8 @@ class Connections {
  public:
   /// PING: static Bearer token, or OAuth2 client credentials (`ping.auth: oauth2`, token requests
   /// over the PING transport, so with PING's TLS settings), + Ocp-Apim-Subscription-Key when set.
-  /// Primero: Basic auth, or the token login of Primero <= 2.10 when `primero.auth: token`.
+  /// Primero: Basic auth, or the native login when `primero.auth: token` (JWT <= 2.10, session +
+  /// CSRF 2.11+: by `primero.version`, else detected from the login answer; refbridge/auth.h).
   /// Each transport gets config.http with its connection's TLS settings (`ping.tls`, `primero.tls`).
   /// When a connection has `insecure_skip_tls_verify: true`, a WARN line
   /// `tls.verification_disabled` naming it is written to `log` (every start-up; pass the logger).

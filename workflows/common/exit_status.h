@@ -13,7 +13,8 @@
 //   74      EX_IOERR         the ledger or the report file could not be read or written
 //   75      EX_TEMPFAIL      another run of the same workflow holds the run lease; nothing was done
 //   77      EX_NOPERM        authentication or authorization refused (after the allowed re-login)
-//   78      EX_CONFIG        configuration error: bad or unknown key, missing secret, profile check failed
+//   78      EX_CONFIG        configuration error: bad or unknown key, missing secret, profile check failed,
+//                            the Primero instance lacks a field or option value (primero_config_check.h)
 // Codes 3 and 4 predate this table and keep their meaning (schedulers already alert on them).
 
 #include "refbridge/error.h"

@@ -2,6 +2,7 @@
 // exit. Usage, secrets and exit status: workflows/common/workflow_main.h.
 
 #include "referrals_to_progres.h"
+#include "primero_config_check.h"
 #include "workflow_main.h"
 
 #include "mappings/primero_referral_to_progres.h"
@@ -17,6 +18,12 @@ int main(int argc, char** argv) {
                          }
                          ping::PingClient ping(env.connections.ping());
                          primero::PrimeroClient primero(env.connections.primero());
+                         // Before any record: the instance has every field and option value the mapping
+                         // needs (primero_config_check.h); else exit 78 with the list, nothing written.
+                         REFBRIDGE_TRY(check_primero_configuration(
+                             primero, mappings::primero_referral_to_progres_primero_requirements(env.profile),
+                             primero_check_settings(env.config, env.profile, mappings::primero_referral_to_progres_primero_record_type),
+                             env.log, "2.1"));
                          const EngineDeps engine{env.ledger, env.config.sync, env.clock, env.log, env.sleep};
                          const ReferralsToProgresDeps deps{ping, primero, env.profile, env.config.unhcr, engine};
                          return run_referrals_to_progres(deps);
