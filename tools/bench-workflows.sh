@@ -69,7 +69,7 @@ bench_one() {  # bench_one <id> <program> <sandbox options...>
   [[ -z $only || $only == "$id" ]] || return 0
   shift 2
   rm -f "$out/ports.json"
-  "$bin/tools/sandbox/refbridge-sandbox" --ports-file "$out/ports.json" --ingestion-polls 1 --primero-millisecond-ranges "$@" \
+  "$bin/tools/sandbox/refbridge-sandbox" --ports-file "$out/ports.json" --ingestion-polls 1 "$@" \
     >"$out/sandbox-$id.out" 2>"$out/sandbox-$id.log" &
   local pid=$!
   for _ in $(seq 1 600); do [[ -s "$out/ports.json" ]] && break; sleep 0.1; done

@@ -31,7 +31,7 @@ REFBRIDGE_SANDBOX_PRIMERO_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/
 REFBRIDGE_SANDBOX_PING_TOKEN=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 export REFBRIDGE_SANDBOX_PRIMERO_PASSWORD REFBRIDGE_SANDBOX_PING_TOKEN
 
-"$bin/tools/sandbox/refbridge-sandbox" --fixtures "$fixtures" --ports-file "$out/ports.json" --ingestion-polls 2 --primero-millisecond-ranges \
+"$bin/tools/sandbox/refbridge-sandbox" --fixtures "$fixtures" --ports-file "$out/ports.json" --ingestion-polls 2 \
   --dump-primero "$out/primero-cases.json" --dump-ping "$out/ping-interventions.json" \
   --dump-ping-incoming "$out/ping-incoming.json" --dump-ping-ingestions "$out/ping-ingestions.json" \
   >"$out/sandbox.out" 2>"$out/sandbox.log" &

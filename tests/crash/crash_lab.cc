@@ -90,9 +90,7 @@ Trial::Trial(const Scenario& scenario) : scenario_(scenario), dir_(make_temp_dir
   options.primero_password = kPassword;
   options.ping_token = kToken;
   options.on_write = [this](std::string_view method, std::string_view path) { killer_.on_write(method, path); };
-  // Cursor reading (workflows/common/updated_cases.cc) assumes millisecond ranges; Primero compares
-  // whole seconds and the reader would re-read a second forever. Drop once the reader copes.
-  options.primero_millisecond_ranges = true;
+  if (scenario.configure) scenario.configure(options);
   auto box = sandbox::Sandbox::start(options);
   if (!box) FAIL("the sandbox did not start: " << box.error().describe());
   box_ = std::move(box).value();

@@ -38,6 +38,8 @@ struct Scenario {
   /// Seeds a fresh sandbox (fixtures and synthetic records); must give the same data every time.
   std::function<void(sandbox::Sandbox&)> seed;
   int concurrency = 1;   ///< sync.concurrency: 1 makes kill point k the same instant in every run
+  /// Adjusts the sandbox before it starts (e.g. another Primero configuration); may be empty.
+  std::function<void(sandbox::SandboxOptions&)> configure;
 };
 
 /// Counts the sandbox's writes and SIGKILLs the running workflow at the chosen one (thread-safe;
@@ -90,6 +92,7 @@ class Trial {
   [[nodiscard]] std::vector<std::string> state() const;
 
   WriteKiller& killer() { return killer_; }
+  [[nodiscard]] const sandbox::Sandbox& box() const { return *box_; }
   [[nodiscard]] std::string path(const std::string& name) const { return (dir_ / name).string(); }
   /// The child's combined stdout + stderr of every run so far (for failure messages).
   [[nodiscard]] std::string output() const;

@@ -155,12 +155,9 @@ WorkflowHarness::WorkflowHarness(Workflow w) : w_(w) {
   sandbox::SandboxOptions options;
   options.primero_password = kPassword;
   options.ping_token = kToken;
-  // The runs below log in with make_primero_token_login (a JWT in the login body): Primero <= 2.10.
-  // Switch to the default (2.15, session cookie + CSRF) once the SDK logs in that way.
+  // Primero <= 2.10 (JWT login): the fault matrix's token-expiry row acts on JWTs only. The SDK's
+  // 2.11+ session login is proven against the sandbox in tests/security and tests/sdk.
   options.primero_version = "2.10.3";
-  // Cursor reading (workflows/common/updated_cases.cc) assumes millisecond ranges; Primero compares
-  // whole seconds and the reader would re-read a second forever. Drop once the reader copes.
-  options.primero_millisecond_ranges = true;
   auto box = sandbox::Sandbox::start(options);
   REQUIRE(box);
   box_ = std::move(box).value();

@@ -169,9 +169,6 @@ TEST_CASE("a full run of the four workflows leaves no secret and no fixture pers
   options.primero_password = kPrimeroPassword;
   options.ping_oauth = sandbox::PingOAuthOptions{"refbridge-demo", kClientSecret, 3600};
   options.logger = &logger;
-  // Cursor reading (workflows/common/updated_cases.cc) assumes millisecond ranges; Primero compares
-  // whole seconds and the reader would re-read a second forever. Drop once the reader copes.
-  options.primero_millisecond_ranges = true;
   auto box = sandbox::Sandbox::start(options).value();
   REQUIRE(box->seed_ping_from_fixtures(REFBRIDGE_FIXTURES_DIR));
   REQUIRE(box->seed_ping_decisions_from_fixtures(REFBRIDGE_FIXTURES_DIR));

@@ -35,9 +35,6 @@ std::unique_ptr<sandbox::Sandbox> start_sandbox() {
   sandbox::SandboxOptions options;
   options.primero_password = kPassword;
   options.ping_token = kToken;
-  // Cursor reading (workflows/common/updated_cases.cc) assumes millisecond ranges; Primero compares
-  // whole seconds and the reader would re-read a second forever. Drop once the reader copes.
-  options.primero_millisecond_ranges = true;
   auto box = sandbox::Sandbox::start(options);
   REQUIRE(box);
   return std::move(box).value();

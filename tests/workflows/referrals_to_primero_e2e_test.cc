@@ -60,11 +60,14 @@ struct Harness {
   }
 
   // One run with fresh connections; `primero_url` may point elsewhere to simulate an outage.
-  workflows::RunReport run(const Clock& clock, std::string primero_url = {}, std::string ping_token = kToken) {
+  // `token_login`: Primero's native login (on the sandbox's default 2.15: session cookie + CSRF).
+  workflows::RunReport run(const Clock& clock, std::string primero_url = {}, std::string ping_token = kToken,
+                           bool token_login = false) {
     auto ping_transport = make_curl_transport({});
     auto primero_transport = make_curl_transport({});
     auto ping_auth = make_static_bearer(ping_token);
-    auto primero_auth = make_basic_auth("primero_api", kPassword);
+    auto primero_auth = token_login ? make_primero_token_login(box->primero_base_url(), "primero_api", kPassword, *primero_transport)
+                                    : make_basic_auth("primero_api", kPassword);
     auto ping_conn = ApiConnection::create(box->ping_base_url(), *ping_transport, *ping_auth).value();
     auto primero_conn = ApiConnection::create(primero_url.empty() ? box->primero_base_url() : primero_url,
                                               *primero_transport, *primero_auth)
@@ -345,4 +348,14 @@ TEST_CASE("four referrals per child at concurrency 8 and 32: one case per child,
     }
     CHECK(synthetic_cases == kChildren);
   }
+}
+
+TEST_CASE("the native login of Primero 2.11+ (session cookie, CSRF token on writes) delivers as Basic does") {
+  Harness h;
+  const FixedClock clock = worked_example_clock();
+  const auto report = h.run(clock, {}, kToken, /*token_login=*/true);
+  INFO(report.to_json());
+  CHECK_FALSE(report.aborted());
+  CHECK(report.count(RecordState::kDelivered) == 2);
+  CHECK(h.cases_of(h.cases(), "989-00000226").size() == 1);
 }
