@@ -13,6 +13,7 @@
 #include "refbridge/json.h"
 #include "refbridge/ledger.h"
 #include "refbridge/time.h"
+#include "refbridge/version.h"
 
 #include <CLI/CLI.hpp>
 
@@ -394,6 +395,7 @@ int main(int argc, char** argv) {
   Options o;
   CLI::App app{"refbridge-ledger: what refbridge did with each record, across runs (read-only)"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", refbridge::version_line("refbridge-ledger"));
   app.fallthrough();  // --ledger may also follow the subcommand
   app.add_option("--ledger", o.ledger, "the ledger file (SQLite; never created by this command)")->required();
 

@@ -4,7 +4,8 @@
 // records, the rule and a reason a person can act on. Only ids, codes and counts: no personal data.
 // Every string written by to_json() and summary_line() passes refbridge::redact() (secrets).
 // JSON shape (written by to_json):
-//   {"workflow":"1.1","started_at":"<UTC ISO-8601 ms>","finished_at":"...","duration_ms":123,
+//   {"workflow":"1.1","refbridge_version":"0.1.0","refbridge_commit":"<git, 12 hex or unknown>",
+//    "started_at":"<UTC ISO-8601 ms>","finished_at":"...","duration_ms":123,
 //    "aborted":"<reason, only when the run could not go on>",
 //    "counts":{"delivered":2,"skipped":0,"rejected":9,"failed":0},
 //    "records":[{"key":"989-22-PRTITV-0000051","state":"delivered","case_id":"...","action":"created"},

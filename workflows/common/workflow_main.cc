@@ -3,8 +3,11 @@
 
 #include "exit_status.h"
 
+#include "refbridge/version.h"
+
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -32,6 +35,8 @@ Result<void> write_report(const RunReport& report, const std::string& path) {
 
 int workflow_main(int argc, char** argv, std::string_view id, std::string_view title, const WorkflowRun& run) {
   CLI::App app{std::string(title)};
+  const std::string program = argc > 0 ? std::filesystem::path(argv[0]).filename().string() : "refbridge";
+  app.set_version_flag("--version", version_line(program + " (workflow " + std::string(id) + ")"));
   std::string config_path;
   std::string report_path;
   app.add_option("--config", config_path, "YAML configuration file")->required()->check(CLI::ExistingFile);

@@ -6,6 +6,7 @@
 // call to workflow_main() with its run function.
 //
 // Usage: refbridge-<workflow> --config refbridge.yaml [--report out.json]
+//        refbridge-<workflow> --version   (program, project version and git commit; refbridge/version.h)
 // Secrets come from the environment (config.h), never from arguments; they are registered with the
 // logger's redaction before anything is logged. Exit statuses follow sysexits(3): the one table
 // is exit_status.h (0 completed, 3 interrupted, 4 run deadline, 64 usage, 69 unavailable,
