@@ -1,6 +1,8 @@
 #pragma once
 // Workflow configuration: a YAML file for everything that is not secret, environment variables
-// for secrets (never command-line arguments, never the file). Shape:
+// for secrets (never command-line arguments, never the file). Every key is in the one table of
+// config_keys.h (unknown, misplaced or mistyped keys are refused, exit 78), which also generates
+// the reference doc/configuration.md (type, default, unit, range, meaning, environment). Shape:
 //   profile: schemas/profiles/gambella.yaml     # deployment profile (relative to the config file)
 //   ping:
 //     base_url: https://ping.example.org          # env REFBRIDGE_PING_BASE_URL overrides
@@ -126,8 +128,9 @@ struct WorkflowConfig {
 };
 
 /// Reads the YAML file and the environment. Errors: kIo (unreadable), kInvalidInput (YAML syntax,
-/// with line:column), kConfig (a missing or invalid setting, named; a missing secret names the
-/// environment variable to set).
+/// with line:column), kConfig (an unknown, misplaced or mistyped key with file:line and a "did you
+/// mean" (check_config_keys, config_keys.h); a missing or invalid setting, named by its full dotted
+/// key; a missing secret names the environment variable to set).
 Result<WorkflowConfig> load_config(const std::string& path);
 
 }  // namespace refbridge::workflows

@@ -1,6 +1,7 @@
 // Shared workflow program. See workflow_main.h.
 #include "workflow_main.h"
 
+#include "config_keys.h"
 #include "exit_status.h"
 
 #include "refbridge/version.h"
@@ -39,6 +40,13 @@ int workflow_main(int argc, char** argv, std::string_view id, std::string_view t
   app.set_version_flag("--version", version_line(program + " (workflow " + std::string(id) + ")"));
   std::string config_path;
   std::string report_path;
+  app.add_flag_callback(
+      "--print-config-reference",
+      [] {
+        std::cout << config_reference_markdown();
+        throw CLI::Success();
+      },
+      "print the configuration reference (Markdown, doc/configuration.md) and exit");
   app.add_option("--config", config_path, "YAML configuration file")->required()->check(CLI::ExistingFile);
   app.add_option("--report", report_path, "write the run report (JSON) to this file");
   try {

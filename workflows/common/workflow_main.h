@@ -7,6 +7,7 @@
 //
 // Usage: refbridge-<workflow> --config refbridge.yaml [--report out.json]
 //        refbridge-<workflow> --version   (program, project version and git commit; refbridge/version.h)
+//        refbridge-<workflow> --print-config-reference   (doc/configuration.md, from config_keys.h)
 // Secrets come from the environment (config.h), never from arguments; they are registered with the
 // logger's redaction before anything is logged. Exit statuses follow sysexits(3): the one table
 // is exit_status.h (0 completed, 3 interrupted, 4 run deadline, 64 usage, 69 unavailable,
