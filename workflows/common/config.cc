@@ -157,6 +157,8 @@ Result<WorkflowConfig> load_config(const std::string& path) {
   if (auto e = env("REFBRIDGE_LEDGER"); !e.empty()) ledger = e;
   if (ledger.empty()) return missing("ledger");
   c.ledger_path = ledger == ":memory:" ? ledger : relative_to(dir, ledger);
+  REFBRIDGE_TRY(auto metrics_file, get<std::string>(root, "metrics_file", ""));
+  if (!metrics_file.empty()) c.metrics_file = relative_to(dir, metrics_file);
   REFBRIDGE_TRY(load_run_limits(root, c));
   REFBRIDGE_TRY(c.sync, load_sync(root["sync"]));
   REFBRIDGE_TRY(c.unhcr, load_unhcr(root["unhcr"]));

@@ -38,6 +38,7 @@
 //   run_timeout_seconds: 0                        # per run, 0 = none; then the run stops as on SIGTERM (exit 4)
 //   shutdown_grace_seconds: 30                    # after SIGINT/SIGTERM/run_timeout: in-flight records get this long
 //   ledger: /var/lib/refbridge/ledger.sqlite      # relative to the config file; env REFBRIDGE_LEDGER overrides
+//   metrics_file: /var/lib/prometheus/node-exporter/refbridge-{workflow}.prom   # metrics.h; --metrics-file overrides
 //   sync:                                         # the shared sync engine (workflows/common/sync_*.h)
 //     concurrency: 8                              # records processed at once, 1..64
 //     max_attempts: 5                             # failed deliveries before a record is rejected
@@ -123,6 +124,7 @@ struct WorkflowConfig {
   std::chrono::seconds run_timeout{0};      ///< `run_timeout_seconds`, 0 = no limit
   std::chrono::seconds shutdown_grace{30};  ///< `shutdown_grace_seconds`
   std::string ledger_path;  ///< SQLite ledger file (absolute after loading)
+  std::string metrics_file;  ///< `metrics_file`: Prometheus textfile template ({workflow}), relative to the file; empty = none
   SyncSettings sync;
   UnhcrIdentity unhcr;
 };

@@ -17,6 +17,7 @@ constexpr std::string_view kRequired = "required";
 constexpr ConfigKey kConfigKeys[] = {
   {"profile", T::kPath, kRequired, "", "", "Deployment profile (lookup tables and constants), e.g. ../schemas/profiles/gambella.yaml.", ""},
   {"ledger", T::kPath, kRequired, "", "", "The SQLite ledger file (audit trail, retries, cursors); its directory must be writable (run lease lock files).", "REFBRIDGE_LEDGER"},
+  {"metrics_file", T::kPath, "", "", "", "Prometheus text file written at the end of every run (node_exporter textfile collector); {workflow} becomes the workflow id; --metrics-file overrides; empty = none.", ""},
   {"run_timeout_seconds", T::kInteger, "0", "s", "0..604800", "The run stops as on SIGTERM after this long (exit 4); 0 = no limit.", ""},
   {"shutdown_grace_seconds", T::kInteger, "30", "s", "0..3600", "After SIGINT, SIGTERM or run_timeout_seconds, records in flight get this long to finish.", ""},
 

@@ -74,6 +74,9 @@ class RunReport {
   /// Delivered and skipped records counted but not listed (over kListedLimit).
   [[nodiscard]] std::size_t unlisted() const { return unlisted_; }
   [[nodiscard]] const std::string& workflow() const { return workflow_; }
+  [[nodiscard]] std::chrono::sys_time<std::chrono::milliseconds> started_at() const { return started_at_; }
+  /// The instant given to finish(); started_at() until then.
+  [[nodiscard]] std::chrono::sys_time<std::chrono::milliseconds> finished_at() const { return finished_at_; }
 
   /// The JSON document described at the top of this file (pretty-printed).
   [[nodiscard]] std::string to_json() const;
