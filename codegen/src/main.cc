@@ -10,6 +10,8 @@
 #include "driver.h"
 #include "schema_loader.h"
 
+#include "refbridge/version.h"
+
 #include <CLI/CLI.hpp>
 #include <google/protobuf/text_format.h>
 
@@ -38,6 +40,7 @@ int fail(const refbridge::Error& e) {
 int main(int argc, char** argv) {
   CLI::App app{"refbridge-codegen: schemas -> C++ models, serializers, clients and mapping transforms"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", refbridge::version_line("refbridge-codegen"));
   std::string config = "schemas/codegen.yaml";
   std::string root = ".";
   std::string out_root;

@@ -1,5 +1,5 @@
 // refbridge-ledger (tools/ledger): runs the built executable on a ledger prepared here and checks
-// show, list --state failed --json, runs, summary and the exit statuses.
+// show, list --state failed --json, runs, summary and the exit statuses (actions: ledger_actions_test.cc).
 #include "refbridge/ledger.h"
 
 #include "ledger_temp_dir.h"
@@ -206,7 +206,8 @@ TEST_CASE("refbridge-ledger runs and summary") {
   const auto summary = run_cli(dir, {"--ledger", path, "summary", "--json"});
   REQUIRE(summary.exit == 0);
   const auto s = parse(summary.out);
-  REQUIRE(s["workflows"].Size() == 1);
+  REQUIRE(s["workflows"].Size() == 4);  // the four workflows, those without records too
+  CHECK(std::string(s["workflows"][0]["workflow"].GetString()) == "1.1");
   CHECK(std::string(s["workflows"][0]["cursor"].GetString()) == "2025-01-01T10:01:00.000Z");
   CHECK(s["workflows"][0]["counts"]["failed"].GetInt64() == 2);
   CHECK(s["workflows"][0]["last_run"]["id"].GetInt64() == 2);
@@ -237,15 +238,16 @@ TEST_CASE("refbridge-ledger runs shows an unfinished run as such, and a crashed 
   CHECK_THAT(std::string(json["runs"][0]["aborted_reason"].GetString()), Catch::StartsWith("crashed: "));
 }
 
-TEST_CASE("refbridge-ledger never creates a ledger and exits 2 on usage and ledger errors") {
+TEST_CASE("refbridge-ledger never creates a ledger and exits 74 on ledger errors, 64 on usage errors") {
   TempDir dir;
   const auto missing = dir.file("missing.db");
   const auto r = run_cli(dir, {"--ledger", missing, "summary"});
-  CHECK(r.exit == 2);
+  CHECK(r.exit == 74);
   CHECK_THAT(r.err, Catch::Contains("does not exist"));
   CHECK_FALSE(std::filesystem::exists(missing));
 
-  CHECK(run_cli(dir, {"--ledger", missing}).exit == 2);                                        // no subcommand
-  CHECK(run_cli(dir, {"--ledger", missing, "list", "--workflow", "1.1", "--state", "lost"}).exit == 2);
-  CHECK(run_cli(dir, {"--ledger", missing, "show", "--workflow", "1.1"}).exit == 2);           // no --key
+  CHECK(run_cli(dir, {"--ledger", missing}).exit == 64);                                        // no subcommand
+  CHECK(run_cli(dir, {"--ledger", missing, "list", "--workflow", "1.1", "--state", "lost"}).exit == 64);
+  CHECK(run_cli(dir, {"--ledger", missing, "show", "--workflow", "1.1"}).exit == 64);           // no --key
+  CHECK(run_cli(dir, {"--ledger", missing, "show", "--workflow", "3.1", "--key", "k"}).exit == 64);  // unknown workflow
 }

@@ -1,18 +1,31 @@
-// refbridge-ledger: the audit trail of the durable ledger (refbridge/ledger.h), read-only.
+// refbridge-ledger: the audit trail of the durable ledger (refbridge/ledger.h), and the two
+// audited actions an operator takes on it (actions.h).
 // Usage:
 //   refbridge-ledger --ledger PATH show    --workflow W --key KEY         [--json]
-//   refbridge-ledger --ledger PATH list    --workflow W [--state S] [--limit N] [--after KEY] [--json]
+//   refbridge-ledger --ledger PATH list    [--workflow W] [--state S] [--limit N] [--after KEY] [--json]
 //   refbridge-ledger --ledger PATH runs    --workflow W [--limit N]        [--json]
-//   refbridge-ledger --ledger PATH summary                                 [--json]
-// Times are ISO-8601 UTC with milliseconds ("2025-01-01T10:00:00.000Z"). The ledger is opened
-// read-only: a missing file is an error, never a new database.
-// Exit status: 0 success; 1 the key is unknown (show); 2 usage or ledger error.
+//   refbridge-ledger --ledger PATH summary [--workflow W]                  [--json]
+//   refbridge-ledger --ledger PATH retry   --workflow W (--key K | --state rejected [--rule R]) --reason TEXT [--yes]
+//   refbridge-ledger --ledger PATH resolve --workflow W (--key K | --state S [--rule R]) --reason TEXT [--yes]
+//   refbridge-ledger --version
+// Workflow ids: 1.1, 1.2, 2.1, 2.2 (and 1.1/targets for show, list, runs, summary); list and
+// summary without --workflow cover the four. Times are ISO-8601 UTC with milliseconds
+// ("2025-01-01T10:00:00.000Z"). show / list / runs / summary open the ledger read-only; retry and
+// resolve write, holding the workflow's run lease. A missing file is an error, never a new database.
+// Exit status (sysexits(3), as the workflows): 0 success; 1 nothing done (unknown key, no record
+// matched, not eligible, not confirmed); 64 usage (unknown option or workflow id); 70 internal;
+// 74 the ledger cannot be read or written; 75 a run holds the lease (retry, resolve); 78 the
+// ledger's permissions or schema.
 // Source: the state-store issue ("a refbridge-ledger command shows, for a record key, what
-// happened to it across runs, and lists records by state").
+// happened to it across runs, and lists records by state") and issue 12 (ledger actions).
+
+#include "actions.h"
+#include "format.h"
 
 #include "refbridge/json.h"
 #include "refbridge/ledger.h"
 #include "refbridge/time.h"
+#include "refbridge/version.h"
 
 #include <CLI/CLI.hpp>
 
@@ -33,11 +46,14 @@ using refbridge::LedgerRecord;
 using refbridge::LedgerTime;
 using refbridge::Result;
 using refbridge::RunRow;
-using refbridge::json::Writer;
+using namespace refbridge::ledger_tool;
 
-constexpr int kExitOk = 0;
-constexpr int kExitUnknownKey = 1;
-constexpr int kExitError = 2;
+constexpr int kExitUnknownKey = kExitNothingDone;
+
+/// The workflows an operator acts on, and what list and summary cover without --workflow.
+const std::vector<std::string> kWorkflows = {"1.1", "1.2", "2.1", "2.2"};
+/// Also readable: the case 1.1 created per individual (workflows/common/case_targets.h).
+const std::vector<std::string> kReadableWorkflows = {"1.1", "1.2", "2.1", "2.2", "1.1/targets"};
 
 struct Options {
   std::string ledger;
@@ -48,193 +64,8 @@ struct Options {
   std::string after;
   std::size_t list_limit = 100;
   std::size_t runs_limit = 20;
+  ActionRequest action;  // retry / resolve
 };
-
-// ---- formatting ----
-
-std::string iso(LedgerTime t) { return refbridge::DateTime::from_utc(t).text; }
-
-std::string iso_or_dash(const std::optional<LedgerTime>& t) { return t ? iso(*t) : "-"; }
-
-std::string or_dash(const std::string& s) { return s.empty() ? "-" : s; }
-
-std::optional<std::int64_t> duration_ms(const RunRow& run) {
-  if (!run.finished_at) return std::nullopt;
-  return (*run.finished_at - run.started_at).count();
-}
-
-std::string duration_text(const RunRow& run) {
-  const auto ms = duration_ms(run);
-  if (!ms) return "unfinished";
-  const std::string millis = std::to_string(1000 + *ms % 1000);
-  return std::to_string(*ms / 1000) + "." + millis.substr(1) + "s";
-}
-
-using Row = std::vector<std::string>;
-
-/// Aligned columns separated by two spaces; the last column is not padded.
-void print_table(std::ostream& out, const std::vector<Row>& rows, std::string_view indent = {}) {
-  std::vector<std::size_t> widths;
-  for (const Row& row : rows) {
-    widths.resize(std::max(widths.size(), row.size()));
-    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  }
-  for (const Row& row : rows) {
-    out << indent;
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      out << row[i];
-      if (i + 1 < row.size()) out << std::string(widths[i] - row[i].size() + 2, ' ');
-    }
-    out << '\n';
-  }
-}
-
-std::string error_text(const std::string& code, const std::string& message) {
-  if (code.empty() && message.empty()) return "-";
-  return code + (message.empty() ? "" : ": " + message);
-}
-
-void print_record(std::ostream& out, const LedgerRecord& r) {
-  out << "workflow " << r.workflow << ", key " << r.source_key << '\n';
-  print_table(out,
-              {{"state", std::string(to_string(r.state))},
-               {"source_id", or_dash(r.source_id)},
-               {"target_key", or_dash(r.target_key)},
-               {"attempts", std::to_string(r.attempts)},
-               {"error", error_text(r.error_code, r.error_message)},
-               {"transaction_id", or_dash(r.transaction_id)},
-               {"content_hash", or_dash(r.content_hash)},
-               {"delivered_hash", or_dash(r.delivered_hash)},
-               {"first_seen_at", iso(r.first_seen_at)},
-               {"updated_at", iso(r.updated_at)},
-               {"next_attempt_at", iso_or_dash(r.next_attempt_at)}},
-              "  ");
-}
-
-void print_history(std::ostream& out, const std::vector<LedgerEvent>& events) {
-  out << "history (" << events.size() << " events, oldest first)\n";
-  std::vector<Row> rows{{"RUN", "AT", "STATE", "ATTEMPTS", "CODE", "TRANSACTION", "MESSAGE"}};
-  for (const LedgerEvent& e : events) {
-    rows.push_back({e.run_id == 0 ? "-" : std::to_string(e.run_id), iso(e.at), std::string(to_string(e.state)),
-                    std::to_string(e.attempts), or_dash(e.error_code), or_dash(e.transaction_id), or_dash(e.error_message)});
-  }
-  print_table(out, rows, "  ");
-}
-
-std::string counts_text(const RunRow& run) {
-  return "delivered=" + std::to_string(run.counts.delivered) + " skipped=" + std::to_string(run.counts.skipped) +
-         " rejected=" + std::to_string(run.counts.rejected) + " failed=" + std::to_string(run.counts.failed);
-}
-
-// ---- JSON ----
-
-void write_string(Writer& w, std::string_view key, std::string_view value) {
-  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
-}
-
-void write_int(Writer& w, std::string_view key, std::int64_t value) {
-  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-  w.Int64(value);
-}
-
-/// `"key": "<ISO-8601>"`, or `"key": null` when unset.
-void write_time(Writer& w, std::string_view key, const std::optional<LedgerTime>& t) {
-  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-  if (t) {
-    const std::string text = iso(*t);
-    w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-  } else {
-    w.Null();
-  }
-}
-
-/// `"key": "value"`, or `"key": null` when unset.
-void write_optional_string(Writer& w, std::string_view key, const std::optional<std::string>& value) {
-  if (value) return write_string(w, key, *value);
-  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-  w.Null();
-}
-
-void write_record(Writer& w, const LedgerRecord& r) {
-  w.StartObject();
-  write_string(w, "workflow", r.workflow);
-  write_string(w, "source_key", r.source_key);
-  write_string(w, "source_id", r.source_id);
-  write_string(w, "target_key", r.target_key);
-  write_string(w, "state", to_string(r.state));
-  write_int(w, "attempts", r.attempts);
-  write_string(w, "error_code", r.error_code);
-  write_string(w, "error_message", r.error_message);
-  write_string(w, "transaction_id", r.transaction_id);
-  write_string(w, "content_hash", r.content_hash);
-  write_string(w, "delivered_hash", r.delivered_hash);
-  write_time(w, "first_seen_at", r.first_seen_at);
-  write_time(w, "updated_at", r.updated_at);
-  write_time(w, "next_attempt_at", r.next_attempt_at);
-  w.EndObject();
-}
-
-void write_event(Writer& w, const LedgerEvent& e) {
-  w.StartObject();
-  w.Key("run_id");
-  if (e.run_id == 0) {
-    w.Null();
-  } else {
-    w.Int64(e.run_id);
-  }
-  write_time(w, "at", e.at);
-  write_string(w, "state", to_string(e.state));
-  write_int(w, "attempts", e.attempts);
-  write_string(w, "error_code", e.error_code);
-  write_string(w, "error_message", e.error_message);
-  write_string(w, "transaction_id", e.transaction_id);
-  write_string(w, "content_hash", e.content_hash);
-  write_string(w, "target_key", e.target_key);
-  w.EndObject();
-}
-
-void write_run(Writer& w, const RunRow& run) {
-  w.StartObject();
-  write_int(w, "id", run.id);
-  write_string(w, "workflow", run.workflow);
-  write_time(w, "started_at", run.started_at);
-  write_time(w, "finished_at", run.finished_at);
-  w.Key("duration_ms");
-  if (const auto ms = duration_ms(run)) {
-    w.Int64(*ms);
-  } else {
-    w.Null();
-  }
-  w.Key("counts");
-  w.StartObject();
-  write_int(w, "delivered", run.counts.delivered);
-  write_int(w, "skipped", run.counts.skipped);
-  write_int(w, "rejected", run.counts.rejected);
-  write_int(w, "failed", run.counts.failed);
-  w.EndObject();
-  write_string(w, "aborted_reason", run.aborted_reason);
-  write_string(w, "cursor_after", run.cursor_after);
-  w.EndObject();
-}
-
-/// Writes `items` as a JSON array under `key` with `write_item`.
-template <class T, class WriteItem>
-void write_array(Writer& w, std::string_view key, const std::vector<T>& items, WriteItem write_item) {
-  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-  w.StartArray();
-  for (const T& item : items) write_item(w, item);
-  w.EndArray();
-}
-
-/// Runs `body` on a fresh writer and prints the document followed by a newline.
-template <class Body>
-void print_json(std::ostream& out, Body body) {
-  rapidjson::StringBuffer buf;
-  Writer w(buf);
-  body(w);
-  out << std::string_view(buf.GetString(), buf.GetSize()) << '\n';
-}
 
 // ---- commands ----
 
@@ -261,33 +92,69 @@ Result<int> show(Ledger& ledger, const Options& o) {
   return kExitOk;
 }
 
-Result<int> list(Ledger& ledger, const Options& o) {
+/// One workflow's page of `list`: the records and the key to continue after, if more.
+struct ListPage {
+  std::string workflow;
+  std::vector<LedgerRecord> records;
+  std::optional<std::string> next_after;
+};
+
+Result<ListPage> list_page(Ledger& ledger, const Options& o, const std::string& workflow) {
   std::optional<refbridge::LedgerState> state;
   if (!o.state.empty()) state = refbridge::ledger_state_from_string(o.state);  // checked by the parser
-  REFBRIDGE_TRY(auto records, ledger.list(o.workflow, state, o.list_limit + 1, o.after));
-  std::optional<std::string> next_after;
-  if (records.size() > o.list_limit) {
-    records.resize(o.list_limit);
-    next_after = records.back().source_key;
+  ListPage page{workflow, {}, {}};
+  REFBRIDGE_TRY(page.records, ledger.list(workflow, state, o.list_limit + 1, o.after));
+  if (page.records.size() > o.list_limit) {
+    page.records.resize(o.list_limit);
+    page.next_after = page.records.back().source_key;
+  }
+  return page;
+}
+
+Result<int> list(Ledger& ledger, const Options& o) {
+  const std::vector<std::string> workflows = o.workflow.empty() ? kWorkflows : std::vector<std::string>{o.workflow};
+  std::vector<ListPage> pages;
+  for (const std::string& w : workflows) {
+    REFBRIDGE_TRY(auto page, list_page(ledger, o, w));
+    pages.push_back(std::move(page));
   }
   if (o.json) {
     print_json(std::cout, [&](Writer& w) {
       w.StartObject();
-      write_string(w, "workflow", o.workflow);
+      write_optional_string(w, "workflow", o.workflow.empty() ? std::nullopt : std::optional<std::string>(o.workflow));
       write_optional_string(w, "state", o.state.empty() ? std::nullopt : std::optional<std::string>(o.state));
-      write_array(w, "records", records, write_record);
-      write_optional_string(w, "next_after", next_after);
+      w.Key("records");
+      w.StartArray();
+      for (const ListPage& p : pages) {
+        for (const LedgerRecord& r : p.records) write_record(w, r);
+      }
+      w.EndArray();
+      if (o.workflow.empty()) {
+        w.Key("next_after");
+        w.StartObject();
+        for (const ListPage& p : pages) write_optional_string(w, p.workflow, p.next_after);
+        w.EndObject();
+      } else {
+        write_optional_string(w, "next_after", pages.front().next_after);
+      }
       w.EndObject();
     });
     return kExitOk;
   }
-  std::vector<Row> rows{{"KEY", "STATE", "ATTEMPTS", "CODE", "UPDATED_AT"}};
-  for (const LedgerRecord& r : records) {
-    rows.push_back({r.source_key, std::string(to_string(r.state)), std::to_string(r.attempts), or_dash(r.error_code),
-                    iso(r.updated_at)});
+  std::vector<Row> rows{{"WORKFLOW", "KEY", "STATE", "ATTEMPTS", "CODE", "UPDATED_AT"}};
+  for (const ListPage& p : pages) {
+    for (const LedgerRecord& r : p.records) {
+      rows.push_back({r.workflow, r.source_key, std::string(to_string(r.state)), std::to_string(r.attempts),
+                      or_dash(r.error_code), iso(r.updated_at)});
+    }
+  }
+  if (!o.workflow.empty()) {
+    for (Row& row : rows) row.erase(row.begin());  // one workflow: no WORKFLOW column
   }
   print_table(std::cout, rows);
-  if (next_after) std::cout << "(more: add --after " << *next_after << ")\n";
+  for (const ListPage& p : pages) {
+    if (p.next_after) std::cout << "(more: add --workflow " << p.workflow << " --after " << *p.next_after << ")\n";
+  }
   return kExitOk;
 }
 
@@ -362,7 +229,14 @@ void print_summary(std::ostream& out, const WorkflowSummary& s) {
 }
 
 Result<int> summary(Ledger& ledger, const Options& o) {
-  REFBRIDGE_TRY(const auto names, ledger.workflows());
+  std::vector<std::string> names{o.workflow};
+  if (o.workflow.empty()) {  // the four, and any other workflow the ledger holds (1.1/targets)
+    REFBRIDGE_TRY(names, ledger.workflows());
+    for (const std::string& w : kWorkflows) {
+      if (std::find(names.begin(), names.end(), w) == names.end()) names.push_back(w);
+    }
+    std::sort(names.begin(), names.end());
+  }
   std::vector<WorkflowSummary> all;
   for (const std::string& name : names) {
     REFBRIDGE_TRY(auto s, summarise(ledger, name));
@@ -388,53 +262,107 @@ std::vector<std::string> state_names() {
   return names;
 }
 
+/// --workflow, checked against `ids` (an unknown id is a usage error, exit 64).
+CLI::Option* add_workflow(CLI::App* cmd, std::string& into, const std::vector<std::string>& ids, bool required) {
+  auto* opt = cmd->add_option("--workflow", into, required ? "workflow id (1.1, 1.2, 2.1, 2.2)"
+                                                           : "workflow id (1.1, 1.2, 2.1, 2.2); default: all four");
+  opt->check(CLI::IsMember(ids));
+  if (required) opt->required();
+  return opt;
+}
+
+CLI::App* add_action(CLI::App& app, Options& o, const char* name, const char* what, const char* states) {
+  auto* cmd = app.add_subcommand(name, what);
+  add_workflow(cmd, o.action.workflow, kWorkflows, true);
+  cmd->add_option("--key", o.action.key, "the record's source key (or --state for a set)");
+  cmd->add_option("--state", o.action.state, std::string("act on every record in this state: ") + states);
+  cmd->add_option("--rule", o.action.rule, "with --state: only records whose rule (error code) is this");
+  cmd->add_option("--reason", o.action.reason,
+                  "why, recorded in the record's history with your OS user and the time; ids and codes only: "
+                  "the reason must NOT hold personal data (names, dates of birth, case details)")
+      ->required();
+  cmd->add_flag("--yes", o.action.yes, "do not ask for confirmation of a --state set");
+  return cmd;
+}
+
+/// Opens the ledger for `writable` commands only after checking it exists with the current schema.
+Result<std::unique_ptr<Ledger>> open_ledger(const std::string& path, bool writable) {
+  REFBRIDGE_TRY(auto read_only, refbridge::open_sqlite_ledger(path, refbridge::LedgerOpenMode::kReadOnly));
+  if (!writable) return read_only;
+  read_only.reset();
+  return refbridge::open_sqlite_ledger(path, refbridge::LedgerOpenMode::kCreate);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   Options o;
-  CLI::App app{"refbridge-ledger: what refbridge did with each record, across runs (read-only)"};
+  CLI::App app{"refbridge-ledger: what refbridge did with each record, across runs; retry or resolve records by hand"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", refbridge::version_line("refbridge-ledger"));
   app.fallthrough();  // --ledger may also follow the subcommand
   app.add_option("--ledger", o.ledger, "the ledger file (SQLite; never created by this command)")->required();
 
   auto* show_cmd = app.add_subcommand("show", "a record's current row and its history across runs");
-  show_cmd->add_option("--workflow", o.workflow, "workflow id (1.1, 1.2, 2.1, 2.2)")->required();
+  add_workflow(show_cmd, o.workflow, kReadableWorkflows, true);
   show_cmd->add_option("--key", o.key, "the record's source key")->required();
 
-  auto* list_cmd = app.add_subcommand("list", "records of a workflow, by source key");
-  list_cmd->add_option("--workflow", o.workflow, "workflow id (1.1, 1.2, 2.1, 2.2)")->required();
+  auto* list_cmd = app.add_subcommand("list", "records by source key (of one workflow, or of the four)");
+  add_workflow(list_cmd, o.workflow, kReadableWorkflows, false);
   list_cmd->add_option("--state", o.state, "only records in this state")->check(CLI::IsMember(state_names()));
-  list_cmd->add_option("--limit", o.list_limit, "at most this many records (default 100)")->check(CLI::Range(1, 1000000));
-  list_cmd->add_option("--after", o.after, "only keys after this one (paging)");
+  list_cmd->add_option("--limit", o.list_limit, "at most this many records per workflow (default 100)")
+      ->check(CLI::Range(1, 1000000));
+  list_cmd->add_option("--after", o.after, "only keys after this one (paging; needs --workflow)");
 
   auto* runs_cmd = app.add_subcommand("runs", "a workflow's runs, newest first");
-  runs_cmd->add_option("--workflow", o.workflow, "workflow id (1.1, 1.2, 2.1, 2.2)")->required();
+  add_workflow(runs_cmd, o.workflow, kReadableWorkflows, true);
   runs_cmd->add_option("--limit", o.runs_limit, "at most this many runs (default 20)")->check(CLI::Range(1, 1000000));
 
   auto* summary_cmd = app.add_subcommand("summary", "per workflow: cursor, records by state, last run");
+  add_workflow(summary_cmd, o.workflow, kReadableWorkflows, false);
 
   for (auto* sub : {show_cmd, list_cmd, runs_cmd, summary_cmd}) sub->add_flag("--json", o.json, "machine-readable JSON output");
+
+  auto* retry_cmd = add_action(app, o, "retry",
+                               "make a rejected (or failed) record due again at the next run: state failed, attempts 0 "
+                               "(audited; refused while a run holds the lease)",
+                               "rejected");
+  auto* resolve_cmd = add_action(app, o, "resolve",
+                                 "close a rejected or failed record by hand: state skipped, rule resolved-by-hand "
+                                 "(audited; refused while a run holds the lease)",
+                                 "rejected or failed");
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? kExitOk : kExitError;
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  }
+  if (!o.after.empty() && o.workflow.empty()) {
+    std::cerr << "refbridge-ledger: list --after needs --workflow\n";
+    return kExitUsage;
   }
 
-  auto ledger = refbridge::open_sqlite_ledger(o.ledger, refbridge::LedgerOpenMode::kReadOnly);
+  const bool writes = retry_cmd->parsed() || resolve_cmd->parsed();
+  auto ledger = open_ledger(o.ledger, writes);
   if (!ledger) {
     std::cerr << "refbridge-ledger: " << ledger.error().describe() << "\n";
-    return kExitError;
+    return exit_status_for(ledger.error());
   }
   Ledger& l = *ledger.value();
+  if (writes) {
+    o.action.action = retry_cmd->parsed() ? Action::kRetry : Action::kResolve;
+    const int status = run_action(l, o.action, std::cin, std::cout, std::cerr);
+    std::cout.flush();
+    return std::cout ? status : kExitIo;
+  }
   Result<int> r = show_cmd->parsed()   ? show(l, o)
                   : list_cmd->parsed() ? list(l, o)
                   : runs_cmd->parsed() ? runs(l, o)
                                        : summary(l, o);
   if (!r) {
     std::cerr << "refbridge-ledger: " << r.error().describe() << "\n";
-    return kExitError;
+    return exit_status_for(r.error());
   }
   std::cout.flush();
-  return std::cout ? r.value() : kExitError;
+  return std::cout ? r.value() : kExitIo;
 }

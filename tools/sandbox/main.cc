@@ -119,6 +119,7 @@ int main(int argc, char** argv) {
                  "Serve POST /oauth2/token for this client id (secret: env REFBRIDGE_SANDBOX_PING_CLIENT_SECRET)");
   app.add_option("--ping-token-lifetime", ping_token_lifetime, "expires_in of issued PING tokens, seconds")
       ->check(CLI::Range(1, 86400));
+  app.set_version_flag("--version", REFBRIDGE_VERSION_LINE);  // set by tools/CMakeLists.txt
   CLI11_PARSE(app, argc, argv);
 
   refbridge::Logger logger(std::cerr, verbose ? refbridge::LogLevel::kDebug : refbridge::LogLevel::kInfo);

@@ -1,5 +1,6 @@
 // Workflow configuration loader. See config.h.
 #include "config.h"
+#include "config_keys.h"
 #include "config_retry.h"
 
 #include "config_security.h"
@@ -107,6 +108,7 @@ Result<WorkflowConfig> load_config(const std::string& path) {
   }
   if (!root.IsMap()) return make_error(ErrorCode::kInvalidInput, path + ": expected a mapping at the top level");
   REFBRIDGE_TRY(refuse_secrets_in_file(root, path));
+  REFBRIDGE_TRY(check_config_keys(root, path));  // every key known, at its place, of its type (config_keys.h)
 
   WorkflowConfig c;
   const auto dir = std::filesystem::path(path).parent_path();
@@ -153,7 +155,8 @@ Result<WorkflowConfig> load_config(const std::string& path) {
   const auto http = root["http"];
   REFBRIDGE_TRY(auto connect_ms, get<long>(http, "connect_timeout_ms", 10'000));
   REFBRIDGE_TRY(auto total_ms, get<long>(http, "total_timeout_ms", 60'000));
-  if (connect_ms <= 0 || total_ms <= 0) return make_error(ErrorCode::kConfig, "configuration: timeouts must be positive");
+  if (connect_ms <= 0) return make_error(ErrorCode::kConfig, "configuration: 'http.connect_timeout_ms' must be positive");
+  if (total_ms <= 0) return make_error(ErrorCode::kConfig, "configuration: 'http.total_timeout_ms' must be positive");
   c.http.connect_timeout = std::chrono::milliseconds(connect_ms);
   c.http.total_timeout = std::chrono::milliseconds(total_ms);
   REFBRIDGE_TRY(refuse_moved_tls_keys(http));
@@ -162,6 +165,8 @@ Result<WorkflowConfig> load_config(const std::string& path) {
   if (auto e = env("REFBRIDGE_LEDGER"); !e.empty()) ledger = e;
   if (ledger.empty()) return missing("ledger");
   c.ledger_path = ledger == ":memory:" ? ledger : relative_to(dir, ledger);
+  REFBRIDGE_TRY(auto metrics_file, get<std::string>(root, "metrics_file", ""));
+  if (!metrics_file.empty()) c.metrics_file = relative_to(dir, metrics_file);
   REFBRIDGE_TRY(load_run_limits(root, c));
   REFBRIDGE_TRY(c.sync, load_sync(root["sync"]));
   REFBRIDGE_TRY(c.unhcr, load_unhcr(root["unhcr"]));

@@ -1,6 +1,8 @@
 #pragma once
 // Workflow configuration: a YAML file for everything that is not secret, environment variables
-// for secrets (never command-line arguments, never the file). Shape:
+// for secrets (never command-line arguments, never the file). Every key is in the one table of
+// config_keys.h (unknown, misplaced or mistyped keys are refused, exit 78), which also generates
+// the reference doc/configuration.md (type, default, unit, range, meaning, environment). Shape:
 //   profile: schemas/profiles/gambella.yaml     # deployment profile (relative to the config file)
 //   ping:
 //     base_url: https://ping.example.org          # env REFBRIDGE_PING_BASE_URL overrides
@@ -43,6 +45,7 @@
 //   run_timeout_seconds: 0                        # per run, 0 = none; then the run stops as on SIGTERM (exit 4)
 //   shutdown_grace_seconds: 30                    # after SIGINT/SIGTERM/run_timeout: in-flight records get this long
 //   ledger: /var/lib/refbridge/ledger.sqlite      # relative to the config file; env REFBRIDGE_LEDGER overrides
+//   metrics_file: /var/lib/prometheus/node-exporter/refbridge-{workflow}.prom   # metrics.h; --metrics-file overrides
 //   sync:                                         # the shared sync engine (workflows/common/sync_*.h)
 //     concurrency: 8                              # records processed at once, 1..64
 //     max_attempts: 5                             # failed deliveries before a record is rejected
@@ -133,13 +136,15 @@ struct WorkflowConfig {
   std::chrono::seconds run_timeout{0};      ///< `run_timeout_seconds`, 0 = no limit
   std::chrono::seconds shutdown_grace{30};  ///< `shutdown_grace_seconds`
   std::string ledger_path;  ///< SQLite ledger file (absolute after loading)
+  std::string metrics_file;  ///< `metrics_file`: Prometheus textfile template ({workflow}), relative to the file; empty = none
   SyncSettings sync;
   UnhcrIdentity unhcr;
 };
 
 /// Reads the YAML file and the environment. Errors: kIo (unreadable), kInvalidInput (YAML syntax,
-/// with line:column), kConfig (a missing or invalid setting, named; a missing secret names the
-/// environment variable to set).
+/// with line:column), kConfig (an unknown, misplaced or mistyped key with file:line and a "did you
+/// mean" (check_config_keys, config_keys.h); a missing or invalid setting, named by its full dotted
+/// key; a missing secret names the environment variable to set).
 Result<WorkflowConfig> load_config(const std::string& path);
 
 }  // namespace refbridge::workflows

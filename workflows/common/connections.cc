@@ -5,6 +5,8 @@
 
 #include "refbridge/oauth2.h"
 
+#include <chrono>
+
 namespace refbridge::workflows {
 namespace {
 
@@ -15,6 +17,26 @@ void warn_if_insecure(Logger* log, const TlsSettings& tls, const char* connectio
                                     connection + ".tls.insecure_skip_tls_verify: true); anyone on the network path "
                                                  "can read and change this traffic"}});
 }
+
+/// Counts every request of the wrapped transport into RequestMetrics (metrics.h): system, status
+/// class (or "error" when no answer came) and latency. Adds nothing to the request.
+class CountingTransport final : public HttpTransport {
+ public:
+  CountingTransport(std::unique_ptr<HttpTransport> inner, RequestMetrics& metrics, std::string system)
+      : inner_(std::move(inner)), metrics_(metrics), system_(std::move(system)) {}
+
+  Result<HttpResponse> send(const HttpRequest& request) override {
+    const auto start = std::chrono::steady_clock::now();
+    auto response = inner_->send(request);
+    metrics_.observe(system_, response ? response.value().status : 0, std::chrono::steady_clock::now() - start);
+    return response;
+  }
+
+ private:
+  std::unique_ptr<HttpTransport> inner_;
+  RequestMetrics& metrics_;
+  std::string system_;
+};
 
 }  // namespace
 
@@ -30,8 +52,10 @@ Result<std::unique_ptr<Connections>> Connections::create(const WorkflowConfig& c
   std::unique_ptr<Connections> c(new Connections());
   warn_if_insecure(log, config.ping_tls, "ping");
   warn_if_insecure(log, config.primero_tls, "primero");
-  c->ping_transport_ = make_curl_transport(with_tls(config.http, config.ping_tls));
-  c->primero_transport_ = make_curl_transport(with_tls(config.http, config.primero_tls));
+  c->ping_transport_ = std::make_unique<CountingTransport>(make_curl_transport(with_tls(config.http, config.ping_tls)),
+                                                           c->requests_, "ping");
+  c->primero_transport_ = std::make_unique<CountingTransport>(
+      make_curl_transport(with_tls(config.http, config.primero_tls)), c->requests_, "primero");
   if (config.ping_auth == PingAuthMode::kOAuth2) {
     c->ping_auth_ = make_oauth2_client_credentials(config.ping_oauth2, *c->ping_transport_, c->clock_);
   } else {

@@ -3,6 +3,7 @@
 // configuration. Owns them, so their addresses stay valid for the run.
 
 #include "config.h"
+#include "metrics.h"
 #include "refbridge/api_connection.h"
 #include "refbridge/auth.h"
 #include "refbridge/http.h"
@@ -27,6 +28,10 @@ class Connections {
   /// Errors: kConfig when a base URL is not an absolute http(s) URL.
   static Result<std::unique_ptr<Connections>> create(const WorkflowConfig& config, Logger* log = nullptr);
 
+  /// This run's requests per system and status class and their latency (metrics.h): every
+  /// transport call of both connections, token requests included.
+  [[nodiscard]] const RequestMetrics& request_metrics() const { return requests_; }
+
   ApiConnection& ping() { return *ping_; }
   ApiConnection& primero() { return *primero_; }
 
@@ -36,6 +41,7 @@ class Connections {
  private:
   Connections() = default;
   SystemClock clock_;  // token expiry of the OAuth2 and Primero token authenticators
+  RequestMetrics requests_;  // filled by the counting transports (connections.cc)
   std::unique_ptr<HttpTransport> ping_transport_;
   std::unique_ptr<HttpTransport> primero_transport_;
   std::unique_ptr<Authenticator> ping_auth_;

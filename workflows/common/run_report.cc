@@ -2,6 +2,7 @@
 #include "run_report.h"
 
 #include "refbridge/redaction.h"
+#include "refbridge/version.h"
 
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
@@ -55,6 +56,8 @@ std::string RunReport::to_json() const {
   w.SetIndent(' ', 2);
   w.StartObject();
   put(w, "workflow", workflow_);
+  put(w, "refbridge_version", version());
+  put(w, "refbridge_commit", git_commit());
   put(w, "started_at", DateTime::from_utc(started_at_).text);
   put(w, "finished_at", DateTime::from_utc(finished_at_).text);
   w.Key("duration_ms");

@@ -4,7 +4,8 @@
 // records, the rule and a reason a person can act on. Only ids, codes and counts: no personal data.
 // Every string written by to_json() and summary_line() passes refbridge::redact() (secrets).
 // JSON shape (written by to_json):
-//   {"workflow":"1.1","started_at":"<UTC ISO-8601 ms>","finished_at":"...","duration_ms":123,
+//   {"workflow":"1.1","refbridge_version":"0.1.0","refbridge_commit":"<git, 12 hex or unknown>",
+//    "started_at":"<UTC ISO-8601 ms>","finished_at":"...","duration_ms":123,
 //    "aborted":"<reason, only when the run could not go on>",
 //    "counts":{"delivered":2,"skipped":0,"rejected":9,"failed":0},
 //    "records":[{"key":"989-22-PRTITV-0000051","state":"delivered","case_id":"...","action":"created"},
@@ -73,6 +74,9 @@ class RunReport {
   /// Delivered and skipped records counted but not listed (over kListedLimit).
   [[nodiscard]] std::size_t unlisted() const { return unlisted_; }
   [[nodiscard]] const std::string& workflow() const { return workflow_; }
+  [[nodiscard]] std::chrono::sys_time<std::chrono::milliseconds> started_at() const { return started_at_; }
+  /// The instant given to finish(); started_at() until then.
+  [[nodiscard]] std::chrono::sys_time<std::chrono::milliseconds> finished_at() const { return finished_at_; }
 
   /// The JSON document described at the top of this file (pretty-printed).
   [[nodiscard]] std::string to_json() const;

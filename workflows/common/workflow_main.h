@@ -5,7 +5,11 @@
 // for retry, non-zero only when the run itself could not proceed). Each program's main.cc is a
 // call to workflow_main() with its run function.
 //
-// Usage: refbridge-<workflow> --config refbridge.yaml [--report out.json]
+// Usage: refbridge-<workflow> --config refbridge.yaml [--report out.json] [--metrics-file PATH]
+//        refbridge-<workflow> --version   (program, project version and git commit; refbridge/version.h)
+//        refbridge-<workflow> --print-config-reference   (doc/configuration.md, from config_keys.h)
+// --metrics-file (or the key metrics_file) writes the Prometheus textfile at the end of every run,
+// the run started or not (metrics.h; a failure to write it is logged, the exit status is the run's).
 // Secrets come from the environment (config.h), never from arguments; they are registered with the
 // logger's redaction before anything is logged. Exit statuses follow sysexits(3): the one table
 // is exit_status.h (0 completed, 3 interrupted, 4 run deadline, 64 usage, 69 unavailable,

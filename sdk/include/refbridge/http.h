@@ -5,6 +5,7 @@
 // Source: ../shared/docs/cpp-sdk-style-anchors.md §3 practices 5 and 6.
 
 #include "refbridge/error.h"
+#include "refbridge/version.h"
 
 #include <chrono>
 #include <memory>
@@ -48,7 +49,7 @@ struct HttpOptions {
   std::string client_certificate;                     ///< PEM file for mTLS; empty = none
   std::string client_key;                             ///< PEM file for mTLS; empty = none
   std::size_t max_response_bytes = 64u << 20;         ///< larger bodies fail with kInvalidResponse
-  std::string user_agent = "refbridge/0.1";
+  std::string user_agent = refbridge::user_agent();  ///< "refbridge/<version> (commit <git>)" (refbridge/version.h)
 };
 
 /// Sends one request and returns the answer, whatever its status.
