@@ -117,6 +117,7 @@ TEST_CASE("the ASCII fast path finds a bad byte at every position of a long stri
   for (std::size_t len = 0; len <= 40; ++len) {
     const std::string ascii(len, 'x');
     CHECK(is_valid_utf8(ascii));
+    CHECK(is_ascii(ascii));
     for (std::size_t at = 0; at <= len; ++at) {
       INFO("length " << len << ", bad byte at " << at);
       std::string s = ascii;
@@ -124,6 +125,8 @@ TEST_CASE("the ASCII fast path finds a bad byte at every position of a long stri
       auto e = find_invalid_utf8(s);
       REQUIRE(e);
       CHECK(e->offset == at);
+      CHECK_FALSE(is_ascii(s));
+      CHECK_FALSE(is_valid_utf8(s));
       std::string t = ascii;
       t.insert(at, "\xE2\x82\xAC");  // a valid € anywhere
       CHECK(is_valid_utf8(t));

@@ -20,6 +20,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,8 +49,32 @@ struct Utf8Error {
 /// ASCII runs are checked 8 bytes at a time. Never reads outside `bytes`.
 [[nodiscard]] std::optional<Utf8Error> find_invalid_utf8(std::string_view bytes) noexcept;
 
-/// True when `bytes` is well-formed UTF-8 (find_invalid_utf8() finds nothing).
-[[nodiscard]] inline bool is_valid_utf8(std::string_view bytes) noexcept { return !find_invalid_utf8(bytes); }
+/// True when every byte of `bytes` is ASCII (00..7F): 8 bytes at a time, without a branch per
+/// word (most JSON strings are short ASCII ids, codes and dates).
+[[nodiscard]] inline bool is_ascii(std::string_view bytes) noexcept {
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  const char* p = bytes.data();
+  const std::size_t n = bytes.size();
+  if (n < 8) {
+    unsigned acc = 0;
+    for (std::size_t i = 0; i < n; ++i) acc |= static_cast<unsigned char>(p[i]);
+    return (acc & 0x80) == 0;
+  }
+  std::uint64_t acc = 0;
+  std::uint64_t word = 0;
+  for (std::size_t i = 0; i + 8 <= n; i += 8) {
+    std::memcpy(&word, p + i, 8);
+    acc |= word;
+  }
+  std::memcpy(&word, p + n - 8, 8);  // the last 0..7 bytes (overlapping the last full word)
+  return ((acc | word) & kHigh) == 0;
+}
+
+/// True when `bytes` is well-formed UTF-8 (find_invalid_utf8() finds nothing). Inline for the
+/// all-ASCII case.
+[[nodiscard]] inline bool is_valid_utf8(std::string_view bytes) noexcept {
+  return is_ascii(bytes) || !find_invalid_utf8(bytes);
+}
 
 /// What went wrong, in words that quote no data: "invalid byte 0xFF", "stray continuation byte
 /// 0x80", "overlong sequence", "encoded surrogate", "code point above U+10FFFF", "truncated sequence".
