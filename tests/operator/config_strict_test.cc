@@ -168,3 +168,15 @@ TEST_CASE("config: a typo makes the workflow program exit 78 with the message") 
   CHECK(r.err.find(path + ":9: configuration: unknown key 'sync.concurency' in 'sync:'; did you mean 'sync.concurrency'?") !=
         std::string::npos);
 }
+
+TEST_CASE("config: a base URL that is not absolute names its key and variable") {
+  OperatorDir dir;
+  const std::string path = dir.write(
+      "c.yaml", "profile: " REFBRIDGE_SOURCE_DIR "/schemas/profiles/gambella.yaml\n" + config_with("", "").substr(22));
+  const auto r = refbridge::testing::run_program(
+      dir, REFBRIDGE_WORKFLOW_EXE, {"--config", path},
+      "REFBRIDGE_PING_TOKEN=token-1 REFBRIDGE_PRIMERO_PASSWORD=password-1 REFBRIDGE_PRIMERO_BASE_URL=primero.example.org ");
+  INFO(r.err);
+  CHECK(r.exit == 78);
+  CHECK(r.err.find("configuration: 'primero.base_url' (or REFBRIDGE_PRIMERO_BASE_URL): ") != std::string::npos);
+}

@@ -69,11 +69,17 @@ Result<std::unique_ptr<Connections>> Connections::create(const WorkflowConfig& c
   }
   // In-call retries per `retry:`; waits end at once when the run is cancelled (cancellation.h).
   const RetrySettings retry{.policy = config.retry, .cancel = &run_cancellation(), .log = log};
-  REFBRIDGE_TRY(auto ping, ApiConnection::create(config.ping_base_url, *c->ping_transport_, *c->ping_auth_, retry));
-  REFBRIDGE_TRY(auto primero,
-                ApiConnection::create(config.primero_base_url, *c->primero_transport_, *c->primero_auth_, retry));
-  c->ping_ = std::make_unique<ApiConnection>(std::move(ping));
-  c->primero_ = std::make_unique<ApiConnection>(std::move(primero));
+  // A bad base URL names its key (and the variable that may have set it), not only the URL rule.
+  auto named = [](Error e, const char* key, const char* variable) {
+    e.message = "configuration: '" + std::string(key) + "' (or " + variable + "): " + e.message;
+    return e;
+  };
+  auto ping = ApiConnection::create(config.ping_base_url, *c->ping_transport_, *c->ping_auth_, retry);
+  if (!ping) return named(ping.error(), "ping.base_url", "REFBRIDGE_PING_BASE_URL");
+  auto primero = ApiConnection::create(config.primero_base_url, *c->primero_transport_, *c->primero_auth_, retry);
+  if (!primero) return named(primero.error(), "primero.base_url", "REFBRIDGE_PRIMERO_BASE_URL");
+  c->ping_ = std::make_unique<ApiConnection>(std::move(ping.value()));
+  c->primero_ = std::make_unique<ApiConnection>(std::move(primero.value()));
   c->ping_->set_system("PING");
   c->primero_->set_system("Primero");
   return c;

@@ -25,7 +25,8 @@ class Connections {
   /// Each transport gets config.http with its connection's TLS settings (`ping.tls`, `primero.tls`).
   /// When a connection has `insecure_skip_tls_verify: true`, a WARN line
   /// `tls.verification_disabled` naming it is written to `log` (every start-up; pass the logger).
-  /// Errors: kConfig when a base URL is not an absolute http(s) URL.
+  /// Errors: kConfig when a base URL is not an absolute http(s) URL, naming the key
+  /// ("configuration: 'ping.base_url' (or REFBRIDGE_PING_BASE_URL): ...").
   static Result<std::unique_ptr<Connections>> create(const WorkflowConfig& config, Logger* log = nullptr);
 
   /// This run's requests per system and status class and their latency (metrics.h): every
