@@ -36,7 +36,7 @@ std::optional<RecordOutcome> RecordLife::deliver(const QueueItem& item, RecordTi
     out.state = RecordState::kSkipped;
     out.rule = std::move(r.rule);
     out.reason = std::move(r.reason);
-    return settle(item, ticket, std::move(out));
+    return settle(ticket, std::move(out));
   }
   out.state = RecordState::kDelivered;  // what the acknowledgement says; the ledger knows it first (tests/crash)
   if (auto w = book_.acknowledging(ticket, out); !w) return fail(item, ticket, std::move(out), w.error());
@@ -45,7 +45,7 @@ std::optional<RecordOutcome> RecordLife::deliver(const QueueItem& item, RecordTi
   // The write is keyed (same case and service row, or the referral already in the decided status);
   // PING still lists the record, so the next run repeats only what is missing.
   if (!acked) return failed(item, ticket, std::move(out), acked.error(), "written to Primero but the PING acknowledgement failed: ");
-  return settle(item, ticket, std::move(out));
+  return settle(ticket, std::move(out));
 }
 
 std::optional<RecordOutcome> RecordLife::fail(const QueueItem& item, RecordTicket& ticket, RecordOutcome out,
@@ -68,7 +68,7 @@ std::optional<RecordOutcome> RecordLife::fail(const QueueItem& item, RecordTicke
     const std::string context = "rejected (" + rule + ") but the PING acknowledgement failed: ";
     return failed(item, ticket, std::move(out), acked.error(), context, rule);
   }
-  return settle(item, ticket, std::move(out));
+  return settle(ticket, std::move(out));
 }
 
 std::optional<RecordOutcome> RecordLife::failed(const QueueItem& item, RecordTicket& ticket, RecordOutcome out,
@@ -93,7 +93,7 @@ std::optional<RecordOutcome> RecordLife::failed(const QueueItem& item, RecordTic
   return out;
 }
 
-RecordOutcome RecordLife::settle(const QueueItem& /*item*/, RecordTicket& ticket, RecordOutcome out) {
+RecordOutcome RecordLife::settle(RecordTicket& ticket, RecordOutcome out) {
   book_.settle(ticket, out);
   steps_.log(out);
   return out;

@@ -115,7 +115,7 @@ class RecordLife {
   std::optional<RecordOutcome> failed(const QueueItem& item, RecordTicket& ticket, RecordOutcome out, const Error& e,
                                       std::string_view context, std::string_view rule = {});
   /// Writes a delivered / skipped / rejected outcome and logs it.
-  RecordOutcome settle(const QueueItem& item, RecordTicket& ticket, RecordOutcome out);
+  RecordOutcome settle(RecordTicket& ticket, RecordOutcome out);
   RecordOutcome report_only(RecordOutcome out, RecordState state, std::string rule, std::string reason);
 
   std::string workflow_;
