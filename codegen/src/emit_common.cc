@@ -19,7 +19,7 @@ std::vector<GeneratedFile> emit_api(const ir::Api& api, const std::string& out_d
   ctx.include_prefix = std::filesystem::path(ctx.out_dir).filename().generic_string();
   ctx.source = api.source_files_size() > 0 ? api.source_files(0) : std::string("<unknown>");
   std::vector<GeneratedFile> out;
-  for (auto* emit : {&emit_models, &emit_serde, &emit_client, &emit_fake, &emit_validate, &emit_docs}) {
+  for (auto* emit : {&emit_models, &emit_serde, &emit_client, &emit_fake, &emit_forwarding, &emit_validate, &emit_docs}) {
     auto files = emit(ctx);
     out.insert(out.end(), files.begin(), files.end());
   }

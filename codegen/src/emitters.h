@@ -8,6 +8,7 @@
 //                method per operation and `<op>_pages()` per pageable operation; <Api>Client,
 //                its implementation over refbridge::ApiConnection
 //   fake.h/.cc   Fake<Api>: the interface in memory, one std::function slot per operation
+//   forwarding.h Forwarding<Api>: every operation passed to another <Api> (override a few)
 //   validate.h/.cc validate(const Model&) -> every refbridge::Violation (JSON path, keyword, value-free message)
 //   ../docs/<api>.md Markdown reference (contents, operations, models with C++ types and constraints)
 //
@@ -47,6 +48,8 @@ std::vector<GeneratedFile> emit_serde(const EmitContext& ctx);
 std::vector<GeneratedFile> emit_client(const EmitContext& ctx);
 /// fake.h/.cc: Fake<Api> (emit_fake.cc).
 std::vector<GeneratedFile> emit_fake(const EmitContext& ctx);
+/// forwarding.h: Forwarding<Api>, every operation passed to another <Api> (emit_forwarding.cc).
+std::vector<GeneratedFile> emit_forwarding(const EmitContext& ctx);
 /// Client names shared by the client and fake emitters (emit_client.cc): the interface name
 /// ("Ping"), an operation's request struct ("GetInterventionRequest") and its Result value type
 /// ("Intervention", "std::optional<CaseEnvelope>", "refbridge::NoContent").

@@ -145,9 +145,11 @@ Result<HttpResponse> ApiConnection::execute(HttpMethod method, const std::string
   };
   auto result = retry_loop<HttpResponse>(retry_.policy, idempotency, env, seed,
                                          [&]() { return send_once(request, method); }, on_retry);
-  if (!result && result.error().system.empty() && !system_.empty()) {
+  if (!result) {
     Error e = result.error();
-    e.system = system_;
+    if (e.system.empty()) e.system = system_;
+    const std::string where = (system_.empty() ? std::string() : system_ + " ") + operation + " on " + base_.host() + ": ";
+    e.message.insert(0, where);
     return e;
   }
   return result;

@@ -11,6 +11,7 @@
 #include "ledger_sqlite_support.h"
 
 #include <array>
+#include <filesystem>
 #include <limits>
 #include <mutex>
 #include <utility>
@@ -371,6 +372,24 @@ Result<std::unique_ptr<Ledger>> open_sqlite_ledger(const std::string& path, Ledg
   REFBRIDGE_TRY(auto db, open_database(path, mode));
   REFBRIDGE_TRY(auto statements, prepare_statements(db.get()));
   return std::unique_ptr<Ledger>(std::make_unique<SqliteLedger>(path, mode, std::move(db), std::move(statements)));
+}
+
+Result<std::unique_ptr<Ledger>> open_sqlite_ledger_snapshot(const std::string& path) {
+  if (path.empty()) return make_error(ErrorCode::kConfig, "the ledger path is empty");
+  REFBRIDGE_TRY(auto copy, open_database(":memory:", LedgerOpenMode::kCreate));
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) {
+    REFBRIDGE_TRY(auto source, open_database(path, LedgerOpenMode::kReadOnly));
+    sqlite3_backup* backup = sqlite3_backup_init(copy.get(), "main", source.get(), "main");
+    if (backup == nullptr) return sqlite_error(copy.get(), sqlite3_errcode(copy.get()), "cannot copy ledger " + path);
+    const int step = sqlite3_backup_step(backup, -1);
+    const int finish = sqlite3_backup_finish(backup);
+    if (step != SQLITE_DONE) return sqlite_error(copy.get(), step, "cannot copy ledger " + path);
+    if (finish != SQLITE_OK) return sqlite_error(copy.get(), finish, "cannot copy ledger " + path);
+  }
+  REFBRIDGE_TRY(auto statements, prepare_statements(copy.get()));
+  return std::unique_ptr<Ledger>(
+      std::make_unique<SqliteLedger>(":memory:", LedgerOpenMode::kCreate, std::move(copy), std::move(statements)));
 }
 
 }  // namespace refbridge

@@ -16,6 +16,7 @@ Result<UrlBuilder> UrlBuilder::from_base(std::string_view base) {
   }
   UrlBuilder b;
   b.base_ = std::string(base);
+  b.host_ = std::string(parsed->encoded_host_and_port());
   while (!b.base_.empty() && b.base_.back() == '/') b.base_.pop_back();
   return b;
 }

@@ -31,7 +31,7 @@ TEST_CASE("kitchen-sink output matches the committed golden files", "[golden]") 
   auto files = generate_all(dir, cfg.value());
   INFO((files ? std::string() : files.error().message));
   REQUIRE(files);
-  REQUIRE(files.value().size() == 10);  // models.h, serde/client/fake/validate .h+.cc, docs/kitchen_sink.md
+  REQUIRE(files.value().size() == 11);  // models.h, serde/client/fake/validate .h+.cc, forwarding.h, docs/kitchen_sink.md
   for (const auto& f : files.value()) {
     INFO(f.path << ": " << kRegenerate);
     CHECK(fs::exists(dir / f.path));

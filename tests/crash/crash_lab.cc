@@ -106,13 +106,19 @@ Trial::~Trial() {
 
 ChildExit Trial::run(const std::map<std::string, std::string>& extra_env) { return wait(start(extra_env)); }
 
-pid_t Trial::start(const std::map<std::string, std::string>& extra_env) {
-  std::map<std::string, std::string> env = extra_env;
-  env["REFBRIDGE_PING_BASE_URL"] = box_->ping_base_url();
-  env["REFBRIDGE_PRIMERO_BASE_URL"] = box_->primero_base_url();
-  env["REFBRIDGE_PING_TOKEN"] = kToken;
-  env["REFBRIDGE_PRIMERO_PASSWORD"] = kPassword;
-  const pid_t pid = spawn_child(scenario_.program, {"--config", path("config.yaml")}, env, path("output.txt"));
+ChildExit Trial::run_with(const std::vector<std::string>& args, const std::map<std::string, std::string>& extra_env) {
+  return wait(start(extra_env, args));
+}
+
+pid_t Trial::start(const std::map<std::string, std::string>& extra_env, const std::vector<std::string>& args) {
+  std::map<std::string, std::string> env = extra_env;  // the test's values win over the sandbox's
+  env.emplace("REFBRIDGE_PING_BASE_URL", box_->ping_base_url());
+  env.emplace("REFBRIDGE_PRIMERO_BASE_URL", box_->primero_base_url());
+  env.emplace("REFBRIDGE_PING_TOKEN", kToken);
+  env.emplace("REFBRIDGE_PRIMERO_PASSWORD", kPassword);
+  std::vector<std::string> argv{"--config", path("config.yaml")};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const pid_t pid = spawn_child(scenario_.program, argv, env, path("output.txt"));
   killer_.set_child(pid);
   return pid;
 }

@@ -82,10 +82,13 @@ class Trial {
   Trial(const Trial&) = delete;
   Trial& operator=(const Trial&) = delete;
 
-  /// Runs the workflow once with `env` added (REFBRIDGE_CRASH_*) and waits for its end.
+  /// Runs the workflow once with `env` added (REFBRIDGE_CRASH_*; a REFBRIDGE_PING_* or
+  /// REFBRIDGE_PRIMERO_* given here replaces the sandbox's) and waits for its end.
   ChildExit run(const std::map<std::string, std::string>& env = {});
+  /// Runs the workflow once with `args` after "--config <config.yaml>" (e.g. "--dry-run").
+  ChildExit run_with(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
   /// Starts the workflow once (as run() does) without waiting; the write killer targets it.
-  pid_t start(const std::map<std::string, std::string>& env = {});
+  pid_t start(const std::map<std::string, std::string>& env = {}, const std::vector<std::string>& args = {});
   /// Waits for a process start() began.
   ChildExit wait(pid_t pid);
   /// The normalised final state (final_state.h).
@@ -93,6 +96,7 @@ class Trial {
 
   WriteKiller& killer() { return killer_; }
   [[nodiscard]] const sandbox::Sandbox& box() const { return *box_; }
+  sandbox::Sandbox& box() { return *box_; }
   [[nodiscard]] std::string path(const std::string& name) const { return (dir_ / name).string(); }
   /// The child's combined stdout + stderr of every run so far (for failure messages).
   [[nodiscard]] std::string output() const;

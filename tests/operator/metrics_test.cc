@@ -218,7 +218,8 @@ TEST_CASE("metrics: workflow_main writes the file after a run, with requests and
   };
   std::string a0 = "refbridge-test", a1 = "--config", a2 = config;
   char* argv[] = {a0.data(), a1.data(), a2.data()};
-  CHECK(workflow_main(3, argv, "1.1", "test", run) == 0);
+  const WorkflowDefinition workflow{.id = "1.1", .title = "test", .mapping = {}, .run = run, .verify = {}};
+  CHECK(workflow_main(3, argv, workflow) == 0);
   auto samples = parse_exposition(read_text(dir.file("m-1.1.prom")));
   CHECK(value(samples, "refbridge_run_records", {{"state", "delivered"}}) == 3);
   CHECK(value(samples, "refbridge_http_requests_total", {{"system", "ping"}, {"status_class", "error"}}) == 1);
@@ -229,7 +230,7 @@ TEST_CASE("metrics: workflow_main writes the file after a run, with requests and
   const std::string broken = dir.write("broken.yaml", read_text(config) + "synk:\n  concurrency: 1\n");
   std::string b1 = "--config", b2 = broken, b3 = "--metrics-file", b4 = dir.file("m-{workflow}.prom");
   char* argv2[] = {a0.data(), b1.data(), b2.data(), b3.data(), b4.data()};
-  CHECK(workflow_main(5, argv2, "1.1", "test", run) == 78);
+  CHECK(workflow_main(5, argv2, workflow) == 78);
   samples = parse_exposition(read_text(dir.file("m-1.1.prom")));
   CHECK(find(samples, "refbridge_last_run_timestamp_seconds", {{"outcome", "config"}}) != nullptr);
   CHECK(find(samples, "refbridge_last_success_timestamp_seconds", {}) != nullptr);

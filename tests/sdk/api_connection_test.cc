@@ -60,8 +60,22 @@ TEST_CASE("Primero error envelopes become actionable errors") {
   REQUIRE_FALSE(r);
   CHECK(r.error().code == ErrorCode::kUnprocessable);
   CHECK(r.error().http_status == 422);
-  CHECK(r.error().message == "POST answered 422: Invalid Record JSON [/age]");
+  CHECK(r.error().message == "POST on primero.test: POST answered 422: Invalid Record JSON [/age]");
   CHECK(classify(r.error()) != ErrorClass::kTransient);
+}
+
+TEST_CASE("A connection error names the system, the operation and the host") {
+  ScriptedTransport t;  // no answer queued: the transport fails as an unreachable server does
+  auto auth = make_basic_auth("u", "p");
+  auto conn = ApiConnection::create("https://user:secret@primero.example.org:8443/primero", t, *auth,
+                                    RetrySettings{.policy = RetryPolicy::no_retry()}).value();
+  conn.set_system("Primero");
+  auto r = conn.execute(HttpMethod::kGet, conn.url().path("api/v2/cases").str(), std::nullopt, {},
+                        CallInfo{.operation = "listCases"});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().system == "Primero");
+  CHECK(r.error().message == "Primero listCases on primero.example.org:8443: no scripted answer");
+  CHECK(r.error().message.find("secret") == std::string::npos);
 }
 
 TEST_CASE("503 with Retry-After is retryable and carries the delay") {

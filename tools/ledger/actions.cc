@@ -13,7 +13,7 @@
 namespace refbridge::ledger_tool {
 namespace {
 
-constexpr std::string_view kRetryRule = "retry-by-hand";
+constexpr std::string_view kRetryRule = kRetryByHandRule;
 constexpr std::string_view kResolveRule = "resolved-by-hand";
 constexpr std::size_t kMaxReason = 500;
 

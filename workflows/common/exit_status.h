@@ -7,6 +7,8 @@
 //   3       (interrupted)    SIGINT/SIGTERM stopped the run (cancellation.h)
 //   4       (run deadline)   run_timeout_seconds stopped the run (cancellation.h)
 //   64      EX_USAGE         bad command line (unknown option, missing --config)
+//   65      EX_DATAERR       --verify: a delivered record is missing, duplicated or different in the
+//                            destination (verify.h); every one is listed
 //   69      EX_UNAVAILABLE   a remote system is unavailable: listing failed, or the breaker saw
 //                            sync.breaker_threshold consecutive transport failures to one system
 //   70      EX_SOFTWARE      an internal error (a bug in refbridge)
@@ -25,6 +27,7 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitInterrupted = 3;
 inline constexpr int kExitRunTimeout = 4;
 inline constexpr int kExitUsage = 64;
+inline constexpr int kExitDataMismatch = 65;  // EX_DATAERR: --verify found records missing, duplicated or different
 inline constexpr int kExitUnavailable = 69;
 inline constexpr int kExitSoftware = 70;
 inline constexpr int kExitIoError = 74;

@@ -28,6 +28,9 @@ struct QueueItem {
   std::string order_key;  ///< records with equal order keys never run at the same time (may be empty)
   std::string parent_id;  ///< an id of the listing the steps need, not reported (1.1: progres_individualid)
   std::map<std::string, std::string> ids;  ///< report ids known from the listing
+  /// An operator asked for this retry (refbridge-ledger retry; refbridge/ledger.h kRetryByHandRule):
+  /// the steps process the record even though its source no longer holds it as pending.
+  bool by_hand = false;
 };
 
 /// Processes every item of every page of `pages` (a range of Result<Page>, Page having `items`,

@@ -75,6 +75,8 @@ std::optional<RecordOutcome> RecordLife::failed(const QueueItem& item, RecordTic
                                                 const Error& e, std::string_view context, std::string_view rule) {
   Error shown = e;
   shown.message = std::string(context) + e.message;
+  // A hand retry that fails stays one: the next run retries it again, not settles it from PING.
+  if (rule.empty() && item.by_hand) rule = kRetryByHandRule;
   if (classify(e) == ErrorClass::kPermanent) {
     // Only after a write or a rejection (an acknowledgement PING refused): retried, never rejected here.
     out.state = RecordState::kFailed;
@@ -100,6 +102,7 @@ RecordOutcome RecordLife::settle(RecordTicket& ticket, RecordOutcome out) {
 }
 
 std::optional<RecordOutcome> RecordLife::reconcile(const LedgerRecord& row) {
+  if (row.state == LedgerState::kFailed && row.error_code == kRetryByHandRule) return retry_by_hand(row);
   auto status = steps_.source_status(row);
   if (!status) return std::nullopt;
   auto ticket = book_.open(row.source_key, row.source_id);
@@ -109,6 +112,22 @@ std::optional<RecordOutcome> RecordLife::reconcile(const LedgerRecord& row) {
   book_.settle(ticket.value(), out);
   steps_.log(out);
   return out;
+}
+
+std::optional<RecordOutcome> RecordLife::retry_by_hand(const LedgerRecord& row) {
+  RecordOutcome out;
+  out.key = row.source_key;
+  out.source_id = row.source_id;
+  auto ticket = book_.open(row.source_key, row.source_id);
+  if (!ticket) return report_only(std::move(out), RecordState::kFailed, "ledger", ticket.error().describe());
+  auto item = steps_.retry_item(row);
+  if (!item) {
+    QueueItem known{.key = row.source_key, .source_id = row.source_id};
+    return failed(known, ticket.value(), std::move(out), item.error(), "retried by hand but not readable at the source: ");
+  }
+  item.value().by_hand = true;
+  out.ids = item.value().ids;
+  return deliver(item.value(), ticket.value(), std::move(out));
 }
 
 RecordOutcome RecordLife::report_only(RecordOutcome out, RecordState state, std::string rule, std::string reason) {

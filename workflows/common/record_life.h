@@ -86,6 +86,10 @@ class QueueSteps {
   /// Tells PING the outcome: out.state kDelivered (with out.target_key, out.ids) or kRejected
   /// ("<rule>: <reason>"). Errors: the PING call's.
   virtual Result<void> acknowledge(const QueueItem& item, const RecordOutcome& out) = 0;
+  /// The item of a ledger row an operator retried by hand (kRetryByHandRule), re-read from the
+  /// source (its key, source_id and the ids the listing would give; by_hand set). Errors: the
+  /// source's (the row stays due: the next run tries again).
+  virtual Result<QueueItem> retry_item(const LedgerRecord& row) = 0;
   /// PING's status of a ledger row's record now; nullopt while still pending or unreadable.
   virtual std::optional<SourceStatus> source_status(const LedgerRecord& row) = 0;
   /// Logs a settled outcome (ids, rule, codes; never payload values).
@@ -102,6 +106,8 @@ class RecordLife {
   std::optional<RecordOutcome> run(const QueueItem& item);
   /// A ledger row left failed or in flight that PING no longer lists (unlisted_rows.h):
   /// acknowledged -> delivered; failed -> rejected with the row's rule; pending -> nullopt.
+  /// A row retried by hand (error_code kRetryByHandRule) is processed again instead, from
+  /// QueueSteps::retry_item(), whatever PING's status (its outcome is acknowledged to PING as usual).
   std::optional<RecordOutcome> reconcile(const LedgerRecord& row);
 
  private:
@@ -117,6 +123,8 @@ class RecordLife {
   /// Writes a delivered / skipped / rejected outcome and logs it.
   RecordOutcome settle(RecordTicket& ticket, RecordOutcome out);
   RecordOutcome report_only(RecordOutcome out, RecordState state, std::string rule, std::string reason);
+  /// reconcile() of a row retried by hand. nullopt: run-level, not charged.
+  std::optional<RecordOutcome> retry_by_hand(const LedgerRecord& row);
 
   std::string workflow_;
   RecordBook& book_;

@@ -37,6 +37,24 @@ struct Target {
   primero::Referral referral;  ///< as listed before any write
 };
 
+/// What --verify expects in Primero for one decision: the status, and where.
+struct Expected {
+  std::string status;
+  Target target;
+};
+
+/// A delivered decision that cannot be followed to its referral any more: missing when the case or
+/// referral is gone, duplicated when it is ambiguous, different when the decision itself no longer
+/// maps (edited in proGres since); other errors (Primero or PING unreadable) stop the verification.
+Result<VerifyFinding> finding_for(const LedgerRecord& row, const Error& e) {
+  if (e.code == ErrorCode::kNotFound) return VerifyFinding{row.source_key, Verdict::kDifferent, "PING no longer has the decision"};
+  if (e.code != ErrorCode::kRejected) return e;
+  const bool gone = e.rule == "case-not-found" || e.rule == "referral-not-found";
+  const bool twice = e.rule == "ambiguous-match" || e.rule == "ambiguous-referral";
+  return VerifyFinding{row.source_key, gone ? Verdict::kMissing : twice ? Verdict::kDuplicated : Verdict::kDifferent,
+                       e.rule + ": " + e.message};
+}
+
 /// The steps of 2.2 (record_life.h runs them); decisions on one Primero case are ordered
 /// (QueueItem::order_key = the case part of progres_orgreferralid).
 class DecisionSteps final : public QueueSteps {
@@ -46,7 +64,7 @@ class DecisionSteps final : public QueueSteps {
   Result<StepResult> deliver(const QueueItem& item, WriteGate& gate, RecordOutcome& out) override {
     REFBRIDGE_TRY(auto decision, fetch(item.key));
     StepResult r;
-    if (decision.syncStatus && *decision.syncStatus != ping::SyncStatusValue::kPending) {
+    if (decision.syncStatus && *decision.syncStatus != ping::SyncStatusValue::kPending && !item.by_hand) {
       r.state = RecordState::kSkipped;
       r.rule = "not-pending";
       r.reason = "the decision's sync status is " + std::string(decision.syncStatus->text()) + ", not pending";
@@ -71,6 +89,11 @@ class DecisionSteps final : public QueueSteps {
     return ok();
   }
 
+  // A hand retry: deliver() re-reads the decision by its id.
+  Result<QueueItem> retry_item(const LedgerRecord& row) override {
+    return QueueItem{.key = row.source_key, .source_id = row.source_key, .order_key = "decision:" + row.source_key};
+  }
+
   std::optional<SourceStatus> source_status(const LedgerRecord& row) override {
     auto decision = d_.ping.get_referral_decision({.referralId = row.source_key});
     if (!decision || !decision.value().syncStatus || *decision.value().syncStatus == ping::SyncStatusValue::kPending) {
@@ -81,6 +104,26 @@ class DecisionSteps final : public QueueSteps {
   }
 
   void log(const RecordOutcome& out) override { log_outcome(d_.engine.log, kWorkflow, out); }
+
+  // --verify (verify.h): the referral the decision designates holds the status it maps to now.
+  Result<VerifyFinding> verify(const LedgerRecord& row) {
+    auto checked = [&]() -> Result<Expected> {
+      REFBRIDGE_TRY(auto d, fetch(row.source_key));
+      REFBRIDGE_TRY(auto update, transform(d));
+      REFBRIDGE_TRY(auto org_id, parse_org_referral_id(d.progres_orgreferralid.value_or("")));
+      REFBRIDGE_TRY(auto target, find_target(org_id));
+      return Expected{std::string(update.status.text()), std::move(target)};
+    }();
+    if (!checked) return finding_for(row, checked.error());
+    const auto& [wanted, target] = checked.value();
+    const std::string held(target.referral.status.text());
+    if (held != wanted) {
+      return VerifyFinding{row.source_key, Verdict::kDifferent,
+                           "referral " + target.referral.id + " of case " + target.case_id + " is " + held +
+                               ", the decision says " + wanted};
+    }
+    return VerifyFinding{row.source_key, Verdict::kOk, {}};
+  }
 
  private:
   // Steps 1-4; returns the Primero referral id the decision now holds on. `out.ids` gets the ids.
@@ -230,6 +273,12 @@ Result<OrgReferralId> parse_org_referral_id(std::string_view text) {
 bool service_record_matches(const std::optional<std::string>& service_record_id, std::string_view suffix) {
   return service_record_id && service_record_id->size() >= kSuffixLength && !suffix.empty() &&
          service_record_id->ends_with(suffix);
+}
+
+Result<VerifyReport> verify_decisions_to_primero(const DecisionsToPrimeroDeps& deps, const VerifyOptions& options) {
+  DecisionSteps steps(deps);
+  return verify_delivered(deps.engine.ledger, std::string(kWorkflow), options,
+                          [&](const LedgerRecord& row) { return steps.verify(row); });
 }
 
 RunReport run_decisions_to_primero(const DecisionsToPrimeroDeps& deps) {

@@ -34,6 +34,7 @@
 
 #include "engine.h"
 #include "run_report.h"
+#include "verify.h"
 
 #include "ping/client.h"
 #include "primero/client.h"
@@ -62,6 +63,13 @@ struct DecisionsToPrimeroDeps {
 /// unreachable, a repeated page token), the report is marked aborted and the decisions already
 /// processed keep their outcomes.
 RunReport run_decisions_to_primero(const DecisionsToPrimeroDeps& deps);
+
+/// --verify for 2.2 (verify.h): for each decision the ledger says was delivered (key and source
+/// progres_interoperabilityreferralid), PING's decision is read again and mapped, and the Primero
+/// referral it designates must hold that status: missing (case or referral gone), duplicated
+/// (ambiguous), different (another status, or the decision no longer maps). Only GET requests.
+/// Errors: the ledger's, PING's and Primero's other than those findings (the verification stops).
+Result<VerifyReport> verify_decisions_to_primero(const DecisionsToPrimeroDeps& deps, const VerifyOptions& options);
 
 /// progres_orgreferralid split into its parts (workflows.md "Correlation keys").
 struct OrgReferralId {

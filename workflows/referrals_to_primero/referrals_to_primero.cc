@@ -47,7 +47,7 @@ class ReferralSteps final : public QueueSteps {
 
   Result<StepResult> deliver(const QueueItem& item, WriteGate& gate, RecordOutcome& /*out*/) override {
     REFBRIDGE_TRY(auto input, fetch(item));
-    if (!is_pending(input.intervention)) {
+    if (!is_pending(input.intervention) && !item.by_hand) {
       StepResult skip;
       skip.state = RecordState::kSkipped;
       skip.rule = "not-pending";
@@ -77,6 +77,18 @@ class ReferralSteps final : public QueueSteps {
     }
     REFBRIDGE_TRY(d_.ping.update_transfer_status({.interventionId = item.source_id, .body = body}));
     return ok();
+  }
+
+  // A hand retry: the intervention names its individual (the listing's progres_individualid).
+  Result<QueueItem> retry_item(const LedgerRecord& row) override {
+    REFBRIDGE_TRY(auto intervention, d_.ping.get_intervention({.interventionId = row.source_id}));
+    if (!intervention.progres_individual.has_value() || intervention.progres_individual->empty()) {
+      return make_rejection("schema", "PING intervention " + row.source_id + " names no progres_individual");
+    }
+    QueueItem item{.key = row.source_key, .source_id = row.source_id, .order_key = *intervention.progres_individual,
+                   .parent_id = *intervention.progres_individual};
+    item.ids["intervention_id"] = row.source_id;
+    return item;
   }
 
   std::optional<SourceStatus> source_status(const LedgerRecord& row) override {

@@ -25,6 +25,7 @@
 
 #include "engine.h"
 #include "run_report.h"
+#include "verify.h"
 
 #include "ping/client.h"
 #include "primero/client.h"
@@ -49,5 +50,11 @@ struct ReferralsToPrimeroDeps {
 /// final state; when the run could not go on (PING listing failed: authentication, unreachable),
 /// the report is marked aborted and the records already processed keep their outcomes.
 RunReport run_referrals_to_primero(const ReferralsToPrimeroDeps& deps);
+
+/// --verify for 1.1 (verify.h): for each intervention the ledger says was delivered (key
+/// progres_interventionnumber, target_key the Primero case_id), the case exists, no other case has
+/// its unhcr_individual_no, and it has exactly one service row with that progres_interventionnumber.
+/// Only GET requests (listCases, getCase). Errors: the ledger's and Primero's (the verification stops).
+Result<VerifyReport> verify_referrals_to_primero(primero::Primero& primero, Ledger& ledger, const VerifyOptions& options);
 
 }  // namespace refbridge::workflows

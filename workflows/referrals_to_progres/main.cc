@@ -2,7 +2,7 @@
 // exit. Usage, secrets and exit status: workflows/common/workflow_main.h.
 
 #include "referrals_to_progres.h"
-#include "primero_config_check.h"
+#include "verify_ingested.h"
 #include "workflow_main.h"
 
 #include "mappings/primero_referral_to_progres.h"
@@ -10,22 +10,19 @@
 int main(int argc, char** argv) {
   using namespace refbridge;
   using namespace refbridge::workflows;
-  return workflow_main(argc, argv, "2.1", "refbridge workflow 2.1: Primero referrals -> proGres",
-                       [](WorkflowEnv& env) -> Result<RunReport> {
-                         REFBRIDGE_TRY(mappings::primero_referral_to_progres_check_profile(env.profile));
-                         for (const auto& line : mappings::primero_referral_to_progres_unconfirmed_entries(env.profile)) {
-                           env.log.warn("profile.unconfirmed", {{LogKey::kWorkflow, "2.1"}, {LogKey::kMessage, line}});
-                         }
-                         ping::PingClient ping(env.connections.ping());
-                         primero::PrimeroClient primero(env.connections.primero());
-                         // Before any record: the instance has every field and option value the mapping
-                         // needs (primero_config_check.h); else exit 78 with the list, nothing written.
-                         REFBRIDGE_TRY(check_primero_configuration(
-                             primero, mappings::primero_referral_to_progres_primero_requirements(env.profile),
-                             primero_check_settings(env.config, env.profile, mappings::primero_referral_to_progres_primero_record_type),
-                             env.log, "2.1"));
-                         const EngineDeps engine{env.ledger, env.config.sync, env.clock, env.log, env.sleep};
-                         const ReferralsToProgresDeps deps{ping, primero, env.profile, env.config.unhcr, engine};
-                         return run_referrals_to_progres(deps);
-                       });
+  namespace m = refbridge::mappings;
+  const WorkflowDefinition workflow{
+      .id = "2.1",
+      .title = "refbridge workflow 2.1: Primero referrals -> proGres",
+      .mapping = {m::primero_referral_to_progres_check_profile, m::primero_referral_to_progres_unconfirmed_entries,
+                  m::primero_referral_to_progres_primero_requirements, m::primero_referral_to_progres_primero_record_type},
+      .run =
+          [](WorkflowEnv& env) -> Result<RunReport> {
+        const EngineDeps engine{env.ledger, env.config.sync, env.clock, env.log, env.sleep};
+        return run_referrals_to_progres({env.ping, env.primero, env.profile, env.config.unhcr, engine});
+      },
+      .verify =
+          [](WorkflowEnv& env, const VerifyOptions& options) { return verify_ingested(env.ping, env.ledger, "2.1", options); },
+  };
+  return workflow_main(argc, argv, workflow);
 }

@@ -69,7 +69,10 @@ class ApiConnection {
   /// and the authenticator are.
   /// Errors: transport errors; for non-2xx an Error with error_code_for_status(), http_status,
   /// retry_after_seconds (Retry-After as seconds or HTTP-date, rounded up) and
-  /// summarize_error_body() as message; " (after N attempts)" appended when retried.
+  /// summarize_error_body() as message; " (after N attempts)" appended when retried. Every error's
+  /// message starts with where it happened, "<system> <operation> on <host>: " (system as set by
+  /// set_system(), operation = call.operation or the HTTP method, host = the base URL's host[:port]),
+  /// e.g. "Primero listCases on primero.example.org: GET failed: Couldn't connect to server".
   Result<HttpResponse> execute(HttpMethod method, const std::string& url, std::optional<std::string> body = std::nullopt,
                                const std::vector<HttpHeader>& extra_headers = {}, const CallInfo& call = {});
 

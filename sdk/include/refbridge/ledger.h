@@ -78,6 +78,12 @@ inline constexpr LedgerState kAllLedgerStates[] = {LedgerState::kInFlight,  Ledg
                                                    LedgerState::kDelivered, LedgerState::kSkipped,
                                                    LedgerState::kRejected,  LedgerState::kFailed};
 
+/// The error_code of a record an operator made due again by hand (`refbridge-ledger retry`,
+/// tools/ledger/actions.h): state failed, attempts 0. A workflow whose source no longer lists the
+/// record (a PING queue that was told "failed") re-reads it from the source and processes it once
+/// more (workflows/common/record_life.h RecordLife::reconcile).
+inline constexpr std::string_view kRetryByHandRule = "retry-by-hand";
+
 /// The latest state of one source record of one workflow.
 struct LedgerRecord {
   std::string workflow;        ///< "1.1" | "1.2" | "2.1" | "2.2"
@@ -248,5 +254,13 @@ inline constexpr int kLedgerSchemaVersion = 1;
 /// than kLedgerSchemaVersion).
 Result<std::unique_ptr<Ledger>> open_sqlite_ledger(const std::string& path,
                                                    LedgerOpenMode mode = LedgerOpenMode::kCreate);
+
+/// An in-memory copy of the SQLite ledger at `path` (SQLite's online backup of a read-only
+/// connection, consistent even while a run writes to the file), or an empty in-memory ledger when
+/// no file exists (none is created). Every write stays in memory and is gone with the object; its
+/// run lease is in-process only (it never contends with a real run's). For `--dry-run`
+/// (workflows/common/dry_run.h). Errors: those of open_sqlite_ledger(path, kReadOnly) (kIo, kConfig:
+/// permissions, older or newer schema) and kIo when the copy fails.
+Result<std::unique_ptr<Ledger>> open_sqlite_ledger_snapshot(const std::string& path);
 
 }  // namespace refbridge

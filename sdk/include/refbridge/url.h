@@ -26,9 +26,13 @@ class UrlBuilder {
   UrlBuilder& query(std::string_view key, std::string_view value);
 
   [[nodiscard]] std::string str() const;
+  /// The base URL's "host[:port]" as written (no user info, path or scheme), e.g.
+  /// "primero.example.org" or "127.0.0.1:8080": what error messages name as the host.
+  [[nodiscard]] const std::string& host() const { return host_; }
 
  private:
   std::string base_;
+  std::string host_;
   std::vector<std::string> segments_;
   std::vector<std::pair<std::string, std::string>> query_;
 };
