@@ -63,6 +63,13 @@ run 1.2 decisions_to_progres/refbridge-decisions-to-progres
 run 2.1 referrals_to_progres/refbridge-referrals-to-progres
 run 2.2 decisions_to_primero/refbridge-decisions-to-primero
 
+# Reconciliation: every record the ledger says was delivered is re-read in its destination.
+for w in referrals_to_primero/refbridge-referrals-to-primero decisions_to_progres/refbridge-decisions-to-progres \
+         referrals_to_progres/refbridge-referrals-to-progres decisions_to_primero/refbridge-decisions-to-primero; do
+  "$bin/workflows/$w" --config config/demo.yaml --verify >"$out/verify.txt" 2>>"$out/verify.log" || status=$?
+  echo "demo: $(tail -n 1 "$out/verify.txt")"
+done
+
 stop_sandbox
 trap - EXIT
 "$bin/tools/ledger/refbridge-ledger" --ledger "$out/ledger.sqlite" summary >"$out/ledger-summary.txt" 2>&1 || true

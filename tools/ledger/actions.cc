@@ -82,8 +82,8 @@ bool confirmed(std::istream& in, std::ostream& err, std::size_t n, const ActionR
 void note_queue_workflow(std::ostream& out, const ActionRequest& req) {
   if (req.action != Action::kRetry || (req.workflow != "1.1" && req.workflow != "2.2")) return;
   out << "note: workflow " << req.workflow
-      << " takes its records from PING's queue: a retried record is sent again when PING lists it as pending; "
-         "one PING no longer lists is settled from its PING status at the next run (README, \"Operating refbridge\")\n";
+      << " takes its records from PING's queue: the next run reads a retried record again from PING and sends it, "
+         "even though PING was told \"failed\", then tells PING the new outcome (README, \"Operating refbridge\")\n";
 }
 
 Result<int> act(Ledger& ledger, const ActionRequest& req, std::istream& in, std::ostream& out, std::ostream& err) {
