@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -76,7 +77,16 @@ Result<Bodies> fetch_live(const ImportRequest& r) {
       l.Accept(w);
       data += (data.empty() ? "" : ",") + std::string(sb.GetString(), sb.GetSize());
     }
-    if (list.Size() < 1000) break;
+    // The last page: metadata {total, per, page} says so (a server may cap `per` below 1000),
+    // else a short or empty page.
+    const rapidjson::Value* meta = doc.HasMember("metadata") ? &doc["metadata"] : nullptr;
+    if (list.Empty()) break;
+    if (meta != nullptr && meta->IsObject() && meta->HasMember("total") && (*meta)["total"].IsInt64() &&
+        meta->HasMember("per") && (*meta)["per"].IsInt64()) {
+      if (static_cast<std::int64_t>(page) * (*meta)["per"].GetInt64() >= (*meta)["total"].GetInt64()) break;
+    } else if (list.Size() < 1000) {
+      break;
+    }
   }
   b.lookups = "{\"data\":[" + data + "]}";
   return b;

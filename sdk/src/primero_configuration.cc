@@ -134,36 +134,38 @@ struct Reader {
   }
 };
 
+/// Calls `item` on each member of the {"data": [...]} body `body` (with the reader's path at it).
+template <class F>
+Result<void> each_item(std::string_view body, std::string origin, F item) {
+  Reader r{std::move(origin), {}};
+  rapidjson::Document doc;
+  if (auto p = json::parse_document(body, doc); !p) return r.bad(p.error().message);
+  REFBRIDGE_TRY(const Value* list, r.data(doc));
+  for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
+    r.path.push_index(i);
+    REFBRIDGE_TRY(item(r, (*list)[i]));
+    r.path.pop();
+  }
+  return ok();
+}
+
 }  // namespace
 
 Result<PrimeroConfiguration> parse_primero_configuration(std::string_view forms_json, std::string_view lookups_json,
                                                          std::string_view origin) {
   PrimeroConfiguration config;
-  {
-    Reader r{std::string(origin) + " (forms)", {}};
-    rapidjson::Document doc;
-    if (auto p = json::parse_document(forms_json, doc); !p) return r.bad(p.error().message);
-    REFBRIDGE_TRY(const Value* list, r.data(doc));
-    for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
-      r.path.push_index(i);
-      REFBRIDGE_TRY(auto s, r.section((*list)[i]));
-      config.sections.push_back(std::move(s));
-      r.path.pop();
-    }
-  }
-  Reader r{std::string(origin) + " (lookups)", {}};
-  rapidjson::Document doc;
-  if (auto p = json::parse_document(lookups_json, doc); !p) return r.bad(p.error().message);
-  REFBRIDGE_TRY(const Value* list, r.data(doc));
-  for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
-    r.path.push_index(i);
-    const Value& l = (*list)[i];
+  REFBRIDGE_TRY(each_item(forms_json, std::string(origin) + " (forms)", [&](Reader& r, const Value& v) -> Result<void> {
+    REFBRIDGE_TRY(auto s, r.section(v));
+    config.sections.push_back(std::move(s));
+    return ok();
+  }));
+  REFBRIDGE_TRY(each_item(lookups_json, std::string(origin) + " (lookups)", [&](Reader& r, const Value& l) -> Result<void> {
     if (!l.IsObject()) return r.bad("expected an object");
     REFBRIDGE_TRY(auto id, r.string(l, "unique_id"));
     REFBRIDGE_TRY(auto values, r.ids(l, "values"));
     config.lookups[id] = values.value_or(std::vector<std::string>{});
-    r.path.pop();
-  }
+    return ok();
+  }));
   return config;
 }
 

@@ -197,3 +197,22 @@ TEST_CASE("drift: a removed field and lookup value the mappings use are breaking
   CHECK(out2.str().find("compatible: name_other: field removed") != std::string::npos);
   fs::remove_all(dir);
 }
+
+TEST_CASE("an export not in the §5.5a shape is an error naming the body and the JSON path, not a value",
+          "[deployment]") {
+  const std::string lookups = R"({"data":[]})";
+  auto no_name = parse_primero_configuration(
+      R"({"data":[{"unique_id":"basic_identity","fields":[{"type":"text_field","display_name":{"en":"Secret Name"}}]}]})",
+      lookups, "export");
+  REQUIRE_FALSE(no_name);
+  CHECK(no_name.error().code == ErrorCode::kInvalidInput);
+  CHECK(no_name.error().message == "export (forms): $.data[0].fields[0].name: missing (a string is required)");
+  auto not_a_list = parse_primero_configuration(R"({"data":{}})", lookups, "export");
+  REQUIRE_FALSE(not_a_list);
+  CHECK(not_a_list.error().message == "export (forms): $.data: expected a list");
+  auto bad_values = parse_primero_configuration(R"({"data":[]})", R"({"data":[{"unique_id":"l","values":"x"}]})",
+                                                "export");
+  REQUIRE_FALSE(bad_values);
+  CHECK(bad_values.error().message == "export (lookups): $.data[0].values: expected a list");
+  CHECK_FALSE(parse_primero_configuration("not json", lookups, "export"));
+}
