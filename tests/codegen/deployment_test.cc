@@ -216,3 +216,15 @@ TEST_CASE("an export not in the §5.5a shape is an error naming the body and the
   CHECK(bad_values.error().message == "export (lookups): $.data[0].values: expected a list");
   CHECK_FALSE(parse_primero_configuration("not json", lookups, "export"));
 }
+
+TEST_CASE("the committed Gambella overlay is the import of the sandbox's default configuration", "[deployment]") {
+  const DeploymentSource src{"gambella", "the refbridge sandbox's default configuration (tools/sandbox/config)",
+                             "2026-12-04T21:00:00Z", "", "case", "primeromodule-cp"};
+  const ir::Api base = base_primero();
+  auto text = overlay_from_bodies(kForms, kLookups, src, &base);
+  REQUIRE(text);
+  INFO("re-import: refbridge-codegen import-primero --name gambella --forms tools/sandbox/config/forms.json --lookups "
+       "tools/sandbox/config/lookups.json --instance \"the refbridge sandbox's default configuration "
+       "(tools/sandbox/config)\" --exported-at 2026-12-04T21:00:00Z, then generate");
+  CHECK(text.value() == slurp_file((kSource / "schemas/primero/deployments/gambella.yaml").string()));
+}
