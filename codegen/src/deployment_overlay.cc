@@ -4,6 +4,7 @@
 #include "names.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 namespace refbridge::codegen {
@@ -54,6 +55,17 @@ struct Renderer {
     return f.option_ids.value_or(std::vector<std::string>{});
   }
 
+  /// Why `ids` cannot be one C++ enum ("" when they can): two ids with the same enumerator
+  /// (names::enumerator: "Other" and "other" -> kOther), or an id listed twice.
+  static std::string enum_clash(const std::vector<std::string>& ids) {
+    std::map<std::string, std::string> seen;  // enumerator -> id
+    for (const auto& id : ids) {
+      const auto [it, added] = seen.emplace(names::enumerator(id), id);
+      if (!added) return "options kept as text: ids '" + it->second + "' and '" + id + "' give one C++ name";
+    }
+    return {};
+  }
+
   std::string note(const PrimeroFormField& f, const std::string& section) const {
     std::string n = (f.label.empty() ? f.name : f.label) + " (form " + section + ", " + f.type;
     if (f.option_strings_source) {
@@ -70,8 +82,11 @@ struct Renderer {
   /// One property (8 spaces of indentation); false for a field that holds no value (separator).
   bool property(const PrimeroFormField& f, const std::string& section, const std::string& row_model) {
     const std::string at = "        " + f.name + ":\n";
-    const std::string desc = "          description: " + q(note(f, section)) + "\n";
     const std::string& t = f.type;
+    auto opts = options(f);
+    const std::string clash = enum_clash(opts);
+    if (!clash.empty()) opts.clear();
+    const std::string desc = "          description: " + q(note(f, section) + (clash.empty() ? "" : ": " + clash)) + "\n";
     if (t == "separator") return false;
     out += at;
     if (t == "subform") {
@@ -87,7 +102,6 @@ struct Renderer {
     } else if (t == "tick_box") {
       out += "          type: [boolean, \"null\"]\n" + desc;
     } else if (t == "select_box" || t == "radio_button") {
-      const auto opts = options(f);
       if (f.multi_select) {
         out += "          type: [array, \"null\"]\n" + desc + "          items: {type: string" +
                (opts.empty() ? "" : ", enum: " + flow_list(opts)) + "}\n";

@@ -127,6 +127,9 @@ TEST_CASE("the merged deployment model types the instance's fields and keeps the
   CHECK(field("Case", "registered_at")->type().kind() == ir::TypeRef::DATE_TIME);
   CHECK(field("Case", "tally")->type().kind() == ir::TypeRef::ANY);
   CHECK(field("Case", "location_current")->type().kind() == ir::TypeRef::STRING);
+  // Option ids that would give one C++ enumerator ("other", "Other") stay text, with the reason.
+  CHECK(field("Case", "religion")->type().kind() == ir::TypeRef::STRING);
+  CHECK(field("Case", "religion")->description().find("'other' and 'Other' give one C++ name") != std::string::npos);
   CHECK(field("Case", "sex")->type().kind() == ir::TypeRef::ENUM);  // base string refined
   CHECK(field("Case", "language")->type().element().kind() == ir::TypeRef::ENUM);
   CHECK(field("Case", "age")->type().kind() == ir::TypeRef::INT32);  // the base's bounds kept
