@@ -1,5 +1,6 @@
 #include "driver.h"
 
+#include "deployment_check.h"
 #include "emitters.h"
 #include "mapping_compiler.h"
 #include "schema_loader.h"
@@ -71,6 +72,17 @@ Result<CodegenConfig> load_config(const fs::path& file) {
         cfg.mappings.push_back(std::move(mc));
       }
     }
+    if (const auto ds = root["deployments"]; ds && ds.IsSequence()) {
+      for (const auto& d : ds) {
+        DeploymentConfig dc;
+        for (auto [key, out] : {std::pair<const char*, std::string*>{"name", &dc.name}, {"overlay", &dc.overlay},
+                                {"api", &dc.api}, {"profile", &dc.profile}, {"namespace", &dc.cpp_namespace},
+                                {"out", &dc.out}}) {
+          if (auto r = str(d, key, *out); !r) return r.error();
+        }
+        cfg.deployments.push_back(std::move(dc));
+      }
+    }
     return cfg;
   } catch (const YAML::Exception& e) {
     return yaml_error(name, e.mark, e.msg);
@@ -95,9 +107,22 @@ Result<std::vector<GeneratedFile>> generate_all(const fs::path& root, const Code
     auto out = emit_api(apis.value().at(a.name), a.out);
     files.insert(files.end(), out.begin(), out.end());
   }
+  std::vector<RequirementPlan> plans;
   for (const auto& m : config.mappings) {
+    RequirementPlan plan;
     auto out = generate_mapping(root, m.spec, m.profiles.empty() ? std::vector<std::string>{m.profile} : m.profiles,
-                                m.out, apis.value());
+                                m.out, apis.value(), &plan);
+    if (!out) return out.error();
+    files.insert(files.end(), out.value().begin(), out.value().end());
+    plans.push_back(std::move(plan));
+  }
+  for (const auto& d : config.deployments) {
+    const auto base = apis.value().find(d.api);
+    if (base == apis.value().end()) {
+      return make_error(ErrorCode::kConfig, "deployment '" + d.name + "': no API named '" + d.api + "' in apis:");
+    }
+    if (auto r = check_deployment_mappings(root, d, plans); !r) return r.error();
+    auto out = generate_deployment_models(root, d, base->second);
     if (!out) return out.error();
     files.insert(files.end(), out.value().begin(), out.value().end());
   }
@@ -106,6 +131,18 @@ Result<std::vector<GeneratedFile>> generate_all(const fs::path& root, const Code
     if (files[i].path == files[i - 1].path) return make_error(ErrorCode::kConfig, "two outputs write " + files[i].path);
   }
   return files;
+}
+
+Result<void> check_deployment_mappings(const fs::path& root, const DeploymentConfig& d,
+                                       const std::vector<RequirementPlan>& plans) {
+  auto overlay = load_overlay(root / d.overlay, d.overlay);
+  if (!overlay) return overlay.error();
+  auto profile = load_profile((root / d.profile).string());
+  if (!profile) return profile.error();
+  mapping_detail::Diagnostics diags;
+  for (const auto& plan : plans) check_plan_against_deployment(plan, profile.value(), overlay.value(), d.overlay, diags);
+  if (!diags.empty()) return make_error(ErrorCode::kInvalidInput, diags.render());
+  return ok();
 }
 
 Result<void> write_files(const fs::path& out_root, const std::vector<GeneratedFile>& files) {
@@ -142,6 +179,11 @@ std::vector<std::string> compare_files(const fs::path& against, const std::vecto
     while (!out.empty() && out.back() == '/') out.pop_back();
     dirs.insert(out);
     dirs.insert((fs::path(out).parent_path() / "docs").generic_string());
+  }
+  for (const auto& d : config.deployments) {
+    std::string out = d.out;
+    while (!out.empty() && out.back() == '/') out.pop_back();
+    dirs.insert(out);
   }
   for (const auto& dir : dirs) {
     std::error_code ec;

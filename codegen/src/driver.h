@@ -2,7 +2,9 @@
 // The generator's top level: codegen.yaml, generation of every API (and every mapping through the
 // mapping compiler), writing and drift checking. Used by main.cc and the tests.
 
+#include "deployment_models.h"
 #include "generated_file.h"
+#include "requirement_plan.h"
 #include "ir.pb.h"
 #include "refbridge/error.h"
 
@@ -32,6 +34,9 @@ struct MappingConfig {
 struct CodegenConfig {
   std::vector<ApiConfig> apis;
   std::vector<MappingConfig> mappings;
+  /// `deployments:` (deployment_models.h): typed models per Primero deployment, and every mapping
+  /// spec checked against the deployment's configuration with its profile (deployment_check.h).
+  std::vector<DeploymentConfig> deployments;
 };
 
 /// Parses codegen.yaml. Errors: kIo, kInvalidInput "file:line:col: message".
@@ -42,6 +47,12 @@ Result<std::map<std::string, ir::Api>> load_apis(const std::filesystem::path& ro
 
 /// Every file of every API and mapping, sorted by path (paths relative to the output root).
 Result<std::vector<GeneratedFile>> generate_all(const std::filesystem::path& root, const CodegenConfig& config);
+
+/// Every plan (the mappings' Primero requirements) with d's profile against d's overlay
+/// (deployment_check.h). Errors: kIo, the loaders' kInvalidInput, kInvalidInput listing every gap
+/// as "spec:line:col: deployment '<name>' (<overlay>): ...", one per line.
+Result<void> check_deployment_mappings(const std::filesystem::path& root, const DeploymentConfig& d,
+                                       const std::vector<RequirementPlan>& plans);
 
 /// Writes files under out_root (creating directories; a file whose content is unchanged is not touched).
 Result<void> write_files(const std::filesystem::path& out_root, const std::vector<GeneratedFile>& files);

@@ -3,9 +3,14 @@
 //   refbridge-codegen generate --config schemas/codegen.yaml --root . --out-root .
 //   refbridge-codegen check    --config schemas/codegen.yaml --root . --against .
 //   refbridge-codegen dump-ir  --spec schemas/ping/openapi.yaml [--root .] [--name ping] [--namespace refbridge::ping]
-//   refbridge-codegen diff     OLD.yaml NEW.yaml [--root .]     (schema evolution, codegen/src/diff.h)
+//   refbridge-codegen diff     OLD.yaml NEW.yaml [--root .]     (schema evolution, codegen/src/diff.h;
+//                              two deployment overlays: configuration drift, deployment_diff.h)
+//   refbridge-codegen import-primero --name N (--forms F --lookups L | --base-url U --user X) [--root .]
+//                              (an instance's forms and lookups -> schemas/primero/deployments/N.yaml)
 // Exit codes: 0 ok, 1 drift found (check) or a breaking change (diff), 2 error (message on stderr).
 
+#include "deployment_import.h"
+#include "deployment_diff.h"
 #include "diff.h"
 #include "driver.h"
 #include "schema_loader.h"
@@ -70,11 +75,36 @@ int main(int argc, char** argv) {
   diff->add_option("old", diff_old, "old OpenAPI YAML (or codegen.yaml), relative to --root")->required();
   diff->add_option("new", diff_new, "new OpenAPI YAML (or codegen.yaml), relative to --root")->required();
   diff->add_option("--root", root, "directory the paths (and a config's spec paths) are relative to");
+  std::string diff_profile;
+  diff->add_option("--config", config, "two deployment overlays: the codegen.yaml whose mappings are checked");
+  diff->add_option("--profile", diff_profile, "two deployment overlays: the profile (default: the config's deployment's)");
+
+  ImportRequest imp;
+  auto* import = app.add_subcommand("import-primero", "write a deployment overlay from a Primero instance's forms and lookups");
+  import->add_option("--name", imp.name, "deployment name (the overlay is schemas/primero/deployments/<name>.yaml)")->required();
+  import->add_option("--forms", imp.forms_file, "exported GET /api/v2/forms body (JSON)");
+  import->add_option("--lookups", imp.lookups_file, "exported GET /api/v2/lookups body (JSON)");
+  import->add_option("--base-url", imp.base_url, "live instance, e.g. https://primero.example.org");
+  import->add_option("--user", imp.user, "live: the API user (password: REFBRIDGE_PRIMERO_PASSWORD)");
+  import->add_option("--instance", imp.instance, "how the source note names the instance (default: URL or files)");
+  import->add_option("--exported-at", imp.exported_at, "export time, UTC RFC 3339 (default: now)");
+  import->add_option("--record-type", imp.record_type, "record type whose forms count (default: case)");
+  import->add_option("--module", imp.module_id, "module whose forms count (default: primeromodule-cp)");
+  import->add_option("--base-spec", imp.base_spec, "base Primero schema naming the row models, relative to --root");
+  import->add_option("--out", imp.out, "overlay path relative to --root");
+  import->add_option("--root", root, "repository root");
 
   CLI11_PARSE(app, argc, argv);
 
   try {
     const fs::path root_path(root);
+    if (*import) {
+      auto r = import_primero(root_path, imp, std::cout);
+      return r ? 0 : fail(r.error());
+    }
+    if (*diff && is_deployment_overlay(resolve(root_path, diff_old))) {
+      return run_deployment_diff(root_path, config, diff_old, diff_new, diff_profile, std::cout, std::cerr);
+    }
     if (*diff) return run_diff(root_path, diff_old, diff_new, std::cout, std::cerr);
     if (*dump) {
       if (name.empty()) name = fs::path(spec).parent_path().filename().generic_string();

@@ -29,7 +29,8 @@ refbridge::Result<std::vector<GeneratedFile>> generate_mapping(const std::filesy
                                                                const std::string& spec_rel_path,
                                                                const std::vector<std::string>& profile_rel_paths,
                                                                const std::string& out_rel_dir,
-                                                               const std::map<std::string, ir::Api>& apis) {
+                                                               const std::map<std::string, ir::Api>& apis,
+                                                               RequirementPlan* plan) {
   if (profile_rel_paths.empty()) return make_error(ErrorCode::kConfig, spec_rel_path + ": no profile to check against");
   Diagnostics diags;
   REFBRIDGE_TRY(const mapping::Mapping spec, mapping_detail::parse_mapping_spec(root, spec_rel_path, diags));
@@ -41,7 +42,10 @@ refbridge::Result<std::vector<GeneratedFile>> generate_mapping(const std::filesy
     std::vector<GeneratedFile> out;
     Compiler compiler(spec, profile, apis, diags);
     compiler.set_profiles_note(join(profile_rel_paths, ", "));
-    if (compiler.run(out_rel_dir, out) && files.empty()) files = std::move(out);
+    if (compiler.run(out_rel_dir, out) && files.empty()) {
+      files = std::move(out);
+      if (plan != nullptr) *plan = compiler.requirement_plan();
+    }
   }
   if (!diags.empty() || files.empty()) return make_error(ErrorCode::kInvalidInput, diags.render());
   return files;

@@ -19,6 +19,7 @@
 
 #include "generated_file.h"
 #include "ir.pb.h"
+#include "requirement_plan.h"
 #include "refbridge/error.h"
 
 #include <filesystem>
@@ -40,11 +41,13 @@ refbridge::Result<std::vector<GeneratedFile>> generate_mapping(const std::filesy
 
 /// Same, checked against every profile in `profile_rel_paths` (codegen.yaml `profiles: [a, b]`):
 /// every profile's diagnostics are reported (a spec-located one once); the output does not depend
-/// on the profile. kConfig when the list is empty.
+/// on the profile. kConfig when the list is empty. `plan`, when given, receives the spec's Primero
+/// requirements as data (requirement_plan.h; for the deployment checks, deployment_check.h).
 refbridge::Result<std::vector<GeneratedFile>> generate_mapping(const std::filesystem::path& root,
                                                                const std::string& spec_rel_path,
                                                                const std::vector<std::string>& profile_rel_paths,
                                                                const std::string& out_rel_dir,
-                                                               const std::map<std::string, ir::Api>& apis);
+                                                               const std::map<std::string, ir::Api>& apis,
+                                                               RequirementPlan* plan = nullptr);
 
 }  // namespace refbridge::codegen

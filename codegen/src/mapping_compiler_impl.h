@@ -148,6 +148,8 @@ class Compiler {
   bool run(const std::string& out_rel_dir, std::vector<GeneratedFile>& files);
   /// The profile file(s) named in the generated header ("checked at generation: ...").
   void set_profiles_note(std::string note) { profiles_note_ = std::move(note); }
+  /// The Primero requirements as data (after run()).
+  [[nodiscard]] RequirementPlan requirement_plan() const { return forms_.plan(); }
 
  private:
   const ir::Api* api(const std::string& name, const ir::SourceLocation& at);

@@ -51,17 +51,29 @@ std::string PrimeroFormsCollector::rule_text(const ir::SourceLocation& at, const
   return m_.spec_file() + ":" + std::to_string(at.line()) + " (" + what + ")";
 }
 
-void PrimeroFormsCollector::add_field(const std::string& field, bool write, const std::string& rule) {
-  const std::string statement = "refbridge::add_primero_field(out, " + quoted(field) +
-                                ", refbridge::PrimeroRequirement::Access::" + (write ? "kWrite" : "kRead") + ", " +
-                                quoted(rule) + ");";
+void PrimeroFormsCollector::add(std::string statement, RequirementRecipe recipe) {
+  statements_.push_back(std::move(statement));
+  recipes_.push_back(std::move(recipe));
+}
+
+void PrimeroFormsCollector::add_field(const std::string& field, bool write, const std::string& rule,
+                                      const ir::SourceLocation& at) {
+  std::string statement = "refbridge::add_primero_field(out, " + quoted(field) +
+                          ", refbridge::PrimeroRequirement::Access::" + (write ? "kWrite" : "kRead") + ", " +
+                          quoted(rule) + ");";
+  RequirementRecipe recipe{RequirementRecipe::Kind::kField, field, write, {}, false, rule, at};
   const auto [it, added] = fields_.emplace(field, FieldEntry{statements_.size(), write});
   if (added) {
-    statements_.push_back(statement);
+    add(std::move(statement), std::move(recipe));
   } else if (write && !it->second.write) {  // read first (by the same rule, or earlier), written too
-    statements_[it->second.statement] = statement;
+    statements_[it->second.statement] = std::move(statement);
+    recipes_[it->second.statement] = std::move(recipe);
     it->second.write = true;
   }
+}
+
+RequirementPlan PrimeroFormsCollector::plan() const {
+  return {m_.spec_file(), m_.has_primero_forms() ? m_.primero_forms().record_type() : "", recipes_};
 }
 
 void PrimeroFormsCollector::check() {
@@ -138,7 +150,8 @@ void PrimeroFormsCollector::check() {
         continue;
       }
     }
-    add_field(text, /*write=*/false, rule_text(rd.path().location(), "read by the workflow: " + rd.reason()));
+    add_field(text, /*write=*/false, rule_text(rd.path().location(), "read by the workflow: " + rd.reason()),
+              rd.path().location());
   }
 }
 
@@ -147,31 +160,36 @@ void PrimeroFormsCollector::read(const std::string& source, const std::string& m
   const auto it = source_paths_.find(source);
   if (it == source_paths_.end()) return;
   const std::string field = it->second.empty() ? member : it->second + "." + member;
-  add_field(field, /*write=*/false, rule_text(at, what + " reads " + source + "." + member));
+  add_field(field, /*write=*/false, rule_text(at, what + " reads " + source + "." + member), at);
 }
 
 void PrimeroFormsCollector::write(const mapping::Rule& r, const std::string& summary, bool text_target) {
   if (!targets_record()) return;
   const std::string field = without_indexes(r.target().text());
   const std::string rule = rule_text(r.target().location(), r.target().text() + " <- " + summary);
-  add_field(field, /*write=*/true, rule);
+  const ir::SourceLocation& at = r.target().location();
+  add_field(field, /*write=*/true, rule, at);
   if (!text_target) return;
+  using Kind = RequirementRecipe::Kind;
   auto constant = [&](const std::string& name) {
-    statements_.push_back("refbridge::add_primero_constant_value(out, profile, " + quoted(name) + ", " + quoted(field) +
-                          ", " + quoted(rule) + ");");
+    add("refbridge::add_primero_constant_value(out, profile, " + quoted(name) + ", " + quoted(field) + ", " +
+            quoted(rule) + ");",
+        {Kind::kConstant, field, true, name, false, rule, at});
   };
   auto literal = [&](const std::string& value) {
-    statements_.push_back("refbridge::add_primero_value(out, " + quoted(field) + ", " + quoted(value) +
-                          ", \"literal\", " + quoted(rule) + ");");
+    add("refbridge::add_primero_value(out, " + quoted(field) + ", " + quoted(value) + ", \"literal\", " + quoted(rule) +
+            ");",
+        {Kind::kLiteral, field, true, value, false, rule, at});
   };
   switch (r.kind_case()) {
     case mapping::Rule::kConstant: constant(r.constant().name()); break;
     case mapping::Rule::kLiteral: literal(r.literal().value()); break;
     case mapping::Rule::kLookup:
       if (r.lookup().has_join()) break;  // joined text, not one option
-      statements_.push_back("refbridge::add_primero_lookup_values(out, profile, " + quoted(r.lookup().table()) + ", " +
-                            (r.lookup().on_missing() == mapping::DEFAULT ? "true" : "false") + ", " + quoted(field) +
-                            ", " + quoted(rule) + ");");
+      add("refbridge::add_primero_lookup_values(out, profile, " + quoted(r.lookup().table()) + ", " +
+              (r.lookup().on_missing() == mapping::DEFAULT ? "true" : "false") + ", " + quoted(field) + ", " +
+              quoted(rule) + ");",
+          {Kind::kLookup, field, true, r.lookup().table(), r.lookup().on_missing() == mapping::DEFAULT, rule, at});
       break;
     case mapping::Rule::kCopy:
       if (!r.copy().default_constant().empty()) constant(r.copy().default_constant());

@@ -22,6 +22,7 @@
 
 #include "mapping.pb.h"
 #include "mapping_diagnostics.h"
+#include "requirement_plan.h"
 
 #include <map>
 #include <string>
@@ -51,12 +52,15 @@ class PrimeroFormsCollector {
   [[nodiscard]] std::string declaration(const std::string& fn) const;
   /// Definition of <fn>_primero_requirements for the .cc.
   [[nodiscard]] std::string definition(const std::string& fn) const;
+  /// The same entries as data, for the generation-time deployment check (requirement_plan.h).
+  [[nodiscard]] RequirementPlan plan() const;
 
  private:
   const ir::Model* model(const std::string& name) const;
   bool targets_record() const;
   std::string rule_text(const ir::SourceLocation& at, const std::string& what) const;
-  void add_field(const std::string& field, bool write, const std::string& rule);
+  void add_field(const std::string& field, bool write, const std::string& rule, const ir::SourceLocation& at);
+  void add(std::string statement, RequirementRecipe recipe);
 
   const mapping::Mapping& m_;
   const std::map<std::string, ir::Api>& apis_;
@@ -65,8 +69,9 @@ class PrimeroFormsCollector {
   const ir::Model* record_ = nullptr;
   std::map<std::string, std::string> source_paths_;  // spec source -> path in the record
   std::vector<std::string> statements_;              // emitted in order
+  std::vector<RequirementRecipe> recipes_;           // statements_ as data, same order
   struct FieldEntry {
-    std::size_t statement;  // index in statements_
+    std::size_t statement;  // index in statements_ and recipes_
     bool write;             // a write is kept over a read of the same field
   };
   std::map<std::string, FieldEntry> fields_;  // fields already emitted

@@ -2,113 +2,65 @@
 #include "primero_config_check.h"
 
 #include <algorithm>
-#include <map>
-#include <set>
+#include <cstdint>
+#include <optional>
 
 namespace refbridge::workflows {
 namespace {
 
-using primero::FormField;
-using primero::FormSection;
-
 bool is_true(const Nullable<bool>& b) { return b && *b; }
 
-/// The sections that count (see the header) and every section (for nested subform sections).
-struct FormsIndex {
-  std::vector<const FormSection*> top;
-  std::vector<const FormSection*> all;
-  std::string scope;  // "the case forms of module primeromodule-cp"
-};
-
-FormsIndex index_forms(const primero::FormSectionList& forms, const PrimeroCheckSettings& s) {
-  FormsIndex index;
-  index.scope = "the " + s.record_type + " forms" + (s.module_id.empty() ? "" : " of module " + s.module_id);
-  for (const auto& section : forms.data) {
-    index.all.push_back(&section);
-    if (is_true(section.is_nested)) continue;
-    if (section.parent_form && *section.parent_form != s.record_type) continue;
-    if (!s.module_id.empty() && section.module_ids &&
-        std::find(section.module_ids->begin(), section.module_ids->end(), s.module_id) == section.module_ids->end()) {
-      continue;
-    }
-    index.top.push_back(&section);
-  }
-  return index;
+std::optional<std::string> text(const Nullable<std::string>& s) {
+  return s ? std::optional<std::string>(*s) : std::nullopt;
 }
 
-const FormField* field_in(const FormSection& section, std::string_view name) {
-  if (!section.fields) return nullptr;
-  for (const auto& f : *section.fields) {
-    if (f.name == name) return &f;
-  }
-  return nullptr;
+std::optional<std::int64_t> number(const Nullable<std::int64_t>& n) {
+  return n ? std::optional<std::int64_t>(*n) : std::nullopt;
 }
 
-/// The nested section holding the rows of subform field `sub`.
-const FormSection* nested_section(const FormsIndex& index, const FormField& sub) {
-  for (const FormSection* s : index.all) {
-    if (sub.subform_section_id && s->id && *s->id == *sub.subform_section_id) return s;
+PrimeroFormField to_field(const primero::FormField& f) {
+  PrimeroFormField out;
+  out.name = f.name;
+  out.type = f.type ? *f.type : std::string();
+  out.option_strings_source = text(f.option_strings_source);
+  if (f.option_strings_text) {
+    std::vector<std::string> ids;
+    for (const auto& v : *f.option_strings_text) ids.push_back(v.id);
+    out.option_ids = std::move(ids);
   }
-  for (const FormSection* s : index.all) {
-    if (sub.subform_section_unique_id && s->unique_id == *sub.subform_section_unique_id) return s;
-  }
-  for (const FormSection* s : index.all) {
-    if (is_true(s->is_nested) && s->unique_id == sub.name) return s;
-  }
-  return nullptr;
-}
-
-struct Resolved {
-  const FormField* field = nullptr;
-  std::string problem;  // when field is null
-};
-
-/// The form field of `path` ("name" or "subform.row_field").
-Resolved resolve(const FormsIndex& index, std::string_view path) {
-  const auto dot = path.find('.');
-  const std::string_view head = path.substr(0, dot);
-  const FormField* top = nullptr;
-  for (const FormSection* s : index.top) {
-    if ((top = field_in(*s, head)) != nullptr) break;
-  }
-  if (top == nullptr) {
-    return {nullptr, dot == std::string_view::npos
-                         ? "no field of " + index.scope + " has this name"
-                         : "no field of " + index.scope + " is the subform '" + std::string(head) + "'"};
-  }
-  if (dot == std::string_view::npos) return {top, {}};
-  const FormSection* nested = nested_section(index, *top);
-  if (nested == nullptr) {
-    return {nullptr, "the rows' section of subform '" + std::string(head) + "' is not among the forms Primero answered"};
-  }
-  const std::string_view row = path.substr(dot + 1);
-  if (const FormField* f = field_in(*nested, row)) return {f, {}};
-  return {nullptr, "the subform '" + std::string(head) + "' (section '" + nested->unique_id + "') has no field '" +
-                       std::string(row) + "'"};
-}
-
-/// "lookup lookup-gender" -> "lookup-gender"; "" for any other source.
-std::string lookup_of(const FormField& f) {
-  if (!f.option_strings_source) return {};
-  std::string_view src = *f.option_strings_source;
-  constexpr std::string_view kPrefix = "lookup ";
-  if (src.substr(0, kPrefix.size()) != kPrefix) return {};
-  src.remove_prefix(kPrefix.size());
-  while (!src.empty() && src.front() == ' ') src.remove_prefix(1);
-  while (!src.empty() && src.back() == ' ') src.remove_suffix(1);
-  return std::string(src);
-}
-
-std::string describe_field(const PrimeroRequirement& r) {
-  return "field '" + r.field + "' (" + std::string(r.access == PrimeroRequirement::Access::kWrite ? "written" : "read") +
-         " by " + r.rule + ")";
-}
-
-std::string describe_value(const PrimeroRequirement& r) {
-  return "value '" + *r.value + "' of field '" + r.field + "' (" + r.value_source + ", written by " + r.rule + ")";
+  out.subform_section_id = number(f.subform_section_id);
+  out.subform_section_unique_id = text(f.subform_section_unique_id);
+  out.required = is_true(f.required);
+  out.multi_select = is_true(f.multi_select);
+  out.date_include_time = is_true(f.date_include_time);
+  return out;
 }
 
 }  // namespace
+
+PrimeroConfiguration to_primero_configuration(const primero::FormSectionList& forms,
+                                              const std::vector<primero::Lookup>& lookups) {
+  PrimeroConfiguration config;
+  for (const auto& section : forms.data) {
+    PrimeroFormSection s;
+    s.id = number(section.id);
+    s.unique_id = section.unique_id;
+    s.parent_form = text(section.parent_form);
+    if (section.module_ids) s.module_ids = *section.module_ids;
+    s.is_nested = is_true(section.is_nested);
+    if (section.fields) {
+      for (const auto& f : *section.fields) s.fields.push_back(to_field(f));
+    }
+    config.sections.push_back(std::move(s));
+  }
+  for (const auto& l : lookups) {
+    auto& ids = config.lookups[l.unique_id];
+    if (l.values) {
+      for (const auto& v : *l.values) ids.push_back(v.id);
+    }
+  }
+  return config;
+}
 
 PrimeroCheckSettings primero_check_settings(const WorkflowConfig& config, const Profile& profile,
                                             std::string_view record_type) {
@@ -129,41 +81,10 @@ std::vector<std::string> missing_primero_configuration(const primero::FormSectio
                                                        const std::vector<primero::Lookup>& lookups,
                                                        std::span<const PrimeroRequirement> requirements,
                                                        const PrimeroCheckSettings& settings) {
-  const FormsIndex index = index_forms(forms, settings);
-  std::map<std::string, std::set<std::string>> options;  // lookup unique_id -> value ids
-  for (const auto& l : lookups) {
-    auto& ids = options[l.unique_id];
-    if (l.values) {
-      for (const auto& v : *l.values) ids.insert(v.id);
-    }
-  }
+  const PrimeroFormScope scope{settings.record_type, settings.module_id};
   std::vector<std::string> missing;
-  std::set<std::string> lookups_reported;
-  for (const auto& r : requirements) {
-    const bool system = is_primero_system_field(r.field);
-    const Resolved found = resolve(index, r.field);
-    if (!r.value) {
-      if (!found.field && !system) missing.push_back(describe_field(r) + ": " + found.problem);
-      continue;
-    }
-    if (!found.field) continue;  // reported with the field, or a system field no form lists
-    const FormField& f = *found.field;
-    if (const std::string lookup = lookup_of(f); !lookup.empty()) {
-      const auto it = options.find(lookup);
-      if (it == options.end()) {
-        if (lookups_reported.insert(lookup + "\n" + r.field).second) {
-          missing.push_back("lookup '" + lookup + "' (the options of field '" + r.field + "', written by " + r.rule +
-                            "): not among the lookups Primero answered");
-        }
-      } else if (it->second.count(*r.value) == 0) {
-        missing.push_back(describe_value(r) + ": not an option of lookup '" + lookup + "'");
-      }
-    } else if (f.option_strings_text && !f.option_strings_text->empty()) {
-      const auto& inline_options = *f.option_strings_text;
-      const bool listed = std::any_of(inline_options.begin(), inline_options.end(),
-                                      [&](const primero::LookupValue& v) { return v.id == *r.value; });
-      if (!listed) missing.push_back(describe_value(r) + ": not one of the field's own options (option_strings_text)");
-    }
+  for (auto& gap : primero_configuration_gaps(to_primero_configuration(forms, lookups), requirements, scope)) {
+    missing.push_back(std::move(gap.message));
   }
   return missing;
 }

@@ -8,7 +8,8 @@
 // mapping's <function>_primero_requirements(profile) (refbridge/primero_requirements.h) before it
 // reads or writes any record; a failure stops the run with nothing written (kConfig: exit 78).
 //
-// What "present" means:
+// What "present" means (the comparison is refbridge::primero_configuration_gaps, shared with the
+// generator's deployment check, so both agree):
 //  - forms: the sections of GET /api/v2/forms?record_type=<record type>&module_id=<module> whose
 //    parent_form is the record type (or absent), that are not nested (is_nested not true) and whose
 //    module_ids list the module (or are absent);
@@ -30,6 +31,7 @@
 #include "primero/client.h"
 #include "refbridge/error.h"
 #include "refbridge/log.h"
+#include "refbridge/primero_configuration.h"
 #include "refbridge/primero_requirements.h"
 #include "refbridge/profile.h"
 
@@ -55,9 +57,14 @@ struct PrimeroCheckSettings {
 PrimeroCheckSettings primero_check_settings(const WorkflowConfig& config, const Profile& profile,
                                             std::string_view record_type);
 
+/// The live answers as the shared configuration (refbridge/primero_configuration.h).
+PrimeroConfiguration to_primero_configuration(const primero::FormSectionList& forms,
+                                              const std::vector<primero::Lookup>& lookups);
+
 /// What `forms` and `lookups` lack of `requirements`, one line per missing field, lookup or value,
 /// each naming the field (or lookup and value, with the profile table or constant it comes from)
-/// and the mapping rule needing it; empty when all is there. Pure: the core of the check.
+/// and the mapping rule needing it; empty when all is there. Pure: the messages of
+/// refbridge::primero_configuration_gaps over to_primero_configuration(forms, lookups).
 std::vector<std::string> missing_primero_configuration(const primero::FormSectionList& forms,
                                                        const std::vector<primero::Lookup>& lookups,
                                                        std::span<const PrimeroRequirement> requirements,
