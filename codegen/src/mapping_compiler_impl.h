@@ -182,6 +182,8 @@ class Compiler {
     const ir::SourceLocation& at;
     const std::vector<SourcePath*>& srcs;
     const TargetLeaf& leaf;
+    const std::string& L;   ///< leaf.lvalue: the C++ expression assigned
+    const ir::TypeRef& tt;  ///< leaf.field->type()
     std::vector<std::string> body;
     std::string summary;
   };

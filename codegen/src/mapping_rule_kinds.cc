@@ -5,14 +5,7 @@
 namespace refbridge::codegen::mapping_detail {
 
 bool Compiler::rule_copy(RuleWork& w) {
-  const mapping::Rule& r = w.r;
-  const ir::SourceLocation& at = w.at;
-  const std::vector<SourcePath*>& srcs = w.srcs;
-  const TargetLeaf& leaf = w.leaf;
-  const std::string& L = w.leaf.lvalue;
-  const ir::TypeRef& tt = w.leaf.field->type();
-  std::vector<std::string>& body = w.body;
-  std::string& summary = w.summary;
+  [[maybe_unused]] auto& [r, at, srcs, leaf, L, tt, body, summary] = w;
   const auto& c = r.copy();
   const SourcePath& s = *srcs[0];
   summary = "copy " + s.text;
@@ -91,10 +84,10 @@ bool Compiler::rule_copy(RuleWork& w) {
   std::string value = "*" + s.var;
   auto range_check = [&](const std::string& pad) {
     if (!narrowing) return;
-    body.push_back(pad + "if (" + value + " < INT32_MIN || " + value + " > INT32_MAX) {");
-    body.push_back(pad + "  return refbridge::make_rejection(\"narrowing\", " +
-                   cpp_string_literal(s.display + " is outside the range of " + leaf.path + " (int32)") + ");");
-    body.push_back(pad + "}");
+    w.body.push_back(pad + "if (" + value + " < INT32_MIN || " + value + " > INT32_MAX) {");
+    w.body.push_back(pad + "  return refbridge::make_rejection(\"narrowing\", " +
+                   cpp_string_literal(s.display + " is outside the range of " + w.leaf.path + " (int32)") + ");");
+    w.body.push_back(pad + "}");
   };
   if (narrowing) summary += " (lossy: narrowing, out of range = rejected)";
   if (conds.empty()) {
@@ -117,13 +110,7 @@ bool Compiler::rule_copy(RuleWork& w) {
 }
 
 bool Compiler::rule_constant(RuleWork& w) {
-  const mapping::Rule& r = w.r;
-  const ir::SourceLocation& at = w.at;
-  const TargetLeaf& leaf = w.leaf;
-  const std::string& L = w.leaf.lvalue;
-  const ir::TypeRef& tt = w.leaf.field->type();
-  std::vector<std::string>& body = w.body;
-  std::string& summary = w.summary;
+  [[maybe_unused]] auto& [r, at, srcs, leaf, L, tt, body, summary] = w;
   const std::string& name = r.constant().name();
   summary = "constant " + name;
   if (!declared_constant(name, at)) return false;
@@ -139,12 +126,7 @@ bool Compiler::rule_constant(RuleWork& w) {
 }
 
 bool Compiler::rule_literal(RuleWork& w) {
-  const mapping::Rule& r = w.r;
-  const ir::SourceLocation& at = w.at;
-  const TargetLeaf& leaf = w.leaf;
-  const std::string& L = w.leaf.lvalue;
-  std::vector<std::string>& body = w.body;
-  std::string& summary = w.summary;
+  [[maybe_unused]] auto& [r, at, srcs, leaf, L, tt, body, summary] = w;
   summary = "literal " + r.literal().value();
   auto lit = literal_code(leaf, r.literal().value(), at);
   if (!lit) return false;
@@ -153,14 +135,7 @@ bool Compiler::rule_literal(RuleWork& w) {
 }
 
 bool Compiler::rule_lookup(RuleWork& w) {
-  const mapping::Rule& r = w.r;
-  const ir::SourceLocation& at = w.at;
-  const std::vector<SourcePath*>& srcs = w.srcs;
-  const TargetLeaf& leaf = w.leaf;
-  const std::string& L = w.leaf.lvalue;
-  const ir::TypeRef& tt = w.leaf.field->type();
-  std::vector<std::string>& body = w.body;
-  std::string& summary = w.summary;
+  [[maybe_unused]] auto& [r, at, srcs, leaf, L, tt, body, summary] = w;
   const auto& lk = r.lookup();
   const SourcePath& s = *srcs[0];
   auto plan = check_lookup(lk, s, leaf, at, /*join_part=*/false);
@@ -197,7 +172,7 @@ bool Compiler::rule_lookup(RuleWork& w) {
   const std::string pad = guaranteed(s) ? "" : "  ";
   if (!guaranteed(s)) body.push_back("if (" + s.var + " != nullptr) {");
   for (auto& l : lookup_lines(*plan, key_text, /*in_loop=*/false,
-                              [&](const std::string& v) { return L + " = " + text_into(tt, *target_api_, v) + ";"; },
+                              [&](const std::string& v) { return w.L + " = " + text_into(w.tt, *target_api_, v) + ";"; },
                               pad)) {
     body.push_back(std::move(l));
   }
@@ -206,14 +181,7 @@ bool Compiler::rule_lookup(RuleWork& w) {
 }
 
 bool Compiler::rule_convert(RuleWork& w) {
-  const mapping::Rule& r = w.r;
-  const ir::SourceLocation& at = w.at;
-  const std::vector<SourcePath*>& srcs = w.srcs;
-  const TargetLeaf& leaf = w.leaf;
-  const std::string& L = w.leaf.lvalue;
-  const ir::TypeRef& tt = w.leaf.field->type();
-  std::vector<std::string>& body = w.body;
-  std::string& summary = w.summary;
+  [[maybe_unused]] auto& [r, at, srcs, leaf, L, tt, body, summary] = w;
   const auto& cv = r.convert();
   summary = "convert " + cv.function() + "(";
   const mapping::Conversion* decl = nullptr;
@@ -294,14 +262,7 @@ bool Compiler::rule_convert(RuleWork& w) {
 }
 
 bool Compiler::rule_join(RuleWork& w) {
-  const mapping::Rule& r = w.r;
-  const ir::SourceLocation& at = w.at;
-  const std::vector<SourcePath*>& srcs = w.srcs;
-  const TargetLeaf& leaf = w.leaf;
-  const std::string& L = w.leaf.lvalue;
-  const ir::TypeRef& tt = w.leaf.field->type();
-  std::vector<std::string>& body = w.body;
-  std::string& summary = w.summary;
+  [[maybe_unused]] auto& [r, at, srcs, leaf, L, tt, body, summary] = w;
   const auto& j = r.join();
   std::vector<std::string> vars, texts;
   std::vector<std::string> prelude;  // lookup parts, computed before the join

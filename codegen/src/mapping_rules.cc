@@ -40,7 +40,7 @@ void Compiler::compile_rule(const mapping::Rule& r) {
   const TargetLeaf& leaf = *leaf_opt;
   const ir::TypeRef& tt = leaf.field->type();
 
-  RuleWork w{r, at, srcs, leaf, {}, {}};
+  RuleWork w{r, at, srcs, leaf, leaf.lvalue, tt, {}, {}};
   bool compiled = false;
   switch (r.kind_case()) {
     case mapping::Rule::kCopy: compiled = rule_copy(w); break;
