@@ -195,4 +195,29 @@ void settle_failure(RecordBook& book, Logger& log, RunReport& report, RecordTick
   report.add(std::move(out));
 }
 
+Result<void> retry_due_rows(const IngestionDeps& deps, std::size_t page_size,
+                            const std::function<void(const LedgerRecord&)>& on_submitted,
+                            const std::function<void(std::vector<LedgerRecord>&)>& retry_page) {
+  std::string after;
+  for (;;) {
+    REFBRIDGE_TRY(auto rows, deps.book.ledger().due(deps.book.workflow(), deps.book.clock().now(), page_size, after));
+    if (rows.empty()) return ok();
+    after = rows.back().source_key;
+    const bool last = rows.size() < page_size;
+    std::vector<LedgerRecord> submitted;
+    std::vector<LedgerRecord> retried;
+    for (auto& row : rows) {
+      if (row.state == LedgerState::kSubmitted && !row.transaction_id.empty()) {
+        if (on_submitted) on_submitted(row);
+        submitted.push_back(std::move(row));
+      } else {
+        retried.push_back(std::move(row));
+      }
+    }
+    if (!submitted.empty()) resume_submitted(deps, std::move(submitted));
+    retry_page(retried);
+    if (last) return ok();
+  }
+}
+
 }  // namespace refbridge::workflows

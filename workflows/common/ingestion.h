@@ -164,4 +164,14 @@ void ingest_in_batches(const IngestionDeps& deps, BoundedExecutor& executor, std
 /// transaction id) and settles them; returns the keys it settled. Rows are grouped by transaction.
 std::vector<std::string> resume_submitted(const IngestionDeps& deps, std::vector<LedgerRecord> rows);
 
+/// Step 0 of the workflows that ingest into PING (1.2, 2.1): the ledger's due rows of the book's
+/// workflow (Ledger::due at the book's clock), `page_size` at a time (memory bound). Per page, the
+/// rows left `submitted` with a transaction id are followed and settled (resume_submitted; each is
+/// first shown to `on_submitted`, e.g. to remember its content hash), and the others are handed to
+/// `retry_page`, which processes them (and waits for its tasks) before the next page is read.
+/// Errors: the ledger's.
+Result<void> retry_due_rows(const IngestionDeps& deps, std::size_t page_size,
+                            const std::function<void(const LedgerRecord&)>& on_submitted,
+                            const std::function<void(std::vector<LedgerRecord>&)>& retry_page);
+
 }  // namespace refbridge::workflows

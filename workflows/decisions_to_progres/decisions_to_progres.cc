@@ -106,31 +106,16 @@ class DecisionProcessor {
 
   // Step 0: the ledger's due rows, kDuePageSize at a time. Errors: the ledger's.
   Result<void> retry_due() {
-    std::string after;
-    for (;;) {
-      REFBRIDGE_TRY(auto rows, book_.ledger().due(kWorkflow, d_.engine.clock.now(), kDuePageSize, after));
-      if (rows.empty()) return ok();
-      after = rows.back().source_key;
-      const bool last = rows.size() < kDuePageSize;
-      std::vector<LedgerRecord> submitted;
-      std::vector<LedgerRecord> retried;
-      for (auto& row : rows) {
-        if (row.state == LedgerState::kSubmitted && !row.transaction_id.empty()) {
-          remember(row.source_key, row.content_hash);
-          submitted.push_back(std::move(row));
-        } else {
-          retried.push_back(std::move(row));
-        }
-      }
-      if (!submitted.empty()) resume_submitted(ingestion_deps(), std::move(submitted));
-      for (const auto& row : retried) {
-        // Rows of one case one at a time (per-key ordering, executor.h).
-        executor_.submit(split_key(row.source_key).first, [this, &row] { retry_row(row); });
-      }
-      executor_.wait_idle();
-      ingest_staged();
-      if (last) return ok();
-    }
+    return retry_due_rows(
+        ingestion_deps(), kDuePageSize, [this](const LedgerRecord& row) { remember(row.source_key, row.content_hash); },
+        [this](std::vector<LedgerRecord>& rows) {
+          for (const auto& row : rows) {
+            // Rows of one case one at a time (per-key ordering, executor.h).
+            executor_.submit(split_key(row.source_key).first, [this, &row] { retry_row(row); });
+          }
+          executor_.wait_idle();
+          ingest_staged();
+        });
   }
 
   // Steps 2-4 over one page of cases.

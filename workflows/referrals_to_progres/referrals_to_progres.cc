@@ -203,29 +203,15 @@ class ReferralProcessor {
 
   // Step 0: the ledger's due rows, kDuePageSize at a time, one re-read per case. Errors: the ledger's.
   Result<void> retry_due() {
-    std::string after;
-    for (;;) {
-      REFBRIDGE_TRY(auto rows, book_.ledger().due(kWorkflow, d_.engine.clock.now(), kDuePageSize, after));
-      if (rows.empty()) return ok();
-      after = rows.back().source_key;
-      const bool last = rows.size() < kDuePageSize;
-      std::vector<LedgerRecord> submitted;
+    return retry_due_rows(ingestion_deps(), kDuePageSize, {}, [this](std::vector<LedgerRecord>& rows) {
       std::map<std::string, std::vector<LedgerRecord>> by_case;  // source_id -> rows
-      for (auto& row : rows) {
-        if (row.state == LedgerState::kSubmitted && !row.transaction_id.empty()) {
-          submitted.push_back(std::move(row));
-        } else {
-          by_case[row.source_id].push_back(std::move(row));
-        }
-      }
-      if (!submitted.empty()) resume_submitted(ingestion_deps(), std::move(submitted));
+      for (auto& row : rows) by_case[row.source_id].push_back(std::move(row));
       for (const auto& entry : by_case) {
         executor_.submit(entry.first, [this, &entry] { retry_case(entry.first, entry.second); });  // one case at a time
       }
       executor_.wait_idle();
       ingest_staged();
-      if (last) return ok();
-    }
+    });
   }
 
   // Steps 2-4 over one page of cases.
