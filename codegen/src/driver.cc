@@ -44,6 +44,10 @@ Result<CodegenConfig> load_config(const fs::path& file) {
     if (!root.IsMap() || !root["apis"] || !root["apis"].IsSequence()) {
       return make_error(ErrorCode::kInvalidInput, name + ":1:1: expected a mapping with an `apis:` list");
     }
+    if (const auto inc = root["include_root"]) {
+      if (!inc.IsScalar()) return make_error(ErrorCode::kInvalidInput, at(name, inc) + "include_root: expected a path");
+      cfg.include_root = inc.Scalar();
+    }
     for (const auto& a : root["apis"]) {
       ApiConfig api;
       if (auto r = str(a, "name", api.name); !r) return r.error();
@@ -92,12 +96,12 @@ Result<std::vector<GeneratedFile>> generate_all(const fs::path& root, const Code
   if (!apis) return apis.error();
   std::vector<GeneratedFile> files;
   for (const auto& a : config.apis) {
-    auto out = emit_api(apis.value().at(a.name), a.out);
+    auto out = emit_api(apis.value().at(a.name), a.out, config.include_root);
     files.insert(files.end(), out.begin(), out.end());
   }
   for (const auto& m : config.mappings) {
     auto out = generate_mapping(root, m.spec, m.profiles.empty() ? std::vector<std::string>{m.profile} : m.profiles,
-                                m.out, apis.value());
+                                m.out, apis.value(), config.include_root);
     if (!out) return out.error();
     files.insert(files.end(), out.value().begin(), out.value().end());
   }

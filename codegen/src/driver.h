@@ -32,6 +32,9 @@ struct MappingConfig {
 struct CodegenConfig {
   std::vector<ApiConfig> apis;
   std::vector<MappingConfig> mappings;
+  // Optional top-level `include_root: refbridge`: generated code includes its own headers as
+  // "<include_root>/<last dir of out>/models.h" (the installed layout, doc/sdk.md); empty: "<dir>/models.h".
+  std::string include_root;
 };
 
 /// Parses codegen.yaml. Errors: kIo, kInvalidInput "file:line:col: message".
