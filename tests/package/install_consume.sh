@@ -51,6 +51,7 @@ built=$(date +%s%N)
 printf 'consumer: configure %.1f s, build %.1f s (4 examples + the generated pets bindings)\n' \
   "$(( (configured - start) / 1000000 ))e-3" "$(( (built - configured) / 1000000 ))e-3"
 ctest --test-dir "$work/examples" --output-on-failure || fail "examples: tests"
+[[ -x "$work/examples/pets_example" ]] || fail "example 4 (refbridge_generate) was not built: refbridge::codegen missing?"
 "$work/examples/primero_case_edit" | grep -q '"status":"closed".*"x_gambella_camp":"Nguenyyiel"' ||
   fail "primero_case_edit: the custom member is not kept after the edit"
 cmake --build "$work/examples" --target pets_api-schema-diff >"$work/diff.log" || { cat "$work/diff.log"; fail "schema diff"; }
