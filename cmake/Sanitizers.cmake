@@ -7,3 +7,10 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
   # every DOM parse, so that one check is off; every other UBSan check stays on.
   add_compile_options(-fno-sanitize=pointer-overflow)
 endif()
+
+# Consumers of the installed libraries of a sanitizer build (the install-and-consume test of
+# tests/package) must link the sanitizer runtimes too: refbridge::sdk carries the link option
+# through this target, which exists (and is exported) only in sanitizer builds.
+add_library(refbridge_sanitizer_link INTERFACE)
+target_link_options(refbridge_sanitizer_link INTERFACE -fsanitize=address,undefined)
+set_target_properties(refbridge_sanitizer_link PROPERTIES EXPORT_NAME sanitizer_link)

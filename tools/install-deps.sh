@@ -17,6 +17,7 @@ packages=(
   curl time
   libssl-dev openssl  # TLS: cpp-httplib's HTTPS sandbox, throwaway certificates in tests/security
   clang-14 libclang-rt-14-dev
+  dpkg-dev file  # cpack -G DEB: dpkg-shlibdeps, ELF detection (tests/package)
 )
 
 missing=()

@@ -187,7 +187,10 @@ int run_deployment_diff(const fs::path& root, const std::string& config_rel, con
   std::vector<PrimeroRequirement> reqs;
   for (const auto& m : cfg.value().mappings) {
     RequirementPlan plan;
-    if (auto r = generate_mapping(root, m.spec, m.profiles, m.out, apis.value(), &plan); !r) return fail(r.error());
+    if (auto r = generate_mapping(root, m.spec, m.profiles, m.out, apis.value(), cfg.value().include_root, &plan);
+        !r) {
+      return fail(r.error());
+    }
     if (plan.record_type != newo.value().source.record_type) continue;
     auto located = evaluate_plan(plan, profile.value());
     reqs.insert(reqs.end(), located.list.begin(), located.list.end());

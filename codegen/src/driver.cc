@@ -45,6 +45,10 @@ Result<CodegenConfig> load_config(const fs::path& file) {
     if (!root.IsMap() || !root["apis"] || !root["apis"].IsSequence()) {
       return make_error(ErrorCode::kInvalidInput, name + ":1:1: expected a mapping with an `apis:` list");
     }
+    if (const auto inc = root["include_root"]) {
+      if (!inc.IsScalar()) return make_error(ErrorCode::kInvalidInput, at(name, inc) + "include_root: expected a path");
+      cfg.include_root = inc.Scalar();
+    }
     for (const auto& a : root["apis"]) {
       ApiConfig api;
       if (auto r = str(a, "name", api.name); !r) return r.error();
@@ -104,14 +108,14 @@ Result<std::vector<GeneratedFile>> generate_all(const fs::path& root, const Code
   if (!apis) return apis.error();
   std::vector<GeneratedFile> files;
   for (const auto& a : config.apis) {
-    auto out = emit_api(apis.value().at(a.name), a.out);
+    auto out = emit_api(apis.value().at(a.name), a.out, config.include_root);
     files.insert(files.end(), out.begin(), out.end());
   }
   std::vector<RequirementPlan> plans;
   for (const auto& m : config.mappings) {
     RequirementPlan plan;
     auto out = generate_mapping(root, m.spec, m.profiles.empty() ? std::vector<std::string>{m.profile} : m.profiles,
-                                m.out, apis.value(), &plan);
+                                m.out, apis.value(), config.include_root, &plan);
     if (!out) return out.error();
     files.insert(files.end(), out.value().begin(), out.value().end());
     plans.push_back(std::move(plan));

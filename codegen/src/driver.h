@@ -37,6 +37,9 @@ struct CodegenConfig {
   /// `deployments:` (deployment_models.h): typed models per Primero deployment, and every mapping
   /// spec checked against the deployment's configuration with its profile (deployment_check.h).
   std::vector<DeploymentConfig> deployments;
+  // Optional top-level `include_root: refbridge`: generated code includes its own headers as
+  // "<include_root>/<last dir of out>/models.h" (the installed layout, doc/sdk.md); empty: "<dir>/models.h".
+  std::string include_root;
 };
 
 /// Parses codegen.yaml. Errors: kIo, kInvalidInput "file:line:col: message".

@@ -432,8 +432,9 @@ std::vector<GeneratedFile> emit_client(const EmitContext& ctx) {
           base);
 
   // The HTTP implementation.
-  h.print("\n/// $title$ over HTTP. Holds the connection by reference (it must outlive the client); not\n"
-          "/// thread-safe, like the connection's transport.\n"
+  h.print("\n/// $title$ over HTTP. Holds nothing but a reference to the connection (it must outlive the\n"
+          "/// client): thread-safe when the connection is, as over the SDK's curl transport and\n"
+          "/// authenticators (ApiConnection::execute(); doc/sdk.md \"Threading\"). Page ranges are not.\n"
           "class $cls$ : public $iface$ {\n"
           " public:\n"
           "  explicit $cls$(refbridge::ApiConnection& conn) : conn_(conn) {}\n"

@@ -11,12 +11,13 @@ std::string generated_banner(const std::string& source) {
 
 std::string where(const ir::SourceLocation& loc) { return loc.file() + ":" + std::to_string(loc.line()); }
 
-std::vector<GeneratedFile> emit_api(const ir::Api& api, const std::string& out_dir) {
+std::vector<GeneratedFile> emit_api(const ir::Api& api, const std::string& out_dir, const std::string& include_root) {
   EmitContext ctx;
   ctx.api = &api;
   ctx.out_dir = out_dir;
   while (!ctx.out_dir.empty() && ctx.out_dir.back() == '/') ctx.out_dir.pop_back();
   ctx.include_prefix = std::filesystem::path(ctx.out_dir).filename().generic_string();
+  if (!include_root.empty()) ctx.include_prefix = include_root + "/" + ctx.include_prefix;
   ctx.source = api.source_files_size() > 0 ? api.source_files(0) : std::string("<unknown>");
   std::vector<GeneratedFile> out;
   for (auto* emit : {&emit_models, &emit_serde, &emit_client, &emit_fake, &emit_forwarding, &emit_validate, &emit_docs}) {

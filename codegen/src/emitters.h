@@ -34,7 +34,7 @@ namespace refbridge::codegen {
 struct EmitContext {
   const ir::Api* api = nullptr;
   std::string out_dir;         // repository-relative output dir, e.g. "generated/ping"
-  std::string include_prefix;  // "#include "<prefix>/models.h"": last component of out_dir
+  std::string include_prefix;  // "#include "<prefix>/models.h"": [<include_root>/]<last component of out_dir>
   std::string source;          // api.source_files(0)
 };
 
@@ -64,7 +64,8 @@ std::vector<GeneratedFile> emit_docs(const EmitContext& ctx);
 /// The C++ type of a model member as emitted in models.h (emit_models.cc; the docs print it).
 std::string member_type(const ir::Field& f);
 
-/// All files of one API under `out_dir`, sorted by path.
-std::vector<GeneratedFile> emit_api(const ir::Api& api, const std::string& out_dir);
+/// All files of one API under `out_dir`, sorted by path. `include_root` (codegen.yaml
+/// `include_root:`) prefixes the API's own includes: "refbridge" gives "refbridge/ping/models.h".
+std::vector<GeneratedFile> emit_api(const ir::Api& api, const std::string& out_dir, const std::string& include_root = {});
 
 }  // namespace refbridge::codegen

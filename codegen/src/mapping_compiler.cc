@@ -21,8 +21,10 @@ refbridge::Result<std::vector<GeneratedFile>> generate_mapping(const std::filesy
                                                                const std::string& spec_rel_path,
                                                                const std::string& profile_rel_path,
                                                                const std::string& out_rel_dir,
-                                                               const std::map<std::string, ir::Api>& apis) {
-  return generate_mapping(root, spec_rel_path, std::vector<std::string>{profile_rel_path}, out_rel_dir, apis);
+                                                               const std::map<std::string, ir::Api>& apis,
+                                                               const std::string& include_root) {
+  return generate_mapping(root, spec_rel_path, std::vector<std::string>{profile_rel_path}, out_rel_dir, apis,
+                          include_root);
 }
 
 refbridge::Result<std::vector<GeneratedFile>> generate_mapping(const std::filesystem::path& root,
@@ -30,6 +32,7 @@ refbridge::Result<std::vector<GeneratedFile>> generate_mapping(const std::filesy
                                                                const std::vector<std::string>& profile_rel_paths,
                                                                const std::string& out_rel_dir,
                                                                const std::map<std::string, ir::Api>& apis,
+                                                               const std::string& include_root,
                                                                RequirementPlan* plan) {
   if (profile_rel_paths.empty()) return make_error(ErrorCode::kConfig, spec_rel_path + ": no profile to check against");
   Diagnostics diags;
@@ -42,6 +45,7 @@ refbridge::Result<std::vector<GeneratedFile>> generate_mapping(const std::filesy
     std::vector<GeneratedFile> out;
     Compiler compiler(spec, profile, apis, diags);
     compiler.set_profiles_note(join(profile_rel_paths, ", "));
+    compiler.set_include_root(include_root);
     if (compiler.run(out_rel_dir, out) && files.empty()) {
       files = std::move(out);
       if (plan != nullptr) *plan = compiler.requirement_plan();

@@ -30,14 +30,17 @@
 namespace refbridge::codegen {
 
 /// Compiles root/spec_rel_path against `apis` (keyed by API name, e.g. "ping", "primero") and the
-/// profile root/profile_rel_path; returns <out_rel_dir>/<function>.h and .cc.
+/// profile root/profile_rel_path; returns <out_rel_dir>/<function>.h and .cc. `include_root`
+/// (codegen.yaml `include_root:`) prefixes the emitted project includes: "refbridge" gives
+/// "refbridge/ping/models.h" and "refbridge/<last dir of out_rel_dir>/<function>.h"; empty: none.
 /// Errors: kIo (unreadable spec/profile), kInvalidInput (all diagnostics, one per line,
 /// "file:line:col: message", sorted by position).
 refbridge::Result<std::vector<GeneratedFile>> generate_mapping(const std::filesystem::path& root,
                                                                const std::string& spec_rel_path,
                                                                const std::string& profile_rel_path,
                                                                const std::string& out_rel_dir,
-                                                               const std::map<std::string, ir::Api>& apis);
+                                                               const std::map<std::string, ir::Api>& apis,
+                                                               const std::string& include_root = {});
 
 /// Same, checked against every profile in `profile_rel_paths` (codegen.yaml `profiles: [a, b]`):
 /// every profile's diagnostics are reported (a spec-located one once); the output does not depend
@@ -48,6 +51,7 @@ refbridge::Result<std::vector<GeneratedFile>> generate_mapping(const std::filesy
                                                                const std::vector<std::string>& profile_rel_paths,
                                                                const std::string& out_rel_dir,
                                                                const std::map<std::string, ir::Api>& apis,
+                                                               const std::string& include_root = {},
                                                                RequirementPlan* plan = nullptr);
 
 }  // namespace refbridge::codegen

@@ -148,6 +148,8 @@ class Compiler {
   bool run(const std::string& out_rel_dir, std::vector<GeneratedFile>& files);
   /// The profile file(s) named in the generated header ("checked at generation: ...").
   void set_profiles_note(std::string note) { profiles_note_ = std::move(note); }
+  /// Prefix of the emitted project includes ("refbridge" -> "refbridge/ping/models.h"); empty: none.
+  void set_include_root(std::string root) { include_root_ = root.empty() ? root : root + "/"; }
   /// The Primero requirements as data (after run()).
   [[nodiscard]] RequirementPlan requirement_plan() const { return forms_.plan(); }
 
@@ -226,6 +228,7 @@ class Compiler {
   std::map<std::string, TargetLeaf> assigned_;  // target paths set by the rules compiled so far
   int node_counter_ = 0;
   std::string profiles_note_;
+  std::string include_root_;  // "" or "<root>/"
 };
 
 /// The member of `mod` named `json_name` in JSON, or nullptr.

@@ -265,8 +265,9 @@ class Ping {
   Ping& operator=(const Ping&) = default;
 };
 
-/// PING (proGres integration API), refbridge contract over HTTP. Holds the connection by reference (it must outlive the client); not
-/// thread-safe, like the connection's transport.
+/// PING (proGres integration API), refbridge contract over HTTP. Holds nothing but a reference to the connection (it must outlive the
+/// client): thread-safe when the connection is, as over the SDK's curl transport and
+/// authenticators (ApiConnection::execute(); doc/sdk.md "Threading"). Page ranges are not.
 class PingClient : public Ping {
  public:
   explicit PingClient(refbridge::ApiConnection& conn) : conn_(conn) {}

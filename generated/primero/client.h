@@ -325,8 +325,9 @@ class Primero {
   Primero& operator=(const Primero&) = default;
 };
 
-/// Primero REST API v2 (cases, referrals, users, forms and lookups subset) over HTTP. Holds the connection by reference (it must outlive the client); not
-/// thread-safe, like the connection's transport.
+/// Primero REST API v2 (cases, referrals, users, forms and lookups subset) over HTTP. Holds nothing but a reference to the connection (it must outlive the
+/// client): thread-safe when the connection is, as over the SDK's curl transport and
+/// authenticators (ApiConnection::execute(); doc/sdk.md "Threading"). Page ranges are not.
 class PrimeroClient : public Primero {
  public:
   explicit PrimeroClient(refbridge::ApiConnection& conn) : conn_(conn) {}

@@ -137,8 +137,9 @@ class KitchenSink {
   KitchenSink& operator=(const KitchenSink&) = default;
 };
 
-/// Kitchen sink over HTTP. Holds the connection by reference (it must outlive the client); not
-/// thread-safe, like the connection's transport.
+/// Kitchen sink over HTTP. Holds nothing but a reference to the connection (it must outlive the
+/// client): thread-safe when the connection is, as over the SDK's curl transport and
+/// authenticators (ApiConnection::execute(); doc/sdk.md "Threading"). Page ranges are not.
 class KitchenSinkClient : public KitchenSink {
  public:
   explicit KitchenSinkClient(refbridge::ApiConnection& conn) : conn_(conn) {}

@@ -1,0 +1,28 @@
+# Install script (cmake/Install.cmake, component runtime): deploy/ for the install prefix.
+# systemd units and the crontab name /usr/local/bin and /usr/local/share; they are written with
+# the prefix the install (or the Debian package, /usr) really uses. Units go to lib/systemd/system,
+# the sysusers file to lib/sysusers.d; the crontab and the Kubernetes manifest are examples (doc).
+set(_root "$ENV{DESTDIR}${CMAKE_INSTALL_PREFIX}")
+function(_refbridge_install_rewritten source destination)
+  file(READ "${source}" text)
+  string(REPLACE "/usr/local/bin/" "${CMAKE_INSTALL_PREFIX}/bin/" text "${text}")
+  string(REPLACE "/usr/local/share/" "${CMAKE_INSTALL_PREFIX}/share/" text "${text}")
+  message(STATUS "Installing: ${destination}")
+  file(WRITE "${destination}" "${text}")
+endfunction()
+file(GLOB _units "${REFBRIDGE_DEPLOY_SOURCE}/systemd/*.service" "${REFBRIDGE_DEPLOY_SOURCE}/systemd/*.timer")
+file(MAKE_DIRECTORY "${_root}/lib/systemd/system")
+foreach(_unit IN LISTS _units)
+  get_filename_component(_name "${_unit}" NAME)
+  _refbridge_install_rewritten("${_unit}" "${_root}/lib/systemd/system/${_name}")
+endforeach()
+if(EXISTS "${REFBRIDGE_DEPLOY_SOURCE}/systemd/refbridge.sysusers.conf")
+  file(MAKE_DIRECTORY "${_root}/lib/sysusers.d")
+  _refbridge_install_rewritten("${REFBRIDGE_DEPLOY_SOURCE}/systemd/refbridge.sysusers.conf" "${_root}/lib/sysusers.d/refbridge.conf")
+endif()
+file(GLOB _examples "${REFBRIDGE_DEPLOY_SOURCE}/cron/*" "${REFBRIDGE_DEPLOY_SOURCE}/kubernetes/*")
+file(MAKE_DIRECTORY "${_root}/share/doc/refbridge/deploy")
+foreach(_example IN LISTS _examples)
+  get_filename_component(_name "${_example}" NAME)
+  _refbridge_install_rewritten("${_example}" "${_root}/share/doc/refbridge/deploy/${_name}")
+endforeach()
