@@ -19,10 +19,10 @@
 //
 //   refbridge-bench [--seconds S] [--fixtures DIR] [--cases N]
 
-#include "ping/serde.h"
-#include "ping/validate.h"
-#include "primero/serde.h"
-#include "primero/validate.h"
+#include "refbridge/ping/serde.h"
+#include "refbridge/ping/validate.h"
+#include "refbridge/primero/serde.h"
+#include "refbridge/primero/validate.h"
 
 #include "refbridge/json.h"
 

@@ -9,7 +9,7 @@
 # targets add `-idirafter <prefix>/include/refbridge` (after the system directories, so that
 # refbridge/time.h never hides <time.h>). tools/rename-includes.sh rewrites every include to
 # "refbridge/<dir>/..." and sets this OFF.
-set(REFBRIDGE_LEGACY_API_INCLUDES ON)
+set(REFBRIDGE_LEGACY_API_INCLUDES OFF)
 
 set(REFBRIDGE_GENERATED_INCLUDE_DIR "${PROJECT_BINARY_DIR}/generated-include")
 file(MAKE_DIRECTORY "${REFBRIDGE_GENERATED_INCLUDE_DIR}/refbridge")

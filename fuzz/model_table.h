@@ -5,10 +5,10 @@
 // (cmake/ModelList.cmake writes <api>_models.inc), so a regenerated model is covered without
 // editing this file.
 
-#include "ping/serde.h"
-#include "ping/validate.h"
-#include "primero/serde.h"
-#include "primero/validate.h"
+#include "refbridge/ping/serde.h"
+#include "refbridge/ping/validate.h"
+#include "refbridge/primero/serde.h"
+#include "refbridge/primero/validate.h"
 #include "refbridge/json.h"
 #include "refbridge/utf8.h"
 

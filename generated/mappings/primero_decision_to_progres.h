@@ -3,8 +3,8 @@
 // Primero decision (case + the selected services_section row) -> PING OutgoingReferralDecision.
 #pragma once
 
-#include "ping/models.h"
-#include "primero/models.h"
+#include "refbridge/ping/models.h"
+#include "refbridge/primero/models.h"
 #include "refbridge/error.h"
 #include "refbridge/mapping_runtime.h"
 #include "refbridge/primero_requirements.h"

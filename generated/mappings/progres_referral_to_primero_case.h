@@ -4,8 +4,8 @@
 // the workflow) -> Primero case body with exactly one services_section row.
 #pragma once
 
-#include "ping/models.h"
-#include "primero/models.h"
+#include "refbridge/ping/models.h"
+#include "refbridge/primero/models.h"
 #include "refbridge/error.h"
 #include "refbridge/mapping_runtime.h"
 #include "refbridge/primero_requirements.h"

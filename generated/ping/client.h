@@ -9,7 +9,7 @@
 // is the request struct's `ErrorBody`).
 #pragma once
 
-#include "ping/models.h"
+#include "refbridge/ping/models.h"
 #include "refbridge/api_connection.h"
 #include "refbridge/error.h"
 #include "refbridge/paging.h"

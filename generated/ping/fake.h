@@ -3,7 +3,7 @@
 // takes a `Ping&` (no network).
 #pragma once
 
-#include "ping/client.h"
+#include "refbridge/ping/client.h"
 
 #include <functional>
 #include <mutex>

@@ -7,7 +7,7 @@
 // discriminator (an unknown value keeps the object as refbridge::json::RawJson).
 #pragma once
 
-#include "ping/models.h"
+#include "refbridge/ping/models.h"
 #include "refbridge/error.h"
 #include "refbridge/json.h"
 

@@ -6,7 +6,7 @@
 // (date, date-time, integer widths); validation checks what a type cannot hold.
 #pragma once
 
-#include "ping/models.h"
+#include "refbridge/ping/models.h"
 #include "refbridge/validation.h"
 
 #include <vector>

@@ -3,7 +3,7 @@
 // for tests of code that takes a `Primero&` (no network).
 #pragma once
 
-#include "primero/client.h"
+#include "refbridge/primero/client.h"
 
 #include <functional>
 #include <mutex>

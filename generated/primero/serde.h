@@ -7,7 +7,7 @@
 // discriminator (an unknown value keeps the object as refbridge::json::RawJson).
 #pragma once
 
-#include "primero/models.h"
+#include "refbridge/primero/models.h"
 #include "refbridge/error.h"
 #include "refbridge/json.h"
 

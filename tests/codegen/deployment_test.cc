@@ -67,7 +67,7 @@ Result<void> check_repo_mappings(const fs::path& overlay) {
   std::vector<RequirementPlan> plans;
   for (const auto& m : cfg.value().mappings) {
     RequirementPlan plan;
-    REQUIRE(generate_mapping(kSource, m.spec, m.profiles, m.out, apis.value(), &plan));
+    REQUIRE(generate_mapping(kSource, m.spec, m.profiles, m.out, apis.value(), cfg.value().include_root, &plan));
     plans.push_back(std::move(plan));
   }
   DeploymentConfig d{"gambella", overlay.string(), "primero", "schemas/profiles/gambella.yaml",

@@ -1,7 +1,7 @@
 // Generated Primero / PING bindings on real payloads of the OpenFn primero-progres pilot
 // (../shared/fixtures/openfn-primero-progres): read -> write -> read must give the same text.
-#include "ping/serde.h"
-#include "primero/serde.h"
+#include "refbridge/ping/serde.h"
+#include "refbridge/primero/serde.h"
 
 #include "fixtures.h"
 #include "refbridge/json.h"

@@ -1,9 +1,9 @@
 // Generated Primero / PING validators on the pilot's real payloads: the fixtures satisfy the
 // schema's rules, and a broken subform row is reported with its full JSON path.
-#include "ping/serde.h"
-#include "ping/validate.h"
-#include "primero/serde.h"
-#include "primero/validate.h"
+#include "refbridge/ping/serde.h"
+#include "refbridge/ping/validate.h"
+#include "refbridge/primero/serde.h"
+#include "refbridge/primero/validate.h"
 
 #include "fixtures.h"
 #include "refbridge/json.h"

@@ -1,7 +1,7 @@
 // Hostile answers through the whole client stack (generated PingClient -> ApiConnection -> libcurl)
 // from a loopback server started by the test on an ephemeral port: an oversized body, a body
 // nested 100,000 deep, and an error body nested as deep each give a clear error, never a crash.
-#include "ping/client.h"
+#include "refbridge/ping/client.h"
 #include "refbridge/api_connection.h"
 #include "refbridge/auth.h"
 #include "refbridge/http.h"

@@ -5,8 +5,8 @@
 // 4-byte text reads unchanged. Every generated model refuses it (fuzz/model_table.h).
 #include "model_table.h"
 
-#include "ping/serde.h"
-#include "primero/serde.h"
+#include "refbridge/ping/serde.h"
+#include "refbridge/primero/serde.h"
 #include "refbridge/json.h"
 
 #include <catch2/catch.hpp>

@@ -1,8 +1,8 @@
 // JSON parse limits (refbridge/json.h ParseLimits): oversized texts, deep nesting and huge
 // arrays are refused with a clear kInvalidInput error (never the text itself), within bounded
 // stack and memory; what is within the limits is read.
-#include "ping/serde.h"
-#include "primero/serde.h"
+#include "refbridge/ping/serde.h"
+#include "refbridge/primero/serde.h"
 #include "refbridge/http.h"
 #include "refbridge/json.h"
 

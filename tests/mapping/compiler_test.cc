@@ -274,7 +274,7 @@ TEST_CASE("the 1.2, 2.1 and 2.2 specs compile in strict mode against both shippe
   const std::vector<std::string> both = {"schemas/profiles/gambella.yaml", "schemas/profiles/example-country.yaml"};
   for (const char* spec : {"schemas/mappings/primero-decision-to-progres.yaml", "schemas/mappings/primero-referral-to-progres.yaml",
                            "schemas/mappings/progres-decision-to-primero-referral.yaml"}) {
-    auto r = generate_mapping(kRoot, spec, both, "generated/mappings", apis());
+    auto r = generate_mapping(kRoot, spec, both, "generated/mappings", apis(), "refbridge");
     INFO(spec << ": " << (r ? std::string() : r.error().message));
     REQUIRE(r);
   }
@@ -295,7 +295,7 @@ TEST_CASE("generated/mappings is what the compiler produces (mapping drift)") {
        {"schemas/mappings/progres-referral-to-primero-case.yaml", "schemas/mappings/primero-decision-to-progres.yaml",
         "schemas/mappings/primero-referral-to-progres.yaml", "schemas/mappings/progres-decision-to-primero-referral.yaml"}) {
     INFO(spec);
-    auto r = generate_mapping(kRoot, spec, profiles, "generated/mappings", apis());
+    auto r = generate_mapping(kRoot, spec, profiles, "generated/mappings", apis(), "refbridge");
     INFO((r ? std::string() : r.error().message));
     REQUIRE(r);
     for (const auto& f : r.value()) {
@@ -303,7 +303,7 @@ TEST_CASE("generated/mappings is what the compiler produces (mapping drift)") {
       CHECK(read(kRoot / f.path) == f.content);
     }
     // Deterministic: a second run is byte-identical.
-    auto again = generate_mapping(kRoot, spec, profiles, "generated/mappings", apis());
+    auto again = generate_mapping(kRoot, spec, profiles, "generated/mappings", apis(), "refbridge");
     REQUIRE(again);
     for (std::size_t i = 0; i < r.value().size(); ++i) CHECK(again.value()[i].content == r.value()[i].content);
   }

@@ -2,10 +2,10 @@
 // run against the shipped profiles): every field written or read, the correlation fields, every
 // option value a select field can receive with its profile source, and the read-only workflows'
 // fields; plus the runtime helpers of refbridge/primero_requirements.h.
-#include "mappings/primero_decision_to_progres.h"
-#include "mappings/primero_referral_to_progres.h"
-#include "mappings/progres_decision_to_primero_referral.h"
-#include "mappings/progres_referral_to_primero_case.h"
+#include "refbridge/mappings/primero_decision_to_progres.h"
+#include "refbridge/mappings/primero_referral_to_progres.h"
+#include "refbridge/mappings/progres_decision_to_primero_referral.h"
+#include "refbridge/mappings/progres_referral_to_primero_case.h"
 #include "refbridge/primero_requirements.h"
 
 #include <catch2/catch.hpp>

@@ -5,7 +5,7 @@
 // in compiler_test.cc; schemas/codegen.yaml lists both under `profiles:`.)
 #include "flat_rows.h"
 
-#include "mappings/progres_referral_to_primero_case.h"
+#include "refbridge/mappings/progres_referral_to_primero_case.h"
 #include "refbridge/mapping_runtime.h"
 #include "refbridge/profile.h"
 

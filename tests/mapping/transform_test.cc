@@ -2,8 +2,8 @@
 // progres-referral-to-primero-case.yaml) on every flow-A fixture row.
 #include "flat_rows.h"
 
-#include "mappings/progres_referral_to_primero_case.h"
-#include "primero/serde.h"
+#include "refbridge/mappings/progres_referral_to_primero_case.h"
+#include "refbridge/primero/serde.h"
 #include "refbridge/json.h"
 #include "refbridge/mapping_runtime.h"
 #include "refbridge/profile.h"

@@ -3,8 +3,8 @@
 // sync status), seeding from the decision fixtures and synthetic load generation.
 #include "test_support.h"
 
-#include "ping/serde.h"
-#include "ping/validate.h"
+#include "refbridge/ping/serde.h"
+#include "refbridge/ping/validate.h"
 #include "refbridge/json.h"
 
 #include <algorithm>

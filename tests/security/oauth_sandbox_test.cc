@@ -1,7 +1,7 @@
 // PING OAuth2 client credentials against the sandbox's token endpoint (POST /oauth2/token): the
 // generated client works with issued tokens, refreshes before expiry without meeting a 401, and
 // after a revocation refreshes once on the 401 and succeeds.
-#include "ping/client.h"
+#include "refbridge/ping/client.h"
 #include "refbridge/api_connection.h"
 #include "refbridge/oauth2.h"
 #include "sandbox.h"

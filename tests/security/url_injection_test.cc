@@ -1,8 +1,8 @@
 // Every value the generated clients put into a URL is encoded: ids holding '&', '#', '/', '%',
 // '?', '=', '+', spaces and non-ASCII text arrive as exactly one path segment or one query value,
 // byte for byte, at a capturing server and at the sandbox.
-#include "ping/client.h"
-#include "primero/client.h"
+#include "refbridge/ping/client.h"
+#include "refbridge/primero/client.h"
 #include "refbridge/api_connection.h"
 #include "refbridge/auth.h"
 #include "sandbox.h"

@@ -1,7 +1,7 @@
 // See flat_rows.h.
 #include "flat_rows.h"
 
-#include "ping/serde.h"
+#include "refbridge/ping/serde.h"
 #include "refbridge/json.h"
 
 #include <catch2/catch.hpp>

@@ -5,7 +5,7 @@
 // (the FetchXML outer joins repeat it once per language x specific need) without duplicates.
 
 #include "fixtures.h"
-#include "mappings/progres_referral_to_primero_case.h"
+#include "refbridge/mappings/progres_referral_to_primero_case.h"
 
 #include <string>
 #include <vector>

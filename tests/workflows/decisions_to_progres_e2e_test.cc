@@ -5,7 +5,7 @@
 #include "decisions_to_progres.h"
 #include "refbridge/ledger.h"
 
-#include "primero/serde.h"
+#include "refbridge/primero/serde.h"
 #include "refbridge/api_connection.h"
 #include "refbridge/auth.h"
 #include "refbridge/http.h"

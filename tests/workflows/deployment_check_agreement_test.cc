@@ -9,8 +9,8 @@
 #include "deployment_import.h"
 #include "driver.h"
 #include "mapping_compiler.h"
-#include "mappings/progres_referral_to_primero_case.h"
-#include "primero/serde.h"
+#include "refbridge/mappings/progres_referral_to_primero_case.h"
+#include "refbridge/primero/serde.h"
 #include "refbridge/json.h"
 
 #include <catch2/catch.hpp>
@@ -66,7 +66,7 @@ std::string generation_check(const std::string& forms, const std::string& lookup
   RequirementPlan plan;
   REQUIRE(generate_mapping(kSource, "schemas/mappings/progres-referral-to-primero-case.yaml",
                            std::vector<std::string>{"schemas/profiles/gambella.yaml"}, "generated/mappings",
-                           apis.value(), &plan));
+                           apis.value(), cfg.value().include_root, &plan));
   // The plan evaluated with the profile is exactly what the generated function returns.
   CHECK(evaluate_plan(plan, gambella()).list ==
         mappings::progres_referral_to_primero_case_primero_requirements(gambella()));

@@ -3,10 +3,10 @@
 #include "config_retry.h"
 #include "engine.h"
 
-#include "ping/fake.h"
-#include "primero/fake.h"
-#include "ping/serde.h"
-#include "primero/serde.h"
+#include "refbridge/ping/fake.h"
+#include "refbridge/primero/fake.h"
+#include "refbridge/ping/serde.h"
+#include "refbridge/primero/serde.h"
 #include "refbridge/json.h"
 
 #include <catch2/catch.hpp>

@@ -8,10 +8,10 @@
 #include "exit_status.h"
 #include "primero_config_check.h"
 
-#include "mappings/primero_decision_to_progres.h"
-#include "mappings/progres_referral_to_primero_case.h"
-#include "primero/fake.h"
-#include "primero/serde.h"
+#include "refbridge/mappings/primero_decision_to_progres.h"
+#include "refbridge/mappings/progres_referral_to_primero_case.h"
+#include "refbridge/primero/fake.h"
+#include "refbridge/primero/serde.h"
 #include "refbridge/json.h"
 
 #include <catch2/catch.hpp>

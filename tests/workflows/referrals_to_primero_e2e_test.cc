@@ -3,7 +3,7 @@
 #include "referrals_to_primero.h"
 #include "refbridge/ledger.h"
 
-#include "ping/serde.h"
+#include "refbridge/ping/serde.h"
 #include "refbridge/api_connection.h"
 #include "refbridge/auth.h"
 #include "refbridge/http.h"

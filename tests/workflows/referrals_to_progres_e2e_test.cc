@@ -6,8 +6,8 @@
 #include "referrals_to_progres.h"
 #include "refbridge/ledger.h"
 
-#include "ping/serde.h"
-#include "primero/serde.h"
+#include "refbridge/ping/serde.h"
+#include "refbridge/primero/serde.h"
 #include "refbridge/api_connection.h"
 #include "refbridge/auth.h"
 #include "refbridge/http.h"

@@ -5,9 +5,9 @@
 #include "referrals_to_progres.h"
 #include "refbridge/ledger.h"
 
-#include "ping/fake.h"
-#include "primero/fake.h"
-#include "primero/serde.h"
+#include "refbridge/ping/fake.h"
+#include "refbridge/primero/fake.h"
+#include "refbridge/primero/serde.h"
 #include "refbridge/json.h"
 #include "refbridge/log.h"
 #include "refbridge/profile.h"

@@ -18,8 +18,8 @@
 
 #include "run_report.h"
 
-#include "ping/forwarding.h"
-#include "primero/forwarding.h"
+#include "refbridge/ping/forwarding.h"
+#include "refbridge/primero/forwarding.h"
 
 #include <atomic>
 #include <map>

@@ -18,7 +18,7 @@
 #include "record_book.h"
 #include "run_report.h"
 
-#include "ping/client.h"
+#include "refbridge/ping/client.h"
 #include "refbridge/crash_point.h"
 #include "refbridge/log.h"
 

@@ -8,8 +8,8 @@
 // Exit status: 0 when every step passed, else the sysexits code of the first failed step
 // (exit_status.h: 78 configuration, 77 authentication refused, 69 unreachable, 74 ledger).
 
-#include "ping/client.h"
-#include "primero/client.h"
+#include "refbridge/ping/client.h"
+#include "refbridge/primero/client.h"
 
 #include "refbridge/error.h"
 

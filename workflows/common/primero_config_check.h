@@ -28,7 +28,7 @@
 
 #include "config.h"
 
-#include "primero/client.h"
+#include "refbridge/primero/client.h"
 #include "refbridge/error.h"
 #include "refbridge/log.h"
 #include "refbridge/primero_configuration.h"

@@ -15,7 +15,7 @@
 // `cursor - overlap` (clock skew and in-flight writes), floored to the second.
 // Memory: one page of cases at a time.
 
-#include "primero/client.h"
+#include "refbridge/primero/client.h"
 #include "refbridge/error.h"
 #include "refbridge/time.h"
 

@@ -3,7 +3,7 @@
 
 #include "verify.h"
 
-#include "ping/client.h"
+#include "refbridge/ping/client.h"
 
 #include "refbridge/ledger.h"
 

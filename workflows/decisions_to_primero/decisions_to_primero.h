@@ -36,8 +36,8 @@
 #include "run_report.h"
 #include "verify.h"
 
-#include "ping/client.h"
-#include "primero/client.h"
+#include "refbridge/ping/client.h"
+#include "refbridge/primero/client.h"
 #include "refbridge/error.h"
 #include "refbridge/profile.h"
 

@@ -4,7 +4,7 @@
 #include "decisions_to_primero.h"
 #include "workflow_main.h"
 
-#include "mappings/progres_decision_to_primero_referral.h"
+#include "refbridge/mappings/progres_decision_to_primero_referral.h"
 
 int main(int argc, char** argv) {
   using namespace refbridge;

@@ -1,9 +1,9 @@
 // Workflow 1.2. See decisions_to_progres.h for the steps and their source.
 #include "decisions_to_progres.h"
 
-#include "mappings/primero_decision_to_progres.h"
-#include "ping/serde.h"
-#include "ping/validate.h"
+#include "refbridge/mappings/primero_decision_to_progres.h"
+#include "refbridge/ping/serde.h"
+#include "refbridge/ping/validate.h"
 #include "refbridge/json.h"
 #include "refbridge/mapping_runtime.h"
 #include "refbridge/validation.h"

@@ -33,8 +33,8 @@
 #include "engine.h"
 #include "run_report.h"
 
-#include "ping/client.h"
-#include "primero/client.h"
+#include "refbridge/ping/client.h"
+#include "refbridge/primero/client.h"
 #include "refbridge/profile.h"
 
 #include <optional>

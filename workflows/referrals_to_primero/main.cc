@@ -4,7 +4,7 @@
 #include "referrals_to_primero.h"
 #include "workflow_main.h"
 
-#include "mappings/progres_referral_to_primero_case.h"
+#include "refbridge/mappings/progres_referral_to_primero_case.h"
 
 int main(int argc, char** argv) {
   using namespace refbridge;

@@ -5,7 +5,7 @@
 #include "verify_ingested.h"
 #include "workflow_main.h"
 
-#include "mappings/primero_referral_to_progres.h"
+#include "refbridge/mappings/primero_referral_to_progres.h"
 
 int main(int argc, char** argv) {
   using namespace refbridge;

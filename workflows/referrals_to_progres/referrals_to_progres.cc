@@ -1,9 +1,9 @@
 // Workflow 2.1. See referrals_to_progres.h for the steps and their source.
 #include "referrals_to_progres.h"
 
-#include "mappings/primero_referral_to_progres.h"
-#include "ping/serde.h"
-#include "ping/validate.h"
+#include "refbridge/mappings/primero_referral_to_progres.h"
+#include "refbridge/ping/serde.h"
+#include "refbridge/ping/validate.h"
 #include "refbridge/json.h"
 #include "refbridge/mapping_runtime.h"
 #include "refbridge/validation.h"
