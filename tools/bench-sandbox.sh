@@ -9,7 +9,7 @@
 # and the sandbox's CPU (user + system, /proc/<pid>/stat, seeding excluded) is divided by R.
 # Prints a table and one JSON line per (N, request):
 #   {"benchmark":"sandbox","cases","request","requests","seconds","requests_per_s","cpu_us_per_request","load_avg"}
-# Release build.
+# Release build; SANDBOX_BIN runs another sandbox binary (e.g. an earlier build, for before/after).
 #   tools/bench-sandbox.sh                 # 1,000 10,000 100,000 cases
 #   tools/bench-sandbox.sh 500 5000 --requests 5000
 set -euo pipefail
@@ -26,7 +26,7 @@ while (($# > 0)); do
 done
 ((${#sizes[@]} > 0)) || sizes=(1000 10000 100000)
 out="$(pwd)/bench-out/sandbox"
-bin="$(pwd)/build/release/tools/sandbox/refbridge-sandbox"
+bin="${SANDBOX_BIN:-$(pwd)/build/release/tools/sandbox/refbridge-sandbox}"
 cmake --preset release >/dev/null
 cmake --build --preset release -j "${BENCH_JOBS:-$(nproc 2>/dev/null || echo 2)}" --target refbridge-sandbox >/dev/null
 rm -rf "$out" && mkdir -p "$out"
