@@ -17,14 +17,6 @@ using namespace sandbox_test;
 
 namespace {
 
-std::string create(httplib::Client& c, const std::string& data_json) {
-  auto res = c.Post("/api/v2/cases", "{\"data\":" + data_json + "}", "application/json");
-  REQUIRE(res);
-  INFO(res->body);
-  REQUIRE(res->status == 200);
-  return str(parse(res->body)["data"], "id");
-}
-
 std::set<std::string> ids(httplib::Client& c, const std::string& query) {
   auto res = c.Get(("/api/v2/cases?" + query).c_str());
   REQUIRE(res);
