@@ -79,7 +79,7 @@ std::optional<std::chrono::milliseconds> parse_retry_after(const HttpResponse& r
 }
 
 Backoff::Backoff(const RetryPolicy& policy, std::uint64_t seed)
-    : policy_(policy), rng_(seed != 0 ? seed : (std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}()) {}
+    : policy_(policy), seed_(seed) {}
 
 std::chrono::milliseconds Backoff::ceiling(int n) const {
   const double cap = static_cast<double>(std::max<std::int64_t>(0, policy_.max_backoff.count()));
@@ -91,8 +91,12 @@ std::chrono::milliseconds Backoff::ceiling(int n) const {
 std::chrono::milliseconds Backoff::next() {
   const auto top = ceiling(++drawn_).count();
   if (top <= 0) return std::chrono::milliseconds(0);
+  if (!rng_) {
+    std::random_device device;
+    rng_.emplace(seed_ != 0 ? seed_ : (std::uint64_t{device()} << 32) ^ device());
+  }
   std::uniform_int_distribution<std::int64_t> pick(0, top);
-  return std::chrono::milliseconds(pick(rng_));
+  return std::chrono::milliseconds(pick(*rng_));
 }
 
 RetryDecision decide_retry(const RetryPolicy& policy, const Error& e, Idempotency idempotency, int attempts_made,

@@ -126,6 +126,24 @@ TEST_CASE("config: the keys other branches add are known (primero.version, requi
   CHECK(find_config_key("primero.require_form_check")->default_value == "false");
 }
 
+TEST_CASE("config: per-system request caps default to a production Primero's and are read per system") {
+  OperatorDir dir;
+  SecretsSet secrets;
+  auto defaults = load_config(dir.write("d.yaml", kBase));
+  REQUIRE(defaults);
+  CHECK(defaults.value().primero_limits.max_in_flight == 16);
+  CHECK(defaults.value().primero_limits.max_per_second == 0);
+  CHECK(defaults.value().ping_limits.max_in_flight == 64);
+  auto c = load_config(dir.write("c.yaml", config_with("primero", "  max_in_flight: 4\n  max_requests_per_second: 50\n") +
+                                               "sync:\n  concurrency: 64\n"));
+  INFO((c ? std::string() : c.error().message));
+  REQUIRE(c);
+  CHECK(c.value().primero_limits.max_in_flight == 4);
+  CHECK(c.value().primero_limits.max_per_second == 50);
+  CHECK(c.value().ping_limits.max_in_flight == 64);
+  CHECK(c.value().sync.concurrency == 64);
+}
+
 TEST_CASE("config ranges: every integer key's range in the table is the loader's") {
   OperatorDir dir;
   SecretsSet secrets;

@@ -9,14 +9,6 @@ using namespace sandbox_test;
 
 namespace {
 
-std::string create(httplib::Client& c, const std::string& data_json) {
-  auto res = c.Post("/api/v2/cases", "{\"data\":" + data_json + "}", "application/json");
-  REQUIRE(res);
-  INFO(res->body);
-  REQUIRE(res->status == 200);
-  return str(parse(res->body)["data"], "id");
-}
-
 void require_envelope(const httplib::Result& res, int status, const std::string& message) {
   REQUIRE(res);
   CHECK(res->status == status);

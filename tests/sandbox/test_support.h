@@ -73,4 +73,13 @@ inline std::string str(const rapidjson::Value& v, const char* key) {
   return it->value.GetString();
 }
 
+/// POST /api/v2/cases {"data": data_json}, which must answer 200; the new case's record id.
+inline std::string create(httplib::Client& c, const std::string& data_json) {
+  auto res = c.Post("/api/v2/cases", "{\"data\":" + data_json + "}", "application/json");
+  REQUIRE(res);
+  INFO(res->body);
+  REQUIRE(res->status == 200);
+  return str(parse(res->body)["data"], "id");
+}
+
 }  // namespace sandbox_test

@@ -81,6 +81,12 @@ int main(int argc, char** argv) {
   app.add_option("--primero-lookups", primero_lookups_file,
                  "Primero lookups as GET /api/v2/lookups answers them (default: the stock + Gambella lookups)")
       ->check(CLI::ExistingFile);
+  app.add_option("--threads", options.server_threads,
+                 "Worker threads per server; at least the connections clients hold at once (default 72)")
+      ->check(CLI::Range(1, 4096));
+  app.add_option("--keep-alive-requests", options.keep_alive_max_requests,
+                 "Requests per kept-alive connection before the server closes it (default 10000)")
+      ->check(CLI::Range(1, 100000000));
   app.add_option("--ports-file", ports_file, "Write {\"ping_base_url\",\"primero_base_url\"} here once listening");
   app.add_option("--dump-primero", dump_primero, "Write the Primero cases JSON here on shutdown");
   app.add_option("--dump-ping", dump_ping, "Write the PING interventions JSON here on shutdown");

@@ -117,7 +117,7 @@ std::optional<std::string> PrimeroStore::authenticate(const ApiRequest& request,
   const std::string& h = request.authorization;
   const std::string scheme = lower(h.substr(0, h.find(' ')));
   const std::string cred = h.find(' ') == std::string::npos ? "" : trim(h.substr(h.find(' ') + 1));
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(auth_mutex_);
   if (scheme == "basic") {
     // Basic skips sessions and CSRF in every version (§2.1); its failures count toward the lockout.
     auto decoded = base64_decode(cred);
@@ -151,7 +151,7 @@ std::optional<std::string> PrimeroStore::authenticate(const ApiRequest& request,
 }
 
 std::optional<ApiResponse> PrimeroStore::check_csrf(const ApiRequest& request) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(auth_mutex_);
   auto it = sessions_.find(cookie_value(request.cookie, kSessionCookie));
   if (it != sessions_.end() && !request.csrf_token.empty() && secure_equals(request.csrf_token, it->second.csrf)) {
     return std::nullopt;
@@ -164,7 +164,7 @@ ApiResponse PrimeroStore::bootstrap(const ApiRequest& request) {
   r.body = R"({"data":{"sandbox_ui":false,"config_ui":"","locales":["en"],"allow_self_registration":false,)"
            R"("webpush_enabled":false,"agencies":[]}})";
   if (!session_mode()) return r;
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(auth_mutex_);
   const auto now = now_ms();
   auto id = cookie_value(request.cookie, kSessionCookie);
   auto it = id.empty() ? sessions_.end() : sessions_.find(id);
@@ -190,7 +190,7 @@ ApiResponse PrimeroStore::login(const ApiRequest& request) {
     if (user == nullptr || !user->IsObject()) return devise_401(kBadLogin);
     user_name = string_member(*user, "user_name");
     password = string_member(*user, "password");
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(auth_mutex_);
     if (user_name) {
       if (auto throttled = throttle_login(*user_name)) return *throttled;
     }
@@ -204,7 +204,7 @@ ApiResponse PrimeroStore::login(const ApiRequest& request) {
     // ≤2.10: a JWT in the body and in the Authorization header (§2.2).
     std::string name;
     if (has_body) {
-      std::lock_guard lock(mutex_);
+      std::lock_guard lock(auth_mutex_);
       if (!user_name || !password || (!password_.empty() && !check_password(*user_name, *password)) ||
           (password_.empty() && lower(trim(*user_name)) != lower(user_))) {
         return devise_401(kBadLogin);
@@ -218,7 +218,7 @@ ApiResponse PrimeroStore::login(const ApiRequest& request) {
     }
     std::string token;
     {
-      std::lock_guard lock(mutex_);
+      std::lock_guard lock(auth_mutex_);
       token = issue_token();
     }
     d.AddMember("user_name", str_value(name, a), a);
@@ -243,7 +243,7 @@ ApiResponse PrimeroStore::login(const ApiRequest& request) {
     r.body = to_json(d);
     return r;
   }
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(auth_mutex_);
   // A login that brings the session of GET /api/v2/primero must bring its CSRF token too.
   const auto pre_id = cookie_value(request.cookie, kSessionCookie);
   auto pre = pre_id.empty() ? sessions_.end() : sessions_.find(pre_id);
@@ -275,7 +275,7 @@ ApiResponse PrimeroStore::logout(const ApiRequest& request) {
   if (via_session) {
     if (auto bad = check_csrf(request)) return *bad;
   }
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(auth_mutex_);
   const auto& h = request.authorization;
   if (h.size() > 7 && lower(h.substr(0, 7)) == "bearer ") tokens_.erase(trim(h.substr(7)));
   if (via_session) sessions_.erase(cookie_value(request.cookie, kSessionCookie));

@@ -58,6 +58,7 @@ ApiResponse PrimeroStore::create_case(const rapidjson::Value& data, const std::s
   stored.doc = std::move(c);
   auto [it, _] = cases_.emplace(id, std::move(stored));
   case_ids_.emplace(case_id, id);
+  index_.update(id, it->second.doc);
   if (client_id) {
     ApiResponse r;
     r.status = 204;
@@ -72,7 +73,7 @@ CleanedRecord PrimeroStore::clean(const rapidjson::Value& data, bool check_id) c
 }
 
 ApiResponse PrimeroStore::get_case(const std::string& id, const ApiRequest& request) {
-  std::lock_guard lock(mutex_);
+  std::shared_lock lock(mutex_);
   auto it = cases_.find(id);
   if (it == cases_.end()) return error(404, request.raw_path, "Not Found");
   return data_answer(200, it->second.doc);
@@ -113,6 +114,7 @@ ApiResponse PrimeroStore::patch_case(const std::string& id, const ApiRequest& re
   set_member(c, "last_updated_at", str_value(next_stamp(), a), a);
   set_member(c, "last_updated_by", str_value(caller, a), a);
   derive(c, a);
+  index_.update(id, c);
   if (new_case_id && *new_case_id != old_case_id) {
     case_ids_.erase(old_case_id);
     case_ids_[*new_case_id] = id;
@@ -132,13 +134,14 @@ ApiResponse PrimeroStore::disable_case(const std::string& id, const ApiRequest& 
   set_member(c, "last_updated_at", str_value(next_stamp(), a), a);
   set_member(c, "last_updated_by", str_value(caller, a), a);
   derive(c, a);
+  index_.update(id, c);
   ApiResponse r;
   r.body = R"({"data":{"id":)" + to_json(str_value(id, a)) + "}}";
   return r;
 }
 
 std::string PrimeroStore::dump_json() const {
-  std::lock_guard lock(mutex_);
+  std::shared_lock lock(mutex_);
   std::vector<const Case*> all;
   for (const auto& [_, c] : cases_) all.push_back(&c);
   std::sort(all.begin(), all.end(), [](const Case* x, const Case* y) { return x->seq > y->seq; });
@@ -151,14 +154,14 @@ std::string PrimeroStore::dump_json() const {
 }
 
 std::optional<std::string> PrimeroStore::case_json(const std::string& id) const {
-  std::lock_guard lock(mutex_);
+  std::shared_lock lock(mutex_);
   auto it = cases_.find(id);
   if (it == cases_.end()) return std::nullopt;
   return to_json(it->second.doc);
 }
 
 std::size_t PrimeroStore::count() const {
-  std::lock_guard lock(mutex_);
+  std::shared_lock lock(mutex_);
   return cases_.size();
 }
 

@@ -1,6 +1,7 @@
 // Primero case list: filters, ranges, ordering, paging and field selection (§4, §5.1). See primero_query.h.
 #include "primero_fields.h"
 #include "primero_http.h"
+#include "primero_index.h"
 #include "primero_query.h"
 #include "primero_store.h"
 
@@ -147,12 +148,38 @@ int compare_keys(const SortKey& x, const SortKey& y) {
   return 0;
 }
 
+/// The cases worth testing against the filters, from the indexes (primero_index.h): the `id`
+/// filter's ids, else the ids holding an exact identifier filter's values, else those inside a
+/// last_updated_at range (widened to whole seconds when the filter compares whole seconds);
+/// nullopt = no index applies (every case is a candidate). Every candidate still meets every
+/// filter before it is listed, so the answer is that of a scan.
+std::optional<std::vector<const std::string*>> candidate_ids(const CaseIndex& index,
+                                                             const std::optional<std::set<std::string>>& id_filter,
+                                                             const std::vector<Filter>& filters) {
+  if (id_filter) {
+    std::vector<const std::string*> out;
+    for (const auto& id : *id_filter) out.push_back(&id);
+    return out;
+  }
+  for (const auto& f : filters) {
+    if (!f.is_range && CaseIndex::hashed(f.key)) return index.exact(f.key, f.values);
+  }
+  for (const auto& f : filters) {
+    if (!f.is_range || f.numeric || f.key != "last_updated_at") continue;
+    const auto whole = [&](Millis m) { return f.whole_seconds ? Millis(std::chrono::floor<std::chrono::seconds>(m)) : m; };
+    std::optional<Millis> to;
+    if (f.time_to) to = f.whole_seconds ? whole(*f.time_to) + std::chrono::milliseconds(999) : *f.time_to;
+    return index.updated_between(whole(*f.time_from), to);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 bool PrimeroStore::known_field(const std::string& key) const {
   if (kAlwaysFilterable.count(key) != 0 || kIdentifierFields.count(key) != 0 || kStringFields.count(key) != 0) return true;
   if (config_->case_field(key) != nullptr) return true;  // a field of the configured forms
-  return std::any_of(cases_.begin(), cases_.end(), [&](const auto& entry) { return find_member(entry.second.doc, key) != nullptr; });
+  return index_.has_member(key);
 }
 
 std::optional<ApiResponse> PrimeroStore::read_paging(const ApiRequest& request, long long& page, long long& per) const {
@@ -173,7 +200,7 @@ ApiResponse PrimeroStore::list_cases(const ApiRequest& request) {
   long long per = 20;
   if (auto bad = read_paging(request, page, per)) return *bad;
 
-  std::lock_guard lock(mutex_);
+  std::shared_lock lock(mutex_);
   // Filters: every parameter that names a readable field (`key[...]` collects array values).
   // An empty element of the array forms (`key[]=`, `key[0]=`) is no value; a key left with none
   // is no filter (Primero drops blank array elements, §5.1).
@@ -232,23 +259,28 @@ ApiResponse PrimeroStore::list_cases(const ApiRequest& request) {
   if (auto q = request.params.find("query"); q != request.params.end() && !q->second.empty()) query = lower(q->second);
 
   std::vector<const Case*> hits;
-  for (const auto& entry : cases_) {
-    const std::string& id = entry.first;
-    const Case& c = entry.second;  // a plain reference: clang 14 cannot capture structured bindings
-    if (id_filter && id_filter->count(id) == 0) continue;
+  auto consider = [&](const std::string& id, const Case& c) {
+    if (id_filter && id_filter->count(id) == 0) return;
     const bool ok = std::all_of(filters.begin(), filters.end(), [&](const Filter& f) {
       const auto* v = find_member(c.doc, f.key);
       return v != nullptr && value_matches(*v, f);
     });
-    if (!ok) continue;
+    if (!ok) return;
     if (query) {
       const bool found = std::any_of(kIdentifierFields.begin(), kIdentifierFields.end(), [&](const std::string& field) {
         auto s = string_member(c.doc, field);
         return s && lower(*s).find(*query) != std::string::npos;
       });
-      if (!found) continue;
+      if (!found) return;
     }
     hits.push_back(&c);
+  };
+  if (const auto candidates = candidate_ids(index_, id_filter, filters)) {
+    for (const auto* id : *candidates) {
+      if (auto it = cases_.find(*id); it != cases_.end()) consider(it->first, it->second);
+    }
+  } else {
+    for (const auto& entry : cases_) consider(entry.first, entry.second);
   }
 
   std::string order_by = "created_at";
@@ -256,15 +288,22 @@ ApiResponse PrimeroStore::list_cases(const ApiRequest& request) {
   bool desc = true;
   if (auto o = request.params.find("order"); o != request.params.end()) desc = lower(o->second) != "asc";
   // A total order (ties broken by record id) so consecutive pages never skip nor repeat a case.
+  // Only the cases up to the end of the requested page need their place.
   std::vector<std::pair<SortKey, const Case*>> keyed;
   keyed.reserve(hits.size());
   for (const auto* c : hits) keyed.emplace_back(sort_key(find_member(c->doc, order_by)), c);
-  std::sort(keyed.begin(), keyed.end(), [&](const auto& x, const auto& y) {
-    int cmp = compare_keys(x.first, y.first);
-    if (cmp == 0) cmp = string_member(x.second->doc, "id").value_or("").compare(string_member(y.second->doc, "id").value_or(""));
-    return desc ? cmp > 0 : cmp < 0;
-  });
-  for (std::size_t i = 0; i < keyed.size(); ++i) hits[i] = keyed[i].second;
+  const auto start = static_cast<std::size_t>((page - 1) * per);
+  const auto page_end = std::min(keyed.size(), start + static_cast<std::size_t>(per));
+  if (start < keyed.size()) {
+    std::partial_sort(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(page_end), keyed.end(),
+                      [&](const auto& x, const auto& y) {
+                        int cmp = compare_keys(x.first, y.first);
+                        if (cmp == 0) {
+                          cmp = string_member(x.second->doc, "id").value_or("").compare(string_member(y.second->doc, "id").value_or(""));
+                        }
+                        return desc ? cmp > 0 : cmp < 0;
+                      });
+  }
 
   // `fields`: a comma list, or "short"; id, enabled and last_updated_at are always present.
   std::optional<std::vector<std::string>> fields;
@@ -276,15 +315,15 @@ ApiResponse PrimeroStore::list_cases(const ApiRequest& request) {
   rapidjson::Document d(rapidjson::kObjectType);
   auto& a = d.GetAllocator();
   rapidjson::Value items(rapidjson::kArrayType);
-  const auto start = static_cast<std::size_t>((page - 1) * per);
-  for (std::size_t i = start; i < hits.size() && i < start + static_cast<std::size_t>(per); ++i) {
+  for (std::size_t i = start; i < page_end; ++i) {
+    const Case* hit = keyed[i].second;
     if (!fields) {
-      items.PushBack(rapidjson::Value(hits[i]->doc, a), a);
+      items.PushBack(rapidjson::Value(hit->doc, a), a);
       continue;
     }
     rapidjson::Value sel(rapidjson::kObjectType);
     for (const auto& name : *fields) {
-      const auto* v = find_member(hits[i]->doc, name);
+      const auto* v = find_member(hit->doc, name);
       if (v != nullptr && find_member(sel, name) == nullptr) sel.AddMember(str_value(name, a), rapidjson::Value(*v, a), a);
     }
     items.PushBack(sel, a);

@@ -21,7 +21,7 @@ std::pair<PrimeroStore::Case*, rapidjson::Document*> PrimeroStore::find_referral
 }
 
 ApiResponse PrimeroStore::list_referrals(const std::string& record_id, const ApiRequest& request, const std::string& caller) {
-  std::lock_guard lock(mutex_);
+  std::shared_lock lock(mutex_);
   auto it = cases_.find(record_id);
   if (it == cases_.end()) return error(404, request.raw_path, "Not Found");
   rapidjson::Document d(rapidjson::kArrayType);
@@ -96,6 +96,7 @@ ApiResponse PrimeroStore::create_referral_locked(const std::string& record_id, c
   set_member(c, "last_updated_at", str_value(stamp, a), a);
   set_member(c, "last_updated_by", str_value(caller, a), a);
   derive(c, a);
+  index_.update(record_id, c);
 
   rapidjson::Document out;
   out.SetObject() = referral_view(referral, caller, out.GetAllocator());
@@ -135,6 +136,7 @@ ApiResponse PrimeroStore::update_referral(const std::string& referral_id, const 
     set_member(c, "last_updated_at", str_value(stamp, a), a);
     set_member(c, "last_updated_by", str_value(caller, a), a);
     derive(c, a);
+    index_.update(referral_cases_.at(referral_id), c);
   }
   rapidjson::Document out;
   out.SetObject() = referral_view(*referral, caller, out.GetAllocator());
@@ -161,6 +163,7 @@ ApiResponse PrimeroStore::revoke_referral(const std::string& referral_id, const 
   set_member(c, "last_updated_at", str_value(next_stamp(), a), a);
   set_member(c, "last_updated_by", str_value(caller, a), a);
   derive(c, a);
+  index_.update(referral_cases_.at(referral_id), c);
   rapidjson::Document out;
   out.SetObject() = referral_view(*referral, caller, out.GetAllocator());
   out.AddMember("record", case_delta(before, c, out.GetAllocator()), out.GetAllocator());

@@ -16,7 +16,7 @@ ApiResponse PrimeroStore::list_users(const ApiRequest& request) {
   if (auto bad = read_paging(request, page, per)) return *bad;
   std::optional<std::string> user_name;
   if (auto u = request.params.find("user_name"); u != request.params.end()) user_name = u->second;
-  std::lock_guard lock(mutex_);
+  std::shared_lock lock(mutex_);
   ApiResponse r;
   r.body = users_.list_json(user_name, page, per);
   return r;
@@ -24,7 +24,7 @@ ApiResponse PrimeroStore::list_users(const ApiRequest& request) {
 
 ApiResponse PrimeroStore::get_user(const std::string& id, const ApiRequest& request) {
   const auto n = integer_text(id);
-  std::lock_guard lock(mutex_);
+  std::shared_lock lock(mutex_);
   auto found = n && *n > 0 ? users_.user_json(*n) : std::nullopt;
   if (!found) return error(404, request.raw_path, "Not Found");
   ApiResponse r;
@@ -40,7 +40,7 @@ ApiResponse PrimeroStore::refer_to_users(const ApiRequest& request, const std::s
   if (param("record_type").empty()) {
     return error(422, request.raw_path, "param is missing or the value is empty or invalid: record_type");
   }
-  std::lock_guard lock(mutex_);
+  std::shared_lock lock(mutex_);
   ApiResponse r;
   r.body = users_.refer_to_json(caller, param("agency"), param("location"), param("service"));
   return r;
@@ -94,8 +94,9 @@ bool PrimeroStore::import_case(const rapidjson::Value& record, std::string& prob
   Case stored;
   stored.seq = next_seq_++;
   stored.doc = std::move(c);
-  cases_.emplace(*id, std::move(stored));
+  auto [it, _] = cases_.emplace(*id, std::move(stored));
   case_ids_.emplace(case_id, *id);
+  index_.update(*id, it->second.doc);
   return true;
 }
 
@@ -130,7 +131,7 @@ bool PrimeroStore::import_referral(const rapidjson::Value& referral, std::string
 }
 
 std::optional<std::string> PrimeroStore::referrals_json(const std::string& record_id) const {
-  std::lock_guard lock(mutex_);
+  std::shared_lock lock(mutex_);
   auto it = cases_.find(record_id);
   if (it == cases_.end()) return std::nullopt;
   std::vector<const rapidjson::Document*> ordered;
@@ -147,7 +148,7 @@ std::optional<std::string> PrimeroStore::referrals_json(const std::string& recor
 }
 
 std::optional<std::string> PrimeroStore::referral_status(const std::string& record_id, const std::string& referral_id) const {
-  std::lock_guard lock(mutex_);
+  std::shared_lock lock(mutex_);
   auto it = cases_.find(record_id);
   if (it == cases_.end()) return std::nullopt;
   for (const auto& r : it->second.referrals) {
@@ -172,7 +173,7 @@ ApiResponse PrimeroStore::decide_service(const std::string& intervention_number,
   std::string record_id;
   std::string unique_id;
   {
-    std::lock_guard lock(mutex_);
+    std::shared_lock lock(mutex_);
     for (const auto& [id, c] : cases_) {
       const auto* services = find_member(c.doc, "services_section");
       if (services == nullptr || !services->IsArray()) continue;

@@ -21,6 +21,7 @@
 // millisecond per write.
 
 #include "primero_config.h"
+#include "primero_index.h"
 #include "primero_referrals.h"
 #include "primero_users.h"
 #include "refbridge/error.h"
@@ -33,6 +34,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -163,11 +165,11 @@ class PrimeroStore {
   /// GET /api/v2/primero (§2.5): bootstrap info; on 2.11+ also a session and CSRF-TOKEN cookie.
   ApiResponse bootstrap(const ApiRequest& request);
   /// 429 "Retry later" + Retry-After when `user_name` has logged in more than 6 times in this
-  /// minute (Rack::Attack, §2.6/§2.7); counts the attempt. Requires mutex_.
+  /// minute (Rack::Attack, §2.6/§2.7); counts the attempt. Requires auth_mutex_.
   std::optional<ApiResponse> throttle_login(const std::string& user_name);
   /// Checks the API user's password, with Devise lockable (§2.7): 6 consecutive failures lock the
   /// account for 30 minutes (a locked account fails even with the right password); a success
-  /// resets the count. Requires mutex_.
+  /// resets the count. Requires auth_mutex_.
   bool check_password(const std::string& user_name, const std::string& password);
   /// The value of cookie `name` in a Cookie header, or empty.
   static std::string cookie_value(const std::string& header, std::string_view name);
@@ -196,8 +198,14 @@ class PrimeroStore {
   bool relaxed_login_;
   bool millisecond_ranges_;
   std::shared_ptr<const PrimeroConfig> config_;
-  mutable std::mutex mutex_;
+  /// Guards the cases, referrals, users, indexes and the write clock: shared by reads (GET),
+  /// exclusive for writes, so that searches run in parallel (issue "Fast where it counts").
+  mutable std::shared_mutex mutex_;
+  /// Guards the authentication state below (tokens, sessions, login counts, lockout): every
+  /// request touches it, so it is its own short lock, never held with mutex_.
+  mutable std::mutex auth_mutex_;
   std::map<std::string, Case> cases_;              ///< by record id
+  CaseIndex index_;                                ///< over cases_ (primero_index.h); updated after every case write
   std::map<std::string, Millis> tokens_;           ///< token -> expiry
   std::map<std::string, Session> sessions_;        ///< _app_session id -> session
   std::map<std::string, std::pair<long long, int>> login_counts_;  ///< user name -> (minute, logins in it)

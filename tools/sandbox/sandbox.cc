@@ -10,6 +10,11 @@
 
 #include <httplib.h>
 
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -55,6 +60,27 @@ std::unique_ptr<httplib::Server> make_server(const SandboxOptions::Tls& tls) {
 }
 
 /// Registers `handler` for every method and path on `server`.
+/// cpp-httplib 0.11 listens with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG, fixed when Debian
+/// built the library): more clients connecting at once than that have their SYN dropped and
+/// retry it a second later, which stalls a run at sync.concurrency 32 or 64 on its first requests.
+/// Linux lets listen() be called again on a listening socket to change the backlog: this finds
+/// the server's listening socket by its port and does so. Best effort (nothing changes when the
+/// socket is not found).
+void widen_backlog(int port) {
+  for (int fd = 0; fd < 1024; ++fd) {
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || listening == 0) continue;
+    sockaddr_storage addr{};
+    socklen_t addr_len = sizeof addr;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &addr_len) != 0) continue;
+    int bound = -1;
+    if (addr.ss_family == AF_INET) bound = ntohs(reinterpret_cast<const sockaddr_in*>(&addr)->sin_port);
+    if (addr.ss_family == AF_INET6) bound = ntohs(reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port);
+    if (bound == port) ::listen(fd, SOMAXCONN);
+  }
+}
+
 void route_all(httplib::Server& server, const httplib::Server::Handler& handler) {
   const char* any = "[\\s\\S]*";
   server.Get(any, handler);
@@ -91,6 +117,8 @@ struct Sandbox::Impl {
   int primero_port = 0;
   bool stopped = false;
   std::mutex stop_mutex;
+  std::atomic<std::uint64_t> ping_requests{0};     ///< API requests answered (not /_sandbox)
+  std::atomic<std::uint64_t> primero_requests{0};
   detail::FaultInjector faults{[this] { ping.ingestion().fail_next(1); }, options.logger};  // ---- fault injection ----
 
   explicit Impl(SandboxOptions o)
@@ -120,6 +148,18 @@ struct Sandbox::Impl {
     if (options.on_write && request.method != "GET" && status >= 200 && status < 300) {
       options.on_write(request.method, request.raw_path);
     }
+  }
+
+  /// GET /_sandbox/stats (sandbox.h).
+  ApiResponse stats() const {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    const auto ms = [](const timeval& t) { return static_cast<long long>(t.tv_sec) * 1000 + t.tv_usec / 1000; };
+    ApiResponse r;
+    r.body = "{\"ping_requests\":" + std::to_string(ping_requests.load()) + ",\"primero_requests\":" +
+             std::to_string(primero_requests.load()) + ",\"cpu_user_ms\":" + std::to_string(ms(usage.ru_utime)) +
+             ",\"cpu_system_ms\":" + std::to_string(ms(usage.ru_stime)) + "}";
+    return r;
   }
 
   ApiResponse handle_ping(const ApiRequest& request) {
@@ -158,6 +198,7 @@ struct Sandbox::Impl {
         return r;
       }
       if (seg.size() == 2 && seg[1] == "faults") return faults.admin(request);  // ---- fault injection ----
+      if (seg.size() == 2 && seg[1] == "stats" && request.method == "GET") return stats();
       // ---- PING ingestion and decisions ----
       if (auto answer = ping.handle_admin(request, seg)) return *answer;
       return detail::PingStore::problem(404, "no such admin resource", request.raw_path);
@@ -199,6 +240,9 @@ refbridge::Result<std::unique_ptr<Sandbox>> Sandbox::start(SandboxOptions option
   for (int port : {options.ping_port, options.primero_port}) {
     if (port < 0 || port > 65535) return make_error(ErrorCode::kConfig, "port out of range: " + std::to_string(port));
   }
+  if (options.server_threads < 1 || options.keep_alive_max_requests < 1) {
+    return make_error(ErrorCode::kConfig, "server_threads and keep_alive_max_requests must be at least 1");
+  }
   if (options.ping_oauth && (options.ping_oauth->client_secret.empty() || options.ping_oauth->token_lifetime_seconds < 1)) {
     return make_error(ErrorCode::kConfig, "ping_oauth needs a client secret and a token lifetime of at least 1 second");
   }
@@ -211,6 +255,7 @@ refbridge::Result<std::unique_ptr<Sandbox>> Sandbox::start(SandboxOptions option
   route_all(self->ping_server, self->faults.wrap(detail::FaultApi::kPing, [self](const httplib::Request& req, httplib::Response& res) {
     const auto started = std::chrono::steady_clock::now();
     const auto request = to_api_request(req);
+    if (request.raw_path.rfind("/_sandbox", 0) != 0) self->ping_requests.fetch_add(1, std::memory_order_relaxed);
     const auto answer = self->handle_ping(request);
     self->after_write(request, answer.status);
     write_response(answer, res);
@@ -224,6 +269,7 @@ refbridge::Result<std::unique_ptr<Sandbox>> Sandbox::start(SandboxOptions option
   route_all(self->primero_server, self->faults.wrap(detail::FaultApi::kPrimero, [self](const httplib::Request& req, httplib::Response& res) {
     const auto started = std::chrono::steady_clock::now();
     const auto request = to_api_request(req);
+    self->primero_requests.fetch_add(1, std::memory_order_relaxed);
     const auto answer = self->primero.handle(request);
     self->after_write(request, answer.status);
     write_response(answer, res);
@@ -235,6 +281,9 @@ refbridge::Result<std::unique_ptr<Sandbox>> Sandbox::start(SandboxOptions option
     // httplib writes headers and body separately: without TCP_NODELAY every answer waits for the
     // client's delayed ACK (~40 ms), which would make the sandbox, not refbridge, the bottleneck.
     server->set_tcp_nodelay(true);
+    server->set_keep_alive_max_count(static_cast<std::size_t>(self->options.keep_alive_max_requests));
+    const auto threads = static_cast<std::size_t>(self->options.server_threads);
+    server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   }
 
   auto bind = [&](httplib::Server& server, int port) -> int {
@@ -246,6 +295,8 @@ refbridge::Result<std::unique_ptr<Sandbox>> Sandbox::start(SandboxOptions option
   self->primero_port = bind(self->primero_server, self->options.primero_port);
   if (self->primero_port <= 0) return make_error(ErrorCode::kIo, "cannot bind the Primero server on " + self->options.host);
 
+  widen_backlog(self->ping_port);
+  widen_backlog(self->primero_port);
   self->ping_thread = std::thread([self] { self->ping_server.listen_after_bind(); });
   self->primero_thread = std::thread([self] { self->primero_server.listen_after_bind(); });
   // stop() before the accept loop runs would not end it: wait until both servers run.

@@ -21,6 +21,10 @@
 //   GET   /_sandbox/ping/interventions                         same as ping_interventions_json()
 //   GET   /_sandbox/primero/cases                              same as primero_cases_json()
 //   POST  /_sandbox/primero/services/decide?intervention=N&status=accepted|rejected[&reason=R]
+//   GET   /_sandbox/stats   {"ping_requests","primero_requests" (API requests answered since the
+//                           start, admin routes excluded), "cpu_user_ms","cpu_system_ms" (the
+//                           sandbox process' CPU, getrusage)}: benchmarks read it before and
+//                           after a run for the sandbox's CPU per request
 //         a caseworker's decision on the service row of proGres referral N (a Primero PATCH)
 // ---- PING ingestion and decisions ----
 //   POST  /v1/ingestion/referrals, /v1/ingestion/referral-decisions   202 {transactionId, status: received}
@@ -104,6 +108,18 @@ struct SandboxOptions {
   std::string primero_password;  ///< empty = Primero authentication disabled (any caller accepted)
   std::string ping_token;        ///< empty = PING authentication disabled
   int primero_max_per = 1000;    ///< `per` is clamped to this (Primero >= 2.10.3: 1000)
+  // ---- capacity (issue "Fast where it counts") ----
+  /// Worker threads of each server (PING, Primero). A kept-alive connection holds one worker
+  /// until it closes or idles out (5 s), and injected latency sleeps in the worker, so this must
+  /// be at least the number of connections the clients under test hold at once (a run at
+  /// sync.concurrency C holds up to C per server; overlapping runs add up; 72 = the largest
+  /// sync.concurrency, 64, and spare): 64 requests in flight
+  /// each delayed 20 ms then take ~20 ms, not 64 x 20. Must be >= 1 (kConfig otherwise).
+  int server_threads = 72;
+  /// Requests one kept-alive connection may carry before the server closes it (nginx's
+  /// keepalive_requests default is 1000; cpp-httplib's own default of 5 makes clients reconnect
+  /// every 5 requests). Must be >= 1 (kConfig otherwise).
+  int keep_alive_max_requests = 10000;
   // ---- Primero as a configured instance (primero-api-v2.md §2, §5.1, §5.5a, §9) ----
   /// The version system_settings answers, "MAJOR.MINOR[.PATCH...]"; it picks the behaviour (§9):
   /// >= 2.11: POST /api/v2/tokens opens a server session (cookies _app_session + CSRF-TOKEN, no

@@ -49,6 +49,13 @@ Result<long> get_bounded(const YAML::Node& section, const std::string& prefix, c
   return v;
 }
 
+/// `<system>.max_in_flight` and `<system>.max_requests_per_second` (refbridge/http_limits.h).
+Result<RequestLimits> load_limits(const YAML::Node& section, const std::string& system, long default_in_flight) {
+  REFBRIDGE_TRY(auto in_flight, get_bounded(section, system, "max_in_flight", default_in_flight, 0, 1024));
+  REFBRIDGE_TRY(auto rate, get_bounded(section, system, "max_requests_per_second", 0, 0, 100'000));
+  return RequestLimits{static_cast<int>(in_flight), static_cast<double>(rate)};
+}
+
 Result<SyncSettings> load_sync(const YAML::Node& n) {
   SyncSettings s;
   constexpr long kDay = 86'400;
@@ -124,6 +131,7 @@ Result<WorkflowConfig> load_config(const std::string& path) {
   if (c.ping_page_size < 1 || c.ping_page_size > 1000) {
     return make_error(ErrorCode::kConfig, "configuration: 'ping.page_size' must be between 1 and 1000");
   }
+  REFBRIDGE_TRY(c.ping_limits, load_limits(ping, "ping", 64));
   REFBRIDGE_TRY(load_ping_auth(ping, c));
   REFBRIDGE_TRY(c.ping_tls, load_tls(ping, "ping"));
 
@@ -151,6 +159,7 @@ Result<WorkflowConfig> load_config(const std::string& path) {
   }
   REFBRIDGE_TRY(c.primero_module_id, get<std::string>(primero, "module_id", ""));
   REFBRIDGE_TRY(c.primero_require_form_check, get<bool>(primero, "require_form_check", false));
+  REFBRIDGE_TRY(c.primero_limits, load_limits(primero, "primero", 16));
 
   const auto http = root["http"];
   REFBRIDGE_TRY(auto connect_ms, get<long>(http, "connect_timeout_ms", 10'000));

@@ -71,6 +71,7 @@
 #include "refbridge/auth.h"
 #include "refbridge/error.h"
 #include "refbridge/http.h"
+#include "refbridge/http_limits.h"
 #include "refbridge/retry.h"
 #include "refbridge/oauth2.h"
 
@@ -132,6 +133,8 @@ struct WorkflowConfig {
   std::string primero_module_id;  ///< `primero.module_id`, empty = the profile's constant module_id
   bool primero_require_form_check = false;  ///< `primero.require_form_check`
   HttpOptions http;  ///< timeouts and limits of both connections; TLS comes from ping_tls / primero_tls
+  RequestLimits ping_limits{64, 0};     ///< `ping.max_in_flight`, `ping.max_requests_per_second`
+  RequestLimits primero_limits{16, 0};  ///< `primero.max_in_flight`, `primero.max_requests_per_second`
   RetryPolicy retry;                        ///< `retry:` section (in-call retries)
   std::chrono::seconds run_timeout{0};      ///< `run_timeout_seconds`, 0 = no limit
   std::chrono::seconds shutdown_grace{30};  ///< `shutdown_grace_seconds`

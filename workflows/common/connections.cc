@@ -52,10 +52,14 @@ Result<std::unique_ptr<Connections>> Connections::create(const WorkflowConfig& c
   std::unique_ptr<Connections> c(new Connections());
   warn_if_insecure(log, config.ping_tls, "ping");
   warn_if_insecure(log, config.primero_tls, "primero");
-  c->ping_transport_ = std::make_unique<CountingTransport>(make_curl_transport(with_tls(config.http, config.ping_tls)),
-                                                           c->requests_, "ping");
-  c->primero_transport_ = std::make_unique<CountingTransport>(
-      make_curl_transport(with_tls(config.http, config.primero_tls)), c->requests_, "primero");
+  // The caps (refbridge/http_limits.h) outside the counting, so latency metrics leave out the wait.
+  c->ping_transport_ = make_limited_transport(
+      std::make_unique<CountingTransport>(make_curl_transport(with_tls(config.http, config.ping_tls)), c->requests_, "ping"),
+      config.ping_limits);
+  c->primero_transport_ = make_limited_transport(
+      std::make_unique<CountingTransport>(make_curl_transport(with_tls(config.http, config.primero_tls)), c->requests_,
+                                          "primero"),
+      config.primero_limits);
   if (config.ping_auth == PingAuthMode::kOAuth2) {
     c->ping_auth_ = make_oauth2_client_credentials(config.ping_oauth2, *c->ping_transport_, c->clock_);
   } else {

@@ -9,6 +9,7 @@ BoundedExecutor::BoundedExecutor(int workers, const CancellationToken* stop, con
     : stop_(stop), abort_(abort) {
   const int n = std::clamp(workers, 1, 64);
   capacity_ = static_cast<std::size_t>(2 * n);
+  chain_capacity_ = static_cast<std::size_t>(16 * n);
   threads_.reserve(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) threads_.emplace_back([this] { work(); });
 }
@@ -43,7 +44,7 @@ void BoundedExecutor::submit(std::function<void()> task) { submit(std::string(),
 
 void BoundedExecutor::submit(const std::string& order_key, std::function<void()> task) {
   std::unique_lock lock(mutex_);
-  changed_.wait(lock, [this] { return queue_.size() + chained_ < capacity_ || stop_raised(); });
+  changed_.wait(lock, [this] { return (queue_.size() < capacity_ && chained_ < chain_capacity_) || stop_raised(); });
   if (drop_if_stopped()) return;
   if (!order_key.empty()) {
     auto [chain, fresh] = chains_.try_emplace(order_key);

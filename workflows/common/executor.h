@@ -2,8 +2,11 @@
 // Bounded concurrency for independent records (../shared/docs/workflows.md "Common rules": one
 // record's failure never stops the others; the issue's "processed concurrently, with a
 // configurable bound (default 8)"). A fixed set of worker threads takes tasks from a queue that
-// holds at most 2 x workers tasks: submit() blocks when it is full, so a producer that streams
-// pages never holds more than a few pages of records in memory.
+// holds at most 2 x workers ready tasks, and at most 16 x workers tasks wait behind a busy key:
+// submit() blocks when either is full, so a producer that streams pages never holds more than a
+// few pages of records in memory. The chains have their own, larger bound so that records of one
+// key listed together (several interventions of one child) do not fill the queue and leave
+// workers idle: at sync.concurrency 32 against a slow server that halved the throughput.
 // Per-key ordering (the "No duplicate, ever" issue): a task submitted with an order key never runs
 // while another task with the same key is running; it waits in that key's chain (FIFO) without
 // holding a worker, and tasks of other keys go on concurrently. Workflows key records by the
@@ -69,7 +72,8 @@ class BoundedExecutor {
   /// Caller holds mutex_.
   void release_key(const std::string& key);
 
-  std::size_t capacity_;
+  std::size_t capacity_;        // of queue_
+  std::size_t chain_capacity_;  // of the chains (chained_)
   const CancellationToken* stop_;
   const CancellationToken* abort_;
   std::size_t not_started_ = 0;

@@ -82,7 +82,8 @@ std::optional<std::chrono::milliseconds> parse_retry_after(const HttpResponse& r
 /// multiplier^(n-1))]. One instance per call (it counts the retries of that call); not thread-safe.
 class Backoff {
  public:
-  /// `seed` 0 draws a seed from std::random_device.
+  /// `seed` 0 draws a seed from std::random_device. The generator is seeded at the first next(),
+  /// so a call that needs no retry (nearly all) costs no seeding.
   Backoff(const RetryPolicy& policy, std::uint64_t seed);
   /// The ceiling of the n-th wait (n >= 1).
   [[nodiscard]] std::chrono::milliseconds ceiling(int n) const;
@@ -91,7 +92,8 @@ class Backoff {
 
  private:
   const RetryPolicy& policy_;
-  std::mt19937_64 rng_;
+  std::uint64_t seed_;
+  std::optional<std::mt19937_64> rng_;  ///< made at the first next()
   int drawn_ = 0;
 };
 
