@@ -74,3 +74,15 @@ std::string describe_postgres_url(std::string_view url);
 Result<std::unique_ptr<Ledger>> open_postgres_ledger(const PostgresLedgerOptions& options);
 
 }  // namespace refbridge
+
+namespace refbridge {
+
+/// Opens the ledger a configuration names (`ledger` key, tools/ledger --ledger): a PostgreSQL URL
+/// (is_postgres_url) opens the rows of `deployment` with the password from
+/// REFBRIDGE_LEDGER_PASSWORD / REFBRIDGE_LEDGER_PASSWORD_FILE (refbridge/secrets.h; none set = no
+/// password); anything else is the SQLite file at `ledger` (one deployment per file: `deployment`
+/// is not stored). Errors: those of open_postgres_ledger / open_sqlite_ledger, and of read_secret.
+Result<std::unique_ptr<Ledger>> open_ledger(const std::string& ledger, const std::string& deployment,
+                                            LedgerOpenMode mode = LedgerOpenMode::kCreate);
+
+}  // namespace refbridge
