@@ -19,7 +19,8 @@
 #   tools/bench-workflows.sh 2000 --per-child 1 --per-case 1   # the old one-to-one shape
 #   --concurrency C  sync.concurrency of the runs (default 8, as config/bench.yaml)
 #   --only W         run only workflow W (1.1, 1.2, 2.1 or 2.2)
-# BENCH_JOBS (default: the core count) limits the parallel build.
+# BENCH_JOBS (default: the core count) limits the parallel build. BENCH_LEDGER=postgresql://... runs
+# on a PostgreSQL ledger instead (a fresh deployment per run; password from REFBRIDGE_LEDGER_PASSWORD).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=10000
@@ -75,7 +76,7 @@ bench_one() {  # bench_one <id> <program> <sandbox options...>
   for _ in $(seq 1 600); do [[ -s "$out/ports.json" ]] && break; sleep 0.1; done
   url_of() { sed -n "s/.*\"$1\" *: *\"\\([^\"]*\\)\".*/\\1/p" "$out/ports.json"; }
   REFBRIDGE_PING_BASE_URL=$(url_of ping_base_url) REFBRIDGE_PRIMERO_BASE_URL=$(url_of primero_base_url) \
-  REFBRIDGE_LEDGER="$out/ledger-$id.sqlite" \
+  REFBRIDGE_LEDGER="${BENCH_LEDGER:-$out/ledger-$id.sqlite}" REFBRIDGE_DEPLOYMENT="bench-$id-$(date +%s)" \
     /usr/bin/time -f '%M' -o "$out/$id.rss" "$bin/workflows/$program" --config "$out/bench.yaml" \
       --report "$out/$id.json" >"$out/$id.summary" 2>"$out/$id.log" || true
   kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
