@@ -9,6 +9,8 @@ find_package(yaml-cpp REQUIRED CONFIG)
 find_package(fmt REQUIRED CONFIG)
 find_package(Threads REQUIRED)
 find_package(SQLite3 REQUIRED)  # refbridge::ledger
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)  # refbridge::ledger on PostgreSQL (libpq-dev)
 
 if(REFBRIDGE_BUILD_CODEGEN)
   find_package(Protobuf REQUIRED)
@@ -17,7 +19,6 @@ if(REFBRIDGE_BUILD_CODEGEN OR REFBRIDGE_BUILD_WORKFLOWS OR REFBRIDGE_BUILD_TOOLS
   find_package(CLI11 REQUIRED CONFIG)
 endif()
 if(REFBRIDGE_BUILD_TOOLS)
-  find_package(PkgConfig REQUIRED)
   pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 endif()
 if(REFBRIDGE_BUILD_TESTS)

@@ -33,5 +33,5 @@ set(CPACK_COMPONENT_DEV_DESCRIPTION
     "Headers under /usr/include/refbridge, static libraries, the CMake package (find_package(refbridge)),\n"
     "refbridge.pc, and refbridge-codegen with the refbridge_generate() CMake function.")
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
-    "libboost1.81-dev | libboost-dev (>= 1.81), libboost-url1.81-dev | libboost-url-dev (>= 1.81), rapidjson-dev, libcurl4-openssl-dev | libcurl-dev, libyaml-cpp-dev, libfmt-dev, libsqlite3-dev")
+    "libboost1.81-dev | libboost-dev (>= 1.81), libboost-url1.81-dev | libboost-url-dev (>= 1.81), rapidjson-dev, libcurl4-openssl-dev | libcurl-dev, libyaml-cpp-dev, libfmt-dev, libsqlite3-dev, libpq-dev")
 include(CPack)

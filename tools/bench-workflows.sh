@@ -32,6 +32,8 @@
 #   --only W         run only workflow W (1.1, 1.2, 2.1 or 2.2)
 # BENCH_JOBS (default: the core count) limits the parallel build. The machine's load average is
 # printed (and recorded) next to each figure: on a shared machine compare figures taken together.
+# BENCH_LEDGER=postgresql://... runs on a PostgreSQL ledger instead (a fresh deployment per run;
+# password from REFBRIDGE_LEDGER_PASSWORD).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=10000
@@ -110,7 +112,7 @@ bench_one() {  # bench_one <id> <program> <sandbox options...>
   ping_url=$(url_of ping_base_url)
   before=$(sandbox_stats "$ping_url" "$pid")
   REFBRIDGE_PING_BASE_URL=$ping_url REFBRIDGE_PRIMERO_BASE_URL=$(url_of primero_base_url) \
-  REFBRIDGE_LEDGER="$out/ledger-$id.sqlite" \
+  REFBRIDGE_LEDGER="${BENCH_LEDGER:-$out/ledger-$id.sqlite}" REFBRIDGE_DEPLOYMENT="bench-$id-$(date +%s)" \
     /usr/bin/time -f '%M %U %S' -o "$out/$id.rss" "$bin/workflows/$program" --config "$out/bench.yaml" \
       --report "$out/$id.json" >"$out/$id.summary" 2>"$out/$id.log" || true
   after=$(sandbox_stats "$ping_url" "$pid")

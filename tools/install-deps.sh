@@ -14,6 +14,7 @@ packages=(
   libcpp-httplib-dev
   libfmt-dev libcli11-dev
   libsqlite3-dev
+  libpq-dev postgresql-15  # the PostgreSQL ledger (libpq), and the server the tests start (initdb, pg_ctl)
   curl time
   libssl-dev openssl  # TLS: cpp-httplib's HTTPS sandbox, throwaway certificates in tests/security
   clang-14 libclang-rt-14-dev

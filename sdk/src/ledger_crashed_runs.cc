@@ -23,6 +23,8 @@ constexpr const char* kClose =
     "UPDATE runs SET finished_at = ?2, delivered = ?3, skipped = ?4, rejected = ?5, failed = ?6, aborted_reason = ?7 "
     "WHERE id = ?1 AND finished_at IS NULL";
 
+}  // namespace
+
 void add_state(RunCounts& counts, std::string_view state, std::int64_t n) {
   const auto s = ledger_state_from_string(state);
   if (s == LedgerState::kDelivered) {
@@ -36,7 +38,11 @@ void add_state(RunCounts& counts, std::string_view state, std::int64_t n) {
   }
 }
 
-}  // namespace
+void settle_crashed_run(RunRow& run, std::int64_t events, std::optional<LedgerTime> last_event_at, LedgerTime now) {
+  run.finished_at = last_event_at ? std::clamp(*last_event_at, run.started_at, std::max(now, run.started_at)) : run.started_at;
+  run.aborted_reason = std::string(kCrashedReasonPrefix) + "counts rebuilt from " + std::to_string(events) +
+                       (events == 1 ? " record event" : " record events");
+}
 
 Result<std::vector<RunRow>> close_unfinished_runs(sqlite3* db, std::string_view workflow, LedgerTime now) {
   std::vector<RunRow> open;
@@ -61,13 +67,13 @@ Result<std::vector<RunRow>> close_unfinished_runs(sqlite3* db, std::string_view 
   for (RunRow& run : open) {
     const std::string which = "run " + std::to_string(run.id);
     std::int64_t events = 0;
-    LedgerTime finished = run.started_at;
+    std::optional<LedgerTime> last_at;
     {
       Query q(db, span_stmt.get());
       q.bind(run.id);
       REFBRIDGE_TRY(const bool row, q.step("cannot read the events of " + which));
       if (row) events = q.integer(0);
-      if (row && !q.is_null(1)) finished = std::clamp(q.time(1), run.started_at, std::max(now, run.started_at));
+      if (row && !q.is_null(1)) last_at = q.time(1);
     }
     {
       Query q(db, states_stmt.get());
@@ -78,11 +84,9 @@ Result<std::vector<RunRow>> close_unfinished_runs(sqlite3* db, std::string_view 
         add_state(run.counts, q.text(0), q.integer(1));
       }
     }
-    run.finished_at = finished;
-    run.aborted_reason = std::string(kCrashedReasonPrefix) + "counts rebuilt from " + std::to_string(events) +
-                         (events == 1 ? " record event" : " record events");
+    settle_crashed_run(run, events, last_at, now);
     Query q(db, close_stmt.get());
-    q.bind(run.id).bind(finished).bind(run.counts.delivered).bind(run.counts.skipped).bind(run.counts.rejected);
+    q.bind(run.id).bind(*run.finished_at).bind(run.counts.delivered).bind(run.counts.skipped).bind(run.counts.rejected);
     q.bind(run.counts.failed).bind(std::string_view(run.aborted_reason));
     REFBRIDGE_TRY(q.run("cannot close " + which));
   }

@@ -74,6 +74,8 @@ class FdGuard {
   int fd_;
 };
 
+}  // namespace
+
 Result<void> check_workflow(std::string_view workflow) {
   bool fine = !workflow.empty() && workflow.size() <= 64;
   for (const char c : workflow) {
@@ -86,7 +88,7 @@ Result<void> check_workflow(std::string_view workflow) {
                     "a run lease needs a workflow id of 1 to 64 letters, digits, '.', '_' or '-' (it names the lock file)");
 }
 
-std::string host_name() {
+static std::string host_name() {
   char buf[256] = {};
   if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "unknown-host";
   return buf;
@@ -95,6 +97,8 @@ std::string host_name() {
 LeaseHolder this_process(std::string_view workflow, LedgerTime now) {
   return LeaseHolder{static_cast<std::int64_t>(::getpid()), host_name(), now, std::string(workflow)};
 }
+
+namespace {
 
 Error locked(std::string_view workflow, const std::optional<LeaseHolder>& holder, std::string_view where,
              std::string_view unknown_why = {}) {

@@ -36,6 +36,12 @@ Result<std::unique_ptr<RunLease>> acquire_file_lease(const std::string& ledger_p
 /// The lease of `workflow` on the in-memory ledger at address `ledger`. Errors: kLocked, kInvalidInput.
 Result<std::unique_ptr<RunLease>> acquire_memory_lease(const void* ledger, std::string_view workflow, LedgerTime now);
 
+/// ok() when `workflow` may name a lease: 1 to 64 letters, digits, '.', '_', '-'; else kInvalidInput.
+Result<void> check_workflow(std::string_view workflow);
+
+/// This process as a lease holder: getpid(), gethostname() ("unknown-host" when it fails), `now`.
+LeaseHolder this_process(std::string_view workflow, LedgerTime now);
+
 /// The kLocked message: "workflow W: another run holds the run lease (pid P on host H, started
 /// <ISO-8601 UTC>; lock file F); this run did nothing". When the holder is not known,
 /// `unknown_why` replaces "pid P on host H, started ..." ("holder unknown: <unknown_why>").

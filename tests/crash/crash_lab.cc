@@ -84,7 +84,7 @@ std::vector<std::string> WriteKiller::kinds() const {
   return kinds_;
 }
 
-Trial::Trial(const Scenario& scenario) : scenario_(scenario), dir_(make_temp_dir()) {
+Trial::Trial(const Scenario& scenario) : scenario_(scenario), dir_(make_temp_dir()), ledger_(path("ledger.sqlite")) {
   std::ofstream(path("config.yaml")) << config_yaml(path("ledger.sqlite"), scenario.concurrency);
   sandbox::SandboxOptions options;
   options.primero_password = kPassword;
@@ -112,6 +112,7 @@ ChildExit Trial::run_with(const std::vector<std::string>& args, const std::map<s
 
 pid_t Trial::start(const std::map<std::string, std::string>& extra_env, const std::vector<std::string>& args) {
   std::map<std::string, std::string> env = extra_env;  // the test's values win over the sandbox's
+  env.insert(ledger_env_.begin(), ledger_env_.end());
   env.emplace("REFBRIDGE_PING_BASE_URL", box_->ping_base_url());
   env.emplace("REFBRIDGE_PRIMERO_BASE_URL", box_->primero_base_url());
   env.emplace("REFBRIDGE_PING_TOKEN", kToken);
@@ -131,7 +132,14 @@ ChildExit Trial::wait(pid_t pid) {
 }
 
 std::vector<std::string> Trial::state() const {
-  return final_state(*box_, seeded_cases_, path("ledger.sqlite"), scenario_.workflow);
+  return final_state(*box_, seeded_cases_, ledger_, scenario_.workflow, deployment_);
+}
+
+void Trial::use_ledger(const std::string& url, const std::string& deployment, const std::string& password) {
+  ledger_ = url;
+  deployment_ = deployment;
+  ledger_env_ = {{"REFBRIDGE_LEDGER", url}, {"REFBRIDGE_DEPLOYMENT", deployment}, {"REFBRIDGE_LEDGER_PASSWORD", password}};
+  ::setenv("REFBRIDGE_LEDGER_PASSWORD", password.c_str(), 1);
 }
 
 std::string Trial::output() const { return read_text(path("output.txt")); }

@@ -94,6 +94,12 @@ class Trial {
   /// The normalised final state (final_state.h).
   [[nodiscard]] std::vector<std::string> state() const;
 
+  /// Every later run uses the PostgreSQL ledger `url` (deployment, password) instead of the
+  /// trial's SQLite file, through the environment (REFBRIDGE_LEDGER, REFBRIDGE_DEPLOYMENT,
+  /// REFBRIDGE_LEDGER_PASSWORD); state() reads it there (the password is also set in this
+  /// process's environment for that).
+  void use_ledger(const std::string& url, const std::string& deployment, const std::string& password);
+
   WriteKiller& killer() { return killer_; }
   [[nodiscard]] const sandbox::Sandbox& box() const { return *box_; }
   sandbox::Sandbox& box() { return *box_; }
@@ -107,6 +113,9 @@ class Trial {
   WriteKiller killer_;  // before the sandbox: its hook points here until the sandbox stops
   std::unique_ptr<sandbox::Sandbox> box_;
   std::set<std::string> seeded_cases_;
+  std::string ledger_;      // the SQLite file, or the PostgreSQL URL of use_ledger()
+  std::string deployment_;  // use_ledger()'s deployment
+  std::map<std::string, std::string> ledger_env_;
 };
 
 /// The uninterrupted run: its final state and its kill points of each kind.

@@ -2,6 +2,7 @@
 #include "final_state.h"
 
 #include "refbridge/ledger.h"
+#include "refbridge/ledger_postgres.h"
 
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>
@@ -81,7 +82,8 @@ std::set<std::string> primero_case_ids(const sandbox::Sandbox& box) {
 }
 
 std::vector<std::string> final_state(const sandbox::Sandbox& box, const std::set<std::string>& seeded_case_ids,
-                                     const std::string& ledger_path, const std::string& workflow) {
+                                     const std::string& ledger_path, const std::string& workflow,
+                                     const std::string& deployment) {
   // The texts to compare, with the created cases' random ids replaced by stable labels.
   std::string cases = box.primero_cases_json();
   std::vector<std::pair<std::string, std::string>> referrals;  // record id -> referrals dump
@@ -107,7 +109,7 @@ std::vector<std::string> final_state(const sandbox::Sandbox& box, const std::set
   add_items(lines, "ping.intervention", relabel(interventions));
   add_items(lines, "ping.incoming", relabel(incoming));
 
-  auto ledger = open_sqlite_ledger(ledger_path, LedgerOpenMode::kReadOnly);
+  auto ledger = open_ledger(ledger_path, deployment, LedgerOpenMode::kReadOnly);  // SQLite file or PostgreSQL URL
   if (!ledger) FAIL("cannot open the ledger " << ledger_path << ": " << ledger.error().describe());
   auto rows = ledger.value()->list(workflow, std::nullopt, 100000);
   if (!rows) FAIL("cannot list the ledger: " << rows.error().describe());

@@ -27,7 +27,8 @@ std::set<std::string> primero_case_ids(const sandbox::Sandbox& box);
 /// The normalised state, sorted. `seeded_case_ids`: the cases held before the workflow ran (their
 /// ids are kept); `ledger_path`: the workflow's SQLite ledger file (read-only); `workflow`: "1.1"...
 std::vector<std::string> final_state(const sandbox::Sandbox& box, const std::set<std::string>& seeded_case_ids,
-                                     const std::string& ledger_path, const std::string& workflow);
+                                     const std::string& ledger_path, const std::string& workflow,
+                                     const std::string& deployment = {});
 
 /// The lines of `expected` missing from `actual` ("- ...") and the extra ones ("+ ..."), counted
 /// with multiplicity; empty when both are equal.

@@ -7,12 +7,14 @@
 #include "crash_lab.h"
 #include "final_state.h"
 #include "scenarios.h"
+#include "pg_server.h"
 
 #include <catch2/catch.hpp>
 
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -31,9 +33,11 @@ std::string tail(const std::string& text) {
 
 // The first run is stopped (SIGSTOP) at its first remote write, so it certainly holds the lease
 // while the second starts; then it is continued and finishes alone.
-void overlap_exactly_one_runs(const Scenario& scenario) {
+// `setup` prepares the trial before the runs (e.g. Trial::use_ledger for a PostgreSQL ledger).
+void overlap_exactly_one_runs(const Scenario& scenario, const std::function<void(Trial&)>& setup = {}) {
   const Reference ref = reference_run(scenario);
   Trial trial(scenario);
+  if (setup) setup(trial);
   trial.killer().arm(1, SIGSTOP);
   const pid_t first = trial.start();
   for (int i = 0; i < 6000 && !trial.killer().fired(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -129,4 +133,11 @@ TEST_CASE("2.1 SIGKILLed at random moments at concurrency 8, rerun, ends as an u
 TEST_CASE("2.2 SIGKILLed at random moments at concurrency 8, rerun, ends as an uninterrupted run") {
   random_kills(decisions_to_primero(8), KillKind::kRemoteWrite, 221);
   random_kills(decisions_to_primero(8), KillKind::kCrashPoint, 222);
+}
+
+TEST_CASE("two runs of 1.1 at once on a PostgreSQL ledger: exactly one runs, the other exits 75 naming the holder") {
+  const auto& server = testing::PgServer::instance();
+  overlap_exactly_one_runs(referrals_to_primero(), [&](Trial& t) {
+    t.use_ledger(server.url(), testing::PgServer::fresh_deployment("overlap"), server.password());
+  });
 }

@@ -174,3 +174,30 @@ TEST_CASE("deploy: the Kubernetes manifest has four CronJobs with Forbid, secret
   for (const auto& [id, program] : kPrograms) expected.insert("/usr/local/bin/" + program);
   CHECK(programs == expected);
 }
+
+TEST_CASE("deploy: the Kubernetes PostgreSQL variant has no volume claim, a postgresql:// ledger with a deployment, its password as a file") {
+  const auto docs = YAML::LoadAllFromFile(kDeploy + "kubernetes/refbridge-postgresql.yaml");
+  std::string config;
+  int cronjobs = 0;
+  for (const auto& doc : docs) {
+    const std::string kind = doc["kind"].as<std::string>();
+    CHECK(kind != "PersistentVolumeClaim");
+    if (kind == "ConfigMap") config = doc["data"]["refbridge.yaml"].as<std::string>();
+    if (kind != "CronJob") continue;
+    ++cronjobs;
+    CHECK(doc["spec"]["concurrencyPolicy"].as<std::string>() == "Forbid");
+    const auto pod = doc["spec"]["jobTemplate"]["spec"]["template"]["spec"];
+    for (const auto& v : pod["volumes"]) CHECK_FALSE(v["persistentVolumeClaim"]);
+    std::set<std::string> env;
+    for (const auto& e : pod["containers"][0]["env"]) env.insert(e["name"].as<std::string>());
+    CHECK(env.count("REFBRIDGE_LEDGER_PASSWORD_FILE") == 1);
+  }
+  CHECK(cronjobs == 4);
+  const auto parsed = YAML::Load(config);
+  const auto check = refbridge::workflows::check_config_keys(parsed, "refbridge.yaml");
+  INFO((check ? std::string() : check.error().message));
+  CHECK(check);
+  CHECK(parsed["ledger"].as<std::string>().rfind("postgresql://", 0) == 0);
+  CHECK_THAT(parsed["ledger"].as<std::string>(), Catch::Contains("sslmode=verify-full"));
+  CHECK(!parsed["deployment"].as<std::string>().empty());
+}

@@ -26,11 +26,11 @@ done
 [[ "$(field "$runtime" Package)" == refbridge && "$(field "$dev" Package)" == librefbridge-dev ]] || fail "package names"
 [[ "$(field "$runtime" Version)" == "$version" ]] || fail "version"
 runtime_depends=$(field "$runtime" Depends)
-for dep in libc6 libcurl4 libsqlite3-0 libyaml-cpp0.7 libfmt9 libstdc++6; do
+for dep in libc6 libcurl4 libsqlite3-0 libpq5 libyaml-cpp0.7 libfmt9 libstdc++6; do
   [[ "$runtime_depends" == *"$dep"* ]] || fail "refbridge does not depend on $dep: $runtime_depends"
 done
 dev_depends=$(field "$dev" Depends)
-for dep in libboost-url1.81-dev rapidjson-dev libcurl4-openssl-dev libyaml-cpp-dev libfmt-dev libsqlite3-dev libprotobuf32; do
+for dep in libboost-url1.81-dev rapidjson-dev libcurl4-openssl-dev libyaml-cpp-dev libfmt-dev libsqlite3-dev libpq-dev libprotobuf32; do
   [[ "$dev_depends" == *"$dep"* ]] || fail "librefbridge-dev does not depend on $dep: $dev_depends"
 done
 for dep in libcli11-dev libcpp-httplib-dev libprotobuf-dev catch2; do  # the build's, never the consumer's

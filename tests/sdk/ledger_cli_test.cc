@@ -3,12 +3,16 @@
 #include "refbridge/ledger.h"
 
 #include "ledger_temp_dir.h"
+#include "pg_server.h"
+
+#include "refbridge/ledger_postgres.h"
 
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -250,4 +254,51 @@ TEST_CASE("refbridge-ledger never creates a ledger and exits 74 on ledger errors
   CHECK(run_cli(dir, {"--ledger", missing, "list", "--workflow", "1.1", "--state", "lost"}).exit == 64);
   CHECK(run_cli(dir, {"--ledger", missing, "show", "--workflow", "1.1"}).exit == 64);           // no --key
   CHECK(run_cli(dir, {"--ledger", missing, "show", "--workflow", "3.1", "--key", "k"}).exit == 64);  // unknown workflow
+}
+
+TEST_CASE("migrate --from sqlite FILE --to postgresql://...: every run, record, event and cursor, checked row by row") {
+  TempDir dir;
+  const auto path = dir.file("ledger.db");
+  {
+    auto ledger = refbridge::open_sqlite_ledger(path).value();
+    const auto run1 = ledger->begin_run("1.1", at(0)).value();
+    for (int i = 0; i < 30; ++i) {
+      LedgerRecord r;
+      r.workflow = "1.1";
+      r.source_key = "989-22-PRTITV-" + std::to_string(1000 + i);
+      r.source_id = "guid-" + std::to_string(i);
+      r.state = LedgerState::kInFlight;
+      r.updated_at = at(10 + i);
+      REQUIRE(ledger->record(r, run1));
+      r.state = i % 3 == 0 ? LedgerState::kRejected : LedgerState::kDelivered;  // two events per record
+      r.error_code = i % 3 == 0 ? "missing-consent" : "";
+      r.target_key = "case-" + std::to_string(i);
+      r.delivered_hash = "sha256:" + std::to_string(i);
+      r.updated_at = at(20 + i);
+      REQUIRE(ledger->record(r, i % 2 == 0 ? run1 : 0));
+    }
+    REQUIRE(ledger->finish_run(run1, {20, 0, 10, 0}, at(500), "", "cursor-1"));
+    REQUIRE(ledger->set_cursor("1.1", "cursor-1"));
+    (void)ledger->begin_run("2.1", at(600)).value();  // a run that never finished stays unfinished
+  }
+  const auto& server = refbridge::testing::PgServer::instance();
+  ::setenv("REFBRIDGE_LEDGER_PASSWORD", server.password().c_str(), 1);
+  const auto deployment = refbridge::testing::PgServer::fresh_deployment("migrate");
+  const auto moved = run_cli(dir, {"migrate", "--from", "sqlite", path, "--to", server.url(), "--deployment", deployment});
+  INFO(moved.err);
+  REQUIRE(moved.exit == 0);
+  CHECK_THAT(moved.out, Catch::Contains("2 workflows, 2 runs, 30 records, 60 history events, 1 cursors; checked row by row: identical"));
+
+  auto target = refbridge::open_postgres_ledger({server.url(), deployment, server.password()}).value();
+  CHECK(target->count_by_state("1.1").value().at("rejected") == 10);
+  CHECK(target->history("1.1", "989-22-PRTITV-1003").value().size() == 2);
+  CHECK_FALSE(target->runs("2.1", 1).value().at(0).finished_at.has_value());
+  const auto listed = run_cli(dir, {"--ledger", server.url(), "--deployment", deployment, "summary", "--workflow", "1.1"});
+  CHECK(listed.exit == 0);
+  CHECK_THAT(listed.out, Catch::Contains("cursor-1"));
+
+  const auto again = run_cli(dir, {"migrate", "--from", "sqlite", path, "--to", server.url(), "--deployment", deployment});
+  CHECK(again.exit == 78);  // the target deployment is not empty
+  CHECK_THAT(again.err, Catch::Contains("empty deployment"));
+  ::unsetenv("REFBRIDGE_LEDGER_PASSWORD");
 }

@@ -3,6 +3,7 @@
 // say whether anything was waited for.
 #include "refbridge/ledger.h"
 
+#include "ledger_backends.h"
 #include "ledger_fork.h"
 #include "ledger_sqlite_support.h"  // sdk/src: the busy message wording
 #include "ledger_temp_dir.h"
@@ -110,8 +111,8 @@ TEST_CASE("several processes creating the same new ledger at the same moment all
 }
 
 TEST_CASE("close_crashed_runs closes every unfinished run of the workflow with counts rebuilt from its events") {
-  TempDir dir;
-  auto ledger = open(dir.file("ledger.db"));
+  LEDGER_ON_EACH_BACKEND(place);
+  auto ledger = place.open();
   const auto finished = ledger->begin_run("1.1", at(0)).value();
   REQUIRE(ledger->record(make_record("k1", LedgerState::kFailed, at(10)), finished));
   REQUIRE(ledger->finish_run(finished, {0, 0, 0, 1}, at(100), "", "c0"));
@@ -178,7 +179,8 @@ TEST_CASE("close_crashed_runs closes every unfinished run of the workflow with c
 }
 
 TEST_CASE("a crashed run's finished_at is never after `now`, even when its events claim later times") {
-  auto ledger = open(":memory:");
+  LEDGER_ON_EACH_BACKEND(place);
+  auto ledger = place.open();
   const auto run = ledger->begin_run("1.1", at(0)).value();
   REQUIRE(ledger->record(make_record("k1", LedgerState::kDelivered, at(50'000)), run));
   const auto closed = ledger->close_crashed_runs("1.1", at(10'000)).value();

@@ -1,7 +1,9 @@
-// The SQLite ledger (refbridge/ledger.h): persistence, file permissions, upsert and history,
-// keyset paging, due(), cursors, runs, concurrency and schema versioning.
+// The ledger contract (refbridge/ledger.h) on both back ends (ledger_backends.h): persistence,
+// upsert and history, keyset paging, due(), cursors, runs, concurrency; and the SQLite file's own
+// rules (permissions, read-only opening, schema versioning).
 #include "refbridge/ledger.h"
 
+#include "ledger_backends.h"
 #include "ledger_temp_dir.h"
 
 #include <catch2/catch.hpp>
@@ -59,11 +61,10 @@ std::vector<std::string> keys_of(const std::vector<LedgerRecord>& rows) {
 
 }  // namespace
 
-TEST_CASE("a ledger file is created, and everything persists across reopening") {
-  TempDir dir;
-  const auto path = dir.file("ledger.db");
+TEST_CASE("a ledger is created, and everything persists across reopening") {
+  LEDGER_ON_EACH_BACKEND(place);
   {
-    auto ledger = open(path);
+    auto ledger = place.open();
     REQUIRE(ledger->set_cursor("1.1", "page-token-7"));
     const auto run = ledger->begin_run("1.1", at());
     REQUIRE(run);
@@ -74,7 +75,7 @@ TEST_CASE("a ledger file is created, and everything persists across reopening") 
     REQUIRE(ledger->record(row, run.value()));
     REQUIRE(ledger->finish_run(run.value(), {1, 0, 0, 0}, at(1'500), "", "page-token-7"));
   }
-  auto ledger = open(path);
+  auto ledger = place.open();
   const auto cursor = ledger->cursor("1.1");
   REQUIRE(cursor);
   CHECK(cursor.value() == std::optional<std::string>("page-token-7"));
@@ -126,20 +127,22 @@ TEST_CASE("an unusable path is a kIo error naming the path") {
   CHECK_THAT(opened.error().message, Catch::Contains("/nonexistent-dir/ledger.db"));
 }
 
-TEST_CASE("read-only opening never creates a file and refuses writes") {
+TEST_CASE("read-only opening never creates a file") {
   TempDir dir;
   const auto missing = dir.file("missing.db");
   const auto opened = refbridge::open_sqlite_ledger(missing, refbridge::LedgerOpenMode::kReadOnly);
   REQUIRE_FALSE(opened);
   CHECK(opened.error().code == ErrorCode::kIo);
   CHECK_FALSE(std::filesystem::exists(missing));
+}
 
-  const auto path = dir.file("ledger.db");
-  auto writer = open(path);
+TEST_CASE("a read-only ledger sees the writer's rows and refuses writes") {
+  LEDGER_ON_EACH_BACKEND(place);
+  auto writer = place.open();
   REQUIRE(writer->record(make_record("k1", LedgerState::kFailed), 0));
-  auto reader = refbridge::open_sqlite_ledger(path, refbridge::LedgerOpenMode::kReadOnly);
+  auto reader = place.try_open(refbridge::LedgerOpenMode::kReadOnly);
   REQUIRE(reader);
-  CHECK(reader.value()->find("1.1", "k1").value().has_value());  // sees the writer's WAL
+  CHECK(reader.value()->find("1.1", "k1").value().has_value());  // sees the writer's WAL / commits
   const auto write = reader.value()->set_cursor("1.1", "x");
   REQUIRE_FALSE(write);
   CHECK(write.error().code == ErrorCode::kIo);
@@ -147,7 +150,8 @@ TEST_CASE("read-only opening never creates a file and refuses writes") {
 }
 
 TEST_CASE("record() upserts and keeps first_seen_at of an existing row") {
-  auto ledger = open(":memory:");
+  LEDGER_ON_EACH_BACKEND(place);
+  auto ledger = place.open();
   REQUIRE(ledger->record(make_record("k1", LedgerState::kFailed, at()), 0));
   auto later = make_record("k1", LedgerState::kDelivered, at(5'000));
   later.attempts = 2;
@@ -173,7 +177,8 @@ TEST_CASE("record() upserts and keeps first_seen_at of an existing row") {
 }
 
 TEST_CASE("history grows by one event per record() call, with its run id") {
-  auto ledger = open(":memory:");
+  LEDGER_ON_EACH_BACKEND(place);
+  auto ledger = place.open();
   const auto run1 = ledger->begin_run("1.1", at()).value();
   const auto run2 = ledger->begin_run("1.1", at(60'000)).value();
   CHECK(run2 > run1);
@@ -224,7 +229,8 @@ TEST_CASE("history grows by one event per record() call, with its run id") {
 }
 
 TEST_CASE("list() filters by state and pages by key") {
-  auto ledger = open(":memory:");
+  LEDGER_ON_EACH_BACKEND(place);
+  auto ledger = place.open();
   for (const char* key : {"k5", "k1", "k4", "k2", "k3"}) REQUIRE(ledger->record(make_record(key, LedgerState::kFailed), 0));
   for (const char* key : {"k15", "k25"}) REQUIRE(ledger->record(make_record(key, LedgerState::kDelivered), 0));
   REQUIRE(ledger->record(make_record("k1", LedgerState::kFailed, at(), "1.2"), 0));
@@ -251,7 +257,8 @@ TEST_CASE("list() filters by state and pages by key") {
 }
 
 TEST_CASE("due() answers failed records whose time has come and every in_flight or submitted one") {
-  auto ledger = open(":memory:");
+  LEDGER_ON_EACH_BACKEND(place);
+  auto ledger = place.open();
   const LedgerTime now = at(100'000);
   auto failed_due = make_record("a-failed-due", LedgerState::kFailed);
   failed_due.next_attempt_at = now;
@@ -274,7 +281,8 @@ TEST_CASE("due() answers failed records whose time has come and every in_flight 
 }
 
 TEST_CASE("cursors are per workflow and independent") {
-  auto ledger = open(":memory:");
+  LEDGER_ON_EACH_BACKEND(place);
+  auto ledger = place.open();
   CHECK(ledger->cursor("1.1").value() == std::nullopt);
   REQUIRE(ledger->set_cursor("1.1", "2025-01-01T00:00:00Z"));
   REQUIRE(ledger->set_cursor("2.1", "token-b"));
@@ -288,7 +296,8 @@ TEST_CASE("cursors are per workflow and independent") {
 }
 
 TEST_CASE("runs are listed newest first with their counts") {
-  auto ledger = open(":memory:");
+  LEDGER_ON_EACH_BACKEND(place);
+  auto ledger = place.open();
   const auto r1 = ledger->begin_run("1.1", at()).value();
   REQUIRE(ledger->finish_run(r1, {3, 1, 1, 2}, at(2'000), "", "c1"));
   const auto other = ledger->begin_run("2.1", at(10)).value();
@@ -320,8 +329,8 @@ TEST_CASE("runs are listed newest first with their counts") {
 }
 
 TEST_CASE("record() from 8 threads at once loses no row and no event") {
-  TempDir dir;
-  auto ledger = open(dir.file("ledger.db"));
+  LEDGER_ON_EACH_BACKEND(place);
+  auto ledger = place.open();
   const auto run = ledger->begin_run("1.1", at()).value();
   constexpr int kThreads = 8;
   constexpr int kPerThread = 50;

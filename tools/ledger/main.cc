@@ -7,7 +7,9 @@
 //   refbridge-ledger --ledger PATH summary [--workflow W]                  [--json]
 //   refbridge-ledger --ledger PATH retry   --workflow W (--key K | --state rejected [--rule R]) --reason TEXT [--yes]
 //   refbridge-ledger --ledger PATH resolve --workflow W (--key K | --state S [--rule R]) --reason TEXT [--yes]
+//   refbridge-ledger migrate --from sqlite FILE --to postgresql://... --deployment D
 //   refbridge-ledger --version
+// --ledger may be a postgresql:// URL (with --deployment; the password from REFBRIDGE_LEDGER_PASSWORD).
 // Workflow ids: 1.1, 1.2, 2.1, 2.2 (and 1.1/targets for show, list, runs, summary); list and
 // summary without --workflow cover the four. Times are ISO-8601 UTC with milliseconds
 // ("2025-01-01T10:00:00.000Z"). show / list / runs / summary open the ledger read-only; retry and
@@ -20,16 +22,19 @@
 // happened to it across runs, and lists records by state") and issue 12 (ledger actions).
 
 #include "actions.h"
+#include "migrate.h"
 #include "format.h"
 
 #include "refbridge/json.h"
 #include "refbridge/ledger.h"
+#include "refbridge/ledger_postgres.h"
 #include "refbridge/time.h"
 #include "refbridge/version.h"
 
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <iostream>
 #include <map>
@@ -57,6 +62,9 @@ const std::vector<std::string> kReadableWorkflows = {"1.1", "1.2", "2.1", "2.2",
 
 struct Options {
   std::string ledger;
+  std::string deployment;      // a PostgreSQL ledger's deployment (--deployment, env REFBRIDGE_DEPLOYMENT)
+  std::string migrate_from;    // migrate: the SQLite file
+  std::string migrate_kind;    // migrate: "sqlite"
   bool json = false;
   std::string workflow;
   std::string key;
@@ -286,11 +294,30 @@ CLI::App* add_action(CLI::App& app, Options& o, const char* name, const char* wh
 }
 
 /// Opens the ledger for `writable` commands only after checking it exists with the current schema.
-Result<std::unique_ptr<Ledger>> open_ledger(const std::string& path, bool writable) {
-  REFBRIDGE_TRY(auto read_only, refbridge::open_sqlite_ledger(path, refbridge::LedgerOpenMode::kReadOnly));
+/// A postgresql:// URL opens the rows of `deployment` (read-only unless `writable`; never migrated).
+Result<std::unique_ptr<Ledger>> open_ledger(const std::string& path, const std::string& deployment, bool writable) {
+  REFBRIDGE_TRY(auto read_only, refbridge::open_ledger(path, deployment, refbridge::LedgerOpenMode::kReadOnly));
   if (!writable) return read_only;
   read_only.reset();
-  return refbridge::open_sqlite_ledger(path, refbridge::LedgerOpenMode::kCreate);
+  return refbridge::open_ledger(path, deployment, refbridge::LedgerOpenMode::kCreate);
+}
+
+/// migrate --from sqlite FILE --to URL: copies, checks, prints the counts; the exit status.
+int migrate(const Options& o) {
+  const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+  auto from = open_ledger(o.migrate_from, "", true);
+  auto to = from ? refbridge::open_ledger(o.ledger, o.deployment) : Result<std::unique_ptr<Ledger>>(from.error());
+  auto moved = to ? refbridge::ledger_tool::migrate_ledger(*from.value(), *to.value(), now)
+                  : Result<refbridge::ledger_tool::MigrateCounts>(to.error());
+  if (!moved) {
+    std::cerr << "refbridge-ledger: " << moved.error().describe() << "\n";
+    return exit_status_for(moved.error());
+  }
+  const auto& n = moved.value();
+  std::cout << "migrated " << o.migrate_from << " into " << refbridge::describe_postgres_url(o.ledger) << " deployment "
+            << o.deployment << ": " << n.workflows << " workflows, " << n.runs << " runs, " << n.records << " records, "
+            << n.events << " history events, " << n.cursors << " cursors; checked row by row: identical\n";
+  return kExitOk;
 }
 
 }  // namespace
@@ -301,7 +328,16 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", refbridge::version_line("refbridge-ledger"));
   app.fallthrough();  // --ledger may also follow the subcommand
-  app.add_option("--ledger", o.ledger, "the ledger file (SQLite; never created by this command)")->required();
+  app.add_option("--ledger", o.ledger, "the ledger: a SQLite file (never created by this command) or a postgresql:// URL "
+                                      "(password from REFBRIDGE_LEDGER_PASSWORD / _FILE)")
+      ->envname("REFBRIDGE_LEDGER");
+  app.add_option("--deployment", o.deployment, "with a PostgreSQL ledger: the deployment whose rows to read or change")
+      ->envname("REFBRIDGE_DEPLOYMENT");
+  auto* migrate_cmd = app.add_subcommand("migrate", "copy a SQLite ledger into a PostgreSQL deployment, checked row by row "
+                                                    "(--to is the PostgreSQL URL, --deployment required)");
+  migrate_cmd->add_option("--from", o.migrate_kind, "the source's kind: sqlite")->required()->check(CLI::IsMember({"sqlite"}));
+  migrate_cmd->add_option("file", o.migrate_from, "the SQLite ledger file")->required();
+  migrate_cmd->add_option("--to", o.ledger, "postgresql://user@host:port/database[?sslmode=...]")->required();
 
   auto* show_cmd = app.add_subcommand("show", "a record's current row and its history across runs");
   add_workflow(show_cmd, o.workflow, kReadableWorkflows, true);
@@ -342,8 +378,23 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
 
+  if (o.ledger.empty()) {
+    std::cerr << "refbridge-ledger: --ledger is required (a SQLite file or a postgresql:// URL)\n";
+    return kExitUsage;
+  }
+  if (refbridge::is_postgres_url(o.ledger) && o.deployment.empty()) {
+    std::cerr << "refbridge-ledger: a PostgreSQL ledger needs --deployment (or REFBRIDGE_DEPLOYMENT)\n";
+    return kExitUsage;
+  }
+  if (migrate_cmd->parsed()) {
+    if (!refbridge::is_postgres_url(o.ledger)) {
+      std::cerr << "refbridge-ledger: migrate --to needs a postgresql:// URL\n";
+      return kExitUsage;
+    }
+    return migrate(o);
+  }
   const bool writes = retry_cmd->parsed() || resolve_cmd->parsed();
-  auto ledger = open_ledger(o.ledger, writes);
+  auto ledger = open_ledger(o.ledger, o.deployment, writes);
   if (!ledger) {
     std::cerr << "refbridge-ledger: " << ledger.error().describe() << "\n";
     return exit_status_for(ledger.error());

@@ -5,6 +5,7 @@
 
 #include "config_security.h"
 
+#include "refbridge/ledger_postgres.h"
 #include "refbridge/secrets.h"
 #include "refbridge/time.h"
 
@@ -173,7 +174,14 @@ Result<WorkflowConfig> load_config(const std::string& path) {
   REFBRIDGE_TRY(auto ledger, get<std::string>(root, "ledger", ""));
   if (auto e = env("REFBRIDGE_LEDGER"); !e.empty()) ledger = e;
   if (ledger.empty()) return missing("ledger");
-  c.ledger_path = ledger == ":memory:" ? ledger : relative_to(dir, ledger);
+  // A postgresql:// URL is kept as written (refbridge/ledger_postgres.h); a path is made absolute.
+  c.ledger_path = ledger == ":memory:" || is_postgres_url(ledger) ? ledger : relative_to(dir, ledger);
+  REFBRIDGE_TRY(c.deployment, get<std::string>(root, "deployment", ""));
+  if (auto e = env("REFBRIDGE_DEPLOYMENT"); !e.empty()) c.deployment = e;
+  if (is_postgres_url(ledger) && c.deployment.empty()) {
+    return make_error(ErrorCode::kConfig, "configuration: 'deployment' is required with a PostgreSQL ledger (the id that "
+                                          "keeps this operation's rows apart, e.g. eth-gambella)");
+  }
   REFBRIDGE_TRY(auto metrics_file, get<std::string>(root, "metrics_file", ""));
   if (!metrics_file.empty()) c.metrics_file = relative_to(dir, metrics_file);
   REFBRIDGE_TRY(load_run_limits(root, c));

@@ -138,7 +138,8 @@ struct WorkflowConfig {
   RetryPolicy retry;                        ///< `retry:` section (in-call retries)
   std::chrono::seconds run_timeout{0};      ///< `run_timeout_seconds`, 0 = no limit
   std::chrono::seconds shutdown_grace{30};  ///< `shutdown_grace_seconds`
-  std::string ledger_path;  ///< SQLite ledger file (absolute after loading)
+  std::string ledger_path;  ///< SQLite ledger file (absolute after loading), or a postgresql:// URL as written
+  std::string deployment;   ///< `deployment`: whose rows a PostgreSQL ledger holds (required with one); env REFBRIDGE_DEPLOYMENT
   std::string metrics_file;  ///< `metrics_file`: Prometheus textfile template ({workflow}), relative to the file; empty = none
   SyncSettings sync;
   UnhcrIdentity unhcr;

@@ -16,7 +16,8 @@ constexpr std::string_view kRequired = "required";
 /// Columns: key, type, default, unit, range, meaning, environment override.
 constexpr ConfigKey kConfigKeys[] = {
   {"profile", T::kPath, kRequired, "", "", "Deployment profile (lookup tables and constants), e.g. ../schemas/profiles/gambella.yaml.", ""},
-  {"ledger", T::kPath, kRequired, "", "", "The SQLite ledger file (audit trail, retries, cursors); its directory must be writable (run lease lock files).", "REFBRIDGE_LEDGER"},
+  {"ledger", T::kPath, kRequired, "", "", "The ledger (audit trail, retries, cursors): a SQLite file, whose directory must be writable (run lease lock files), or a PostgreSQL URL postgresql://user@host:5432/db?sslmode=verify-full&sslrootcert=/path/ca.pem (no password in it: REFBRIDGE_LEDGER_PASSWORD).", "REFBRIDGE_LEDGER"},
+  {"deployment", T::kString, "", "", "1 to 64 of a-z A-Z 0-9 . _ -", "This operation's id in a PostgreSQL ledger shared by several deployments (its rows and run leases are its own); required with a postgresql:// ledger, unused with SQLite.", "REFBRIDGE_DEPLOYMENT"},
   {"metrics_file", T::kPath, "", "", "", "Prometheus text file written at the end of every run (node_exporter textfile collector); {workflow} becomes the workflow id; --metrics-file overrides; empty = none.", ""},
   {"run_timeout_seconds", T::kInteger, "0", "s", "0..604800", "The run stops as on SIGTERM after this long (exit 4); 0 = no limit.", ""},
   {"shutdown_grace_seconds", T::kInteger, "30", "s", "0..3600", "After SIGINT, SIGTERM or run_timeout_seconds, records in flight get this long to finish.", ""},

@@ -4,6 +4,7 @@
 #include "exit_status.h"
 
 #include "refbridge/ledger.h"
+#include "refbridge/ledger_postgres.h"
 
 #include <unistd.h>
 
@@ -21,6 +22,20 @@ Result<std::string> timed(std::string_view operation, Call&& call) {
   if (!answer) return answer.error();
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   return std::string(operation) + " answered in " + std::to_string(ms.count()) + " ms";
+}
+
+/// Opens the ledger (`mode`) and says how many records of how many workflows it holds.
+/// A PostgreSQL ledger is opened as a run opens it: missing migrations are applied.
+Result<std::string> probe_records(const std::string& path, const std::string& deployment, LedgerOpenMode mode) {
+  REFBRIDGE_TRY(auto ledger, open_ledger(path, deployment, mode));
+  REFBRIDGE_TRY(auto workflows, ledger->workflows());
+  std::size_t records = 0;
+  for (const auto& w : workflows) {
+    REFBRIDGE_TRY(auto counts, ledger->count_by_state(w));
+    for (const auto& [state, n] : counts) records += static_cast<std::size_t>(n);
+  }
+  return "ledger " + path + " readable, current schema, " + std::to_string(records) + " records of " +
+         std::to_string(workflows.size()) + " workflows";
 }
 
 }  // namespace
@@ -64,7 +79,8 @@ Result<std::string> probe_primero(primero::Primero& primero) {
   return timed("listCases", [&] { return primero.list_cases({.page = 1, .per = 1, .fields = "short"}); });
 }
 
-Result<std::string> probe_ledger(const std::string& path) {
+Result<std::string> probe_ledger(const std::string& path, const std::string& deployment) {
+  if (is_postgres_url(path)) return probe_records(path, deployment, LedgerOpenMode::kCreate);
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
     const auto dir = std::filesystem::absolute(path, ec).parent_path();
@@ -74,15 +90,7 @@ Result<std::string> probe_ledger(const std::string& path) {
     }
     return "ledger " + path + " absent: the first run creates it (directory writable)";
   }
-  REFBRIDGE_TRY(auto ledger, open_sqlite_ledger(path, LedgerOpenMode::kReadOnly));
-  REFBRIDGE_TRY(auto workflows, ledger->workflows());
-  std::size_t records = 0;
-  for (const auto& w : workflows) {
-    REFBRIDGE_TRY(auto counts, ledger->count_by_state(w));
-    for (const auto& [state, n] : counts) records += static_cast<std::size_t>(n);
-  }
-  return "ledger " + path + " readable, current schema, " + std::to_string(records) + " records of " +
-         std::to_string(workflows.size()) + " workflows";
+  return probe_records(path, deployment, LedgerOpenMode::kReadOnly);
 }
 
 }  // namespace refbridge::workflows

@@ -50,8 +50,11 @@ Result<std::string> probe_primero(primero::Primero& primero);
 
 /// The ledger at `path`: an existing one opens read-only with the current schema (permissions
 /// checked; detail: its record and run counts per state); a missing one needs a writable
-/// directory (detail: "absent: the first run creates it"). Writes nothing.
-/// Errors: kConfig (permissions, schema), kIo (unreadable, directory not writable).
-Result<std::string> probe_ledger(const std::string& path);
+/// directory (detail: "absent: the first run creates it"). Writes nothing. A postgresql:// URL
+/// connects as a run would (password from REFBRIDGE_LEDGER_PASSWORD; missing migrations applied)
+/// and counts the records of `deployment`.
+/// Errors: kConfig (permissions, schema, password), kIo (unreadable, directory not writable,
+/// server unreachable), kUnauthorized (the server refused the credentials).
+Result<std::string> probe_ledger(const std::string& path, const std::string& deployment = {});
 
 }  // namespace refbridge::workflows

@@ -1,6 +1,8 @@
 // Shared workflow program. See workflow_main.h.
 #include "workflow_main.h"
 
+#include "refbridge/ledger_postgres.h"
+
 #include "config_keys.h"
 #include "dry_run.h"
 #include "exit_status.h"
@@ -169,7 +171,7 @@ int run_check(const WorkflowDefinition& w, const Options& o, Logger& log) {
     checks.add("secrets", std::string("every secret the configuration needs was read (NAME or NAME_FILE)"));
     auto profile = load_profile(c.profile_path);
     checks.add("profile", profile_step(w, c.profile_path, profile, log));
-    checks.add("ledger", probe_ledger(c.ledger_path));
+    checks.add("ledger", probe_ledger(c.ledger_path, c.deployment));
     auto connections = Connections::create(c, &log);
     if (!connections) {
       checks.add("connections", connections.error());
@@ -190,7 +192,17 @@ int run_check(const WorkflowDefinition& w, const Options& o, Logger& log) {
 }
 
 /// The ledger the mode works on: the file (run), an in-memory copy (dry run), read-only or none (verify).
-Result<std::unique_ptr<Ledger>> open_ledger_for(const Options& o, const std::string& path) {
+/// A PostgreSQL ledger (`ledger: postgresql://...`) is opened for `deployment`; --dry-run on it is
+/// refused (kConfig) rather than writing to the shared database.
+Result<std::unique_ptr<Ledger>> open_ledger_for(const Options& o, const std::string& path, const std::string& deployment) {
+  if (is_postgres_url(path)) {
+    if (o.dry_run) {
+      return make_error(ErrorCode::kConfig, "--dry-run works on an in-memory copy of a SQLite ledger only; with the "
+                                            "PostgreSQL ledger " + describe_postgres_url(path) +
+                                            " use --check, or a configuration whose `ledger` is a copy in a SQLite file");
+    }
+    return open_ledger(path, deployment, o.verify ? LedgerOpenMode::kReadOnly : LedgerOpenMode::kCreate);
+  }
   if (o.dry_run) return open_sqlite_ledger_snapshot(path);
   if (!o.verify) return open_sqlite_ledger(path);
   std::error_code ec;
@@ -229,7 +241,7 @@ int run_program(int argc, char** argv, const WorkflowDefinition& w) {
   auto connections = Connections::create(c, &log);
   if (!connections) return metrics.finish(not_started(log, id, connections.error()));
   metrics.connections = connections.value().get();
-  auto ledger = open_ledger_for(o, c.ledger_path);
+  auto ledger = open_ledger_for(o, c.ledger_path, c.deployment);
   if (!ledger) return metrics.finish(not_started(log, id, ledger.error()));
   metrics.ledger = ledger.value().get();
 
