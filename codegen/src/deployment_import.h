@@ -2,7 +2,7 @@
 // `refbridge-codegen import-primero`: an instance's forms and lookups -> a deployment overlay
 // (deployment.h), from exported JSON files or from the live instance.
 //   refbridge-codegen import-primero --name gambella --forms forms.json --lookups lookups.json
-//   REFBRIDGE_PRIMERO_PASSWORD=... refbridge-codegen import-primero --name gambella \
+//   REFBRIDGE_PRIMERO_PASSWORD=... refbridge-codegen import-primero --name gambella (one command line)
 //       --base-url https://primero.example.org --user refbridge-api
 
 #include "deployment.h"
