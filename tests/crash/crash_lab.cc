@@ -164,8 +164,10 @@ Reference reference_run(const Scenario& scenario) {
   return ref;
 }
 
-KillResult kill_and_rerun(const Scenario& scenario, const Reference& reference, KillKind kind, int k, int max_reruns) {
+KillResult kill_and_rerun(const Scenario& scenario, const Reference& reference, KillKind kind, int k, int max_reruns,
+                          const std::function<void(Trial&)>& prepare) {
   Trial trial(scenario);
+  if (prepare) prepare(trial);
   KillResult result;
   ChildExit end;
   if (kind == KillKind::kRemoteWrite) {

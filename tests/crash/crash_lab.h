@@ -139,7 +139,9 @@ struct KillResult {
 
 /// Kills the scenario at point `k` of `kind`, reruns it up to `max_reruns` times (stopping as soon
 /// as the state equals the reference; every rerun must exit 0) and compares.
-KillResult kill_and_rerun(const Scenario& scenario, const Reference& reference, KillKind kind, int k, int max_reruns = 2);
+/// `prepare`, when set, adjusts the trial before its first run (e.g. Trial::use_ledger for PostgreSQL).
+KillResult kill_and_rerun(const Scenario& scenario, const Reference& reference, KillKind kind, int k, int max_reruns = 2,
+                          const std::function<void(Trial&)>& prepare = {});
 
 /// The kill points to exercise among 1..points.size() (points[k - 1] names point k): all of them
 /// when REFBRIDGE_CRASH_ALL=1 or when there are at most `budget`; otherwise the first and the last

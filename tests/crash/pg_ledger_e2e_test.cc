@@ -1,6 +1,7 @@
 // The four workflows against the sandbox with a PostgreSQL ledger (the "Beyond one machine"
 // issue): each ends exactly as with SQLite (same final state of PING, Primero and the ledger),
-// and several deployments running all four workflows at once on one server each end as alone.
+// and several deployments running all four workflows at once on one server each end as alone; a
+// sample of the crash tests (SIGKILL at remote writes and at ledger commits, then reruns) on it.
 // REFBRIDGE_PG_DEPLOYMENTS=<n> sets how many deployments run at once (default 2, lean for CI);
 // the timing lands in pg-deployments.txt (measured, never asserted).
 #include "crash_lab.h"
@@ -76,4 +77,23 @@ TEST_CASE("several deployments x the four workflows at once on one PostgreSQL: e
   std::ofstream(std::string(REFBRIDGE_CRASH_REPORT_DIR) + "/pg-deployments.txt")
       << n << " deployments x 4 workflows at once on one PostgreSQL: " << ok << " of " << trials.size()
       << " runs exited 0 and ended as alone; wall time " << ms << " ms\n";
+}
+
+TEST_CASE("1.1 and 1.2 SIGKILLed at a sample of their kill points on a PostgreSQL ledger, rerun, end as uninterrupted") {
+  const auto& server = PgServer::instance();
+  for (const Scenario& scenario : {referrals_to_primero(), decisions_to_progres()}) {
+    const Reference ref = reference_run(scenario);
+    const auto on_postgres = [&](Trial& trial) {
+      trial.use_ledger(server.url(), PgServer::fresh_deployment("crash"), server.password());
+    };
+    for (const auto& [kind, points] : {std::pair{KillKind::kRemoteWrite, &ref.writes},
+                                       std::pair{KillKind::kCrashPoint, &ref.crash_points}}) {
+      for (const int k : kill_points(*points, 3)) {
+        const KillResult r = kill_and_rerun(scenario, ref, kind, k, 2, on_postgres);
+        INFO("workflow " << scenario.workflow << ", kill point " << k << " (" << (*points)[k - 1] << ")\n" << r.output);
+        CHECK(r.died_by_sigkill);
+        CHECK(r.difference.empty());
+      }
+    }
+  }
 }
