@@ -75,6 +75,7 @@ TEST_CASE("verify: after a run every delivered record is in its destination; wri
       CHECK(trial.killer().writes() == writes);
       CHECK(trial.run_with({"--verify", "--since", "2099-01-01T00:00:00Z"}).code == 0);
       CHECK(contains(trial.output(), "verify " + scenario.workflow + ": 0 delivered records checked"));
+      CHECK(trial.run_with({"--verify", "--since", "yesterday"}).code == 64);
     }
   }
 }

@@ -214,7 +214,7 @@ Result<VerifyOptions> verify_options(const Options& o) {
   VerifyOptions v;
   if (o.since.empty()) return v;
   auto since = DateTime::parse(o.since);
-  if (!since) return make_error(ErrorCode::kConfig, "--since '" + o.since + "' is not an ISO-8601 date-time with a zone offset");
+  if (!since) return make_error(ErrorCode::kInvalidInput, "--since '" + o.since + "' is not an ISO-8601 date-time with a zone offset");
   v.since = since.value().utc;
   return v;
 }
@@ -261,7 +261,10 @@ int run_program(int argc, char** argv, const WorkflowDefinition& w) {
   WorkflowEnv env{c, profile.value(), *connections.value(), ping, primero, *run_ledger, log, clock, sleep};
   if (o.verify) {
     auto options = verify_options(o);
-    if (!options) return not_started(log, id, options.error());
+    if (!options) {  // a bad --since is a command-line error (64), not configuration
+      std::cerr << "refbridge " << id << ": " << options.error().message << "\n";
+      return kExitUsage;
+    }
     auto verified = w.verify(env, options.value());
     if (!verified) return not_started(log, id, verified.error());
     std::cout << verified.value().text();
